@@ -1,0 +1,121 @@
+// Package cli holds the marsad subcommands: flag parsing and wiring only.
+// Each subcommand lives in its own file and is listed in commands below.
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"sort"
+)
+
+// env is what every subcommand gets: its arguments and the process streams.
+type env struct {
+	args   []string
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+}
+
+// command is one subcommand.
+type command struct {
+	summary string
+	run     func(ctx context.Context, e env) error
+}
+
+// commands lists every subcommand. Keep one line per command, sorted.
+func commands() map[string]command {
+	return map[string]command{
+		"version": {"print the version", runVersion},
+	}
+}
+
+// Version is set at build time with -ldflags "-X github.com/marsad/marsad/internal/cli.Version=...".
+var Version = "dev"
+
+// errUsage marks an error the user fixes by reading --help.
+var errUsage = errors.New("usage")
+
+// Run runs the subcommand named by args[0] and returns the process exit code.
+func Run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	cmds := commands()
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		if len(args) > 1 {
+			if c, ok := cmds[args[1]]; ok {
+				return exitCode(c.run(ctx, env{args: []string{"--help"}, stdin: stdin, stdout: stdout, stderr: stderr}), stderr)
+			}
+		}
+		usage(stdout, cmds)
+		return 0
+	}
+	c, ok := cmds[args[0]]
+	if !ok {
+		fmt.Fprintf(stderr, "marsad: unknown command %q\n\n", args[0])
+		usage(stderr, cmds)
+		return 2
+	}
+	err := c.run(ctx, env{args: args[1:], stdin: stdin, stdout: stdout, stderr: stderr})
+	if err != nil && !errors.Is(err, flag.ErrHelp) {
+		fmt.Fprintf(stderr, "marsad %s: %v\n", args[0], err)
+	}
+	return exitCode(err, stderr)
+}
+
+func exitCode(err error, _ io.Writer) int {
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.Is(err, errUsage):
+		return 2
+	default:
+		return 1
+	}
+}
+
+func usage(w io.Writer, cmds map[string]command) {
+	fmt.Fprintln(w, "marsad finds terrorist content in social-media posts and helps people act on it.")
+	fmt.Fprintln(w, "\nUsage: marsad <command> [flags] [args]\n\nCommands:")
+	names := make([]string, 0, len(cmds))
+	for n := range cmds {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-10s %s\n", n, cmds[n].summary)
+	}
+	fmt.Fprintln(w, "\nRun 'marsad <command> --help' for the flags of one command.")
+}
+
+// newFlags returns a FlagSet whose usage text starts with the command's synopsis.
+func newFlags(e env, name, synopsis string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	fs.Usage = func() {
+		fmt.Fprintf(e.stderr, "Usage: marsad %s\n\n", synopsis)
+		fs.PrintDefaults()
+	}
+	return fs
+}
+
+// parseFlags parses e.args into fs, turning a parse failure into errUsage.
+func parseFlags(fs *flag.FlagSet, e env) error {
+	if err := fs.Parse(e.args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			fs.SetOutput(e.stdout)
+			return err
+		}
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
+	return nil
+}
+
+func runVersion(_ context.Context, e env) error {
+	fs := newFlags(e, "version", "version")
+	if err := parseFlags(fs, e); err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, "marsad", Version)
+	return nil
+}

@@ -1,0 +1,231 @@
+// Package model holds marsad's vocabulary: posts, signals, banks, matches,
+// labels, cases, decisions, actions and audit events. It has no behaviour
+// beyond validation, so every other package can share it.
+package model
+
+import "time"
+
+// Label is what a post or a network is about. A post can carry several.
+type Label string
+
+// The labels. The last three are protective: content carrying them must never
+// be actioned as terrorist content.
+const (
+	Incitement     Label = "incitement"
+	Recruitment    Label = "recruitment"
+	Financing      Label = "financing"
+	Propaganda     Label = "propaganda"
+	AttackPlanning Label = "attack_planning"
+	NewsReporting  Label = "news_reporting"
+	CounterSpeech  Label = "counter_speech"
+	None           Label = "none"
+)
+
+// Labels lists every label in a stable order.
+var Labels = []Label{Incitement, Recruitment, Financing, Propaganda, AttackPlanning, NewsReporting, CounterSpeech, None}
+
+// HarmfulLabels lists the labels that make content actionable.
+var HarmfulLabels = []Label{Incitement, Recruitment, Financing, Propaganda, AttackPlanning}
+
+// Valid reports whether l is one of Labels.
+func (l Label) Valid() bool {
+	for _, k := range Labels {
+		if k == l {
+			return true
+		}
+	}
+	return false
+}
+
+// Harmful reports whether l is one of HarmfulLabels.
+func (l Label) Harmful() bool {
+	for _, k := range HarmfulLabels {
+		if k == l {
+			return true
+		}
+	}
+	return false
+}
+
+// SignalType names the kind of a Signal. Bank entries use the same names.
+type SignalType string
+
+// Signal types.
+const (
+	SignalSHA256 SignalType = "sha256" // hex SHA-256 of a media file
+	SignalMD5    SignalType = "md5"    // hex MD5 of a media file
+	SignalPDQ    SignalType = "pdq"    // 64 hex chars, PDQ perceptual hash of an image
+	SignalURL    SignalType = "url"    // canonical URL
+	SignalWallet SignalType = "wallet" // "<chain>:<address>", e.g. "btc:bc1q..."
+)
+
+// SignalTypes lists every signal type.
+var SignalTypes = []SignalType{SignalSHA256, SignalMD5, SignalPDQ, SignalURL, SignalWallet}
+
+// Valid reports whether t is one of SignalTypes.
+func (t SignalType) Valid() bool {
+	for _, k := range SignalTypes {
+		if k == t {
+			return true
+		}
+	}
+	return false
+}
+
+// Post is one item from a source. (Platform, SourceID) identifies it: the
+// same pair ingested twice is the same post.
+type Post struct {
+	ID         int64     `json:"id,omitempty"`
+	Platform   string    `json:"platform"`
+	SourceID   string    `json:"source_id"`
+	Author     string    `json:"author,omitempty"`
+	Channel    string    `json:"channel,omitempty"`
+	URL        string    `json:"url,omitempty"`
+	Lang       string    `json:"lang,omitempty"`
+	Text       string    `json:"text,omitempty"`
+	Links      []string  `json:"links,omitempty"`
+	Media      []Media   `json:"media,omitempty"`
+	PostedAt   time.Time `json:"posted_at"`
+	IngestedAt time.Time `json:"ingested_at,omitempty"`
+}
+
+// Media is one image or video attached to a post.
+type Media struct {
+	// Path is a local file, relative to the ingest's media directory.
+	Path string `json:"path,omitempty"`
+	// URL is where the media was published; it is recorded, never fetched.
+	URL    string `json:"url,omitempty"`
+	Type   string `json:"type,omitempty"` // image or video
+	SHA256 string `json:"sha256,omitempty"`
+	MD5    string `json:"md5,omitempty"`
+	PDQ    string `json:"pdq,omitempty"`
+	// Quality is the PDQ quality (0-100); below the matching threshold the
+	// hash is recorded but not matched.
+	Quality int    `json:"pdq_quality,omitempty"`
+	Error   string `json:"error,omitempty"` // why the media could not be read or hashed
+}
+
+// Signal is something computed from a post.
+type Signal struct {
+	Type  SignalType `json:"type"`
+	Value string     `json:"value"`
+	// Quality is set for PDQ signals.
+	Quality int `json:"quality,omitempty"`
+}
+
+// Bank is a named list of known-bad signals with provenance.
+type Bank struct {
+	ID          int64  `json:"id"`
+	Name        string `json:"name"`
+	Description string `json:"description,omitempty"`
+	Owner       string `json:"owner,omitempty"`
+	Enabled     bool   `json:"enabled"`
+	// AutoAction reports whether the owner allows action without a human
+	// decision on an exact or near match.
+	AutoAction bool      `json:"auto_action"`
+	CreatedAt  time.Time `json:"created_at"`
+	Entries    int64     `json:"entries"`
+}
+
+// BankEntry is one known-bad signal in a bank.
+type BankEntry struct {
+	ID      int64      `json:"id"`
+	BankID  int64      `json:"bank_id"`
+	Type    SignalType `json:"type"`
+	Value   string     `json:"value"`
+	Label   Label      `json:"label,omitempty"`
+	Source  string     `json:"source,omitempty"`
+	AddedAt time.Time  `json:"added_at"`
+}
+
+// Match is a signal that hit a bank entry.
+type Match struct {
+	Signal     Signal    `json:"signal"`
+	Entry      BankEntry `json:"entry"`
+	BankName   string    `json:"bank"`
+	Distance   int       `json:"distance"`
+	AutoAction bool      `json:"auto_action"`
+}
+
+// Score is a text classifier's verdict for one label.
+type Score struct {
+	Label     Label    `json:"label"`
+	Score     float64  `json:"score"`
+	Threshold float64  `json:"threshold"`
+	Model     string   `json:"model"`
+	Evidence  []string `json:"evidence,omitempty"` // top contributing n-grams or rule hits
+}
+
+// CaseState is where a case is in its life.
+type CaseState string
+
+// Case states.
+const (
+	CaseOpen     CaseState = "open"
+	CaseDecided  CaseState = "decided"
+	CaseActioned CaseState = "actioned"
+	CaseAppealed CaseState = "appealed"
+	CaseClosed   CaseState = "closed"
+)
+
+// CaseKind says what a case is about.
+type CaseKind string
+
+// Case kinds.
+const (
+	CasePost    CaseKind = "post"
+	CaseNetwork CaseKind = "network"
+)
+
+// Reason says why a case exists: a bank match, a model score or a rule.
+type Reason struct {
+	Kind     string   `json:"kind"` // "match", "score", "rule", "network"
+	Label    Label    `json:"label,omitempty"`
+	Detail   string   `json:"detail"`
+	Score    float64  `json:"score,omitempty"`
+	Bank     string   `json:"bank,omitempty"`
+	EntryID  int64    `json:"entry_id,omitempty"`
+	Distance int      `json:"distance,omitempty"`
+	Evidence []string `json:"evidence,omitempty"`
+}
+
+// Case is work for a human.
+type Case struct {
+	ID        int64     `json:"id"`
+	Kind      CaseKind  `json:"kind"`
+	PostID    int64     `json:"post_id,omitempty"`
+	NetworkID int64     `json:"network_id,omitempty"`
+	State     CaseState `json:"state"`
+	Priority  int       `json:"priority"` // higher first
+	Labels    []Label   `json:"labels"`
+	Reasons   []Reason  `json:"reasons"`
+	Lang      string    `json:"lang,omitempty"`
+	Platform  string    `json:"platform,omitempty"`
+	ClaimedBy string    `json:"claimed_by,omitempty"`
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
+}
+
+// Decision is a reviewer's verdict on a case.
+type Decision struct {
+	ID        int64     `json:"id"`
+	CaseID    int64     `json:"case_id"`
+	Reviewer  string    `json:"reviewer"`
+	Labels    []Label   `json:"labels"`
+	Action    string    `json:"action"` // "none", "remove", "refer", "bank"
+	Rationale string    `json:"rationale"`
+	Appeal    bool      `json:"appeal,omitempty"` // this decision decides an appeal
+	CreatedAt time.Time `json:"created_at"`
+}
+
+// AuditEvent is an append-only, hash-chained record of who did what when.
+type AuditEvent struct {
+	Seq      int64     `json:"seq"`
+	At       time.Time `json:"at"`
+	Actor    string    `json:"actor"`
+	Action   string    `json:"action"`
+	Subject  string    `json:"subject"`
+	Detail   string    `json:"detail"`
+	PrevHash string    `json:"prev_hash"`
+	Hash     string    `json:"hash"`
+}
