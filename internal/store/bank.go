@@ -1,0 +1,239 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/marsad/marsad/internal/model"
+)
+
+// ErrExists is returned when creating something whose name is taken.
+var ErrExists = errors.New("already exists")
+
+const bankCols = `b.id, b.name, b.description, b.owner, b.enabled, b.auto_action, b.created_at,
+	(SELECT COUNT(*) FROM bank_entries e WHERE e.bank_id = b.id)`
+
+// CreateBank creates a bank. The name must be unused.
+func (s *Store) CreateBank(ctx context.Context, b *model.Bank, actor string) error {
+	if b.CreatedAt.IsZero() {
+		b.CreatedAt = time.Now().UTC()
+	}
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		id, err := s.insertID(ctx, tx, `INSERT INTO banks (name, description, owner, enabled, auto_action, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+			b.Name, b.Description, b.Owner, b.Enabled, b.AutoAction, micros(b.CreatedAt))
+		if isUnique(err) {
+			return fmt.Errorf("bank %q: %w", b.Name, ErrExists)
+		}
+		if err != nil {
+			return fmt.Errorf("create bank %q: %w", b.Name, err)
+		}
+		b.ID = id
+		return s.appendAudit(ctx, tx, actor, "bank.create", "bank:"+b.Name,
+			fmt.Sprintf("owner=%q enabled=%t auto_action=%t", b.Owner, b.Enabled, b.AutoAction))
+	})
+	return err
+}
+
+// Bank returns the bank with the given name.
+func (s *Store) Bank(ctx context.Context, name string) (*model.Bank, error) {
+	b, err := scanBank(s.row(ctx, s.db, `SELECT `+bankCols+` FROM banks b WHERE b.name = ?`, name))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("bank %q: %w", name, ErrNotFound)
+	}
+	return b, err
+}
+
+// Banks lists every bank by name.
+func (s *Store) Banks(ctx context.Context) ([]model.Bank, error) {
+	rows, err := s.query(ctx, s.db, `SELECT `+bankCols+` FROM banks b ORDER BY b.name`)
+	if err != nil {
+		return nil, fmt.Errorf("list banks: %w", err)
+	}
+	defer rows.Close()
+	var out []model.Bank
+	for rows.Next() {
+		b, err := scanBank(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *b)
+	}
+	return out, rows.Err()
+}
+
+// UpdateBank changes a bank's description, owner, enabled flag and
+// automatic-action rule.
+func (s *Store) UpdateBank(ctx context.Context, b *model.Bank, actor string) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := s.exec(ctx, tx, `UPDATE banks SET description = ?, owner = ?, enabled = ?, auto_action = ? WHERE name = ?`,
+			b.Description, b.Owner, b.Enabled, b.AutoAction, b.Name)
+		if err != nil {
+			return fmt.Errorf("update bank %q: %w", b.Name, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			return fmt.Errorf("bank %q: %w", b.Name, ErrNotFound)
+		}
+		return s.appendAudit(ctx, tx, actor, "bank.update", "bank:"+b.Name,
+			fmt.Sprintf("owner=%q enabled=%t auto_action=%t", b.Owner, b.Enabled, b.AutoAction))
+	})
+}
+
+// DeleteBank removes a bank and its entries. Matches made through them are
+// removed too; cases keep their recorded reasons.
+func (s *Store) DeleteBank(ctx context.Context, name, actor string) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		var n int64
+		if err := s.row(ctx, tx, `SELECT COUNT(*) FROM bank_entries e JOIN banks b ON b.id = e.bank_id WHERE b.name = ?`, name).Scan(&n); err != nil {
+			return err
+		}
+		res, err := s.exec(ctx, tx, `DELETE FROM banks WHERE name = ?`, name)
+		if err != nil {
+			return fmt.Errorf("delete bank %q: %w", name, err)
+		}
+		if k, _ := res.RowsAffected(); k == 0 {
+			return fmt.Errorf("bank %q: %w", name, ErrNotFound)
+		}
+		return s.appendAudit(ctx, tx, actor, "bank.delete", "bank:"+name, fmt.Sprintf("%d entries removed", n))
+	})
+}
+
+// AddEntries adds entries to a bank in one transaction. Entries already in
+// the bank (same type and value) are skipped; added reports how many were new.
+// The entries' ID fields are set for the new ones.
+func (s *Store) AddEntries(ctx context.Context, bankName string, entries []model.BankEntry, actor string) (added int, err error) {
+	err = s.tx(ctx, func(tx *sql.Tx) error {
+		var bankID int64
+		if err := s.row(ctx, tx, `SELECT id FROM banks WHERE name = ?`, bankName).Scan(&bankID); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return fmt.Errorf("bank %q: %w", bankName, ErrNotFound)
+			}
+			return err
+		}
+		now := time.Now().UTC()
+		for i := range entries {
+			e := &entries[i]
+			e.BankID = bankID
+			if e.AddedAt.IsZero() {
+				e.AddedAt = now
+			}
+			var id int64
+			err := s.row(ctx, tx, `INSERT INTO bank_entries (bank_id, type, value, label, source, added_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`,
+				bankID, e.Type, e.Value, e.Label, e.Source, micros(e.AddedAt)).Scan(&id)
+			if errors.Is(err, sql.ErrNoRows) {
+				continue // already in the bank
+			}
+			if err != nil {
+				return fmt.Errorf("bank %q: add %s %s: %w", bankName, e.Type, e.Value, err)
+			}
+			e.ID = id
+			added++
+		}
+		return s.appendAudit(ctx, tx, actor, "bank.add", "bank:"+bankName, fmt.Sprintf("%d entries added, %d already present", added, len(entries)-added))
+	})
+	if err != nil {
+		return 0, err
+	}
+	return added, nil
+}
+
+
+// EntryFilter selects bank entries.
+type EntryFilter struct {
+	Bank    string
+	Type    model.SignalType
+	AfterID int64
+	Limit   int
+}
+
+// Entries lists bank entries in id order.
+func (s *Store) Entries(ctx context.Context, f EntryFilter) ([]model.BankEntry, error) {
+	q := `SELECT e.id, e.bank_id, e.type, e.value, e.label, e.source, e.added_at FROM bank_entries e JOIN banks b ON b.id = e.bank_id WHERE e.id > ?`
+	args := []any{f.AfterID}
+	if f.Bank != "" {
+		q += ` AND b.name = ?`
+		args = append(args, f.Bank)
+	}
+	if f.Type != "" {
+		q += ` AND e.type = ?`
+		args = append(args, f.Type)
+	}
+	if f.Limit <= 0 {
+		f.Limit = 1000
+	}
+	q += ` ORDER BY e.id LIMIT ?`
+	args = append(args, f.Limit)
+	rows, err := s.query(ctx, s.db, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("list bank entries: %w", err)
+	}
+	defer rows.Close()
+	var out []model.BankEntry
+	for rows.Next() {
+		var e model.BankEntry
+		var added int64
+		if err := rows.Scan(&e.ID, &e.BankID, &e.Type, &e.Value, &e.Label, &e.Source, &added); err != nil {
+			return nil, err
+		}
+		e.AddedAt = fromMicros(added)
+		out = append(out, e)
+	}
+	return out, rows.Err()
+}
+
+// MatchExact returns the entries of enabled banks whose type and value
+// equal the signal's.
+func (s *Store) MatchExact(ctx context.Context, sg model.Signal) ([]model.Match, error) {
+	rows, err := s.query(ctx, s.db, `SELECT e.id, e.bank_id, e.type, e.value, e.label, e.source, e.added_at, b.name, b.auto_action
+		FROM bank_entries e JOIN banks b ON b.id = e.bank_id
+		WHERE e.type = ? AND e.value = ? AND b.enabled ORDER BY e.id`, sg.Type, sg.Value)
+	if err != nil {
+		return nil, fmt.Errorf("match %s: %w", sg.Type, err)
+	}
+	defer rows.Close()
+	var out []model.Match
+	for rows.Next() {
+		m := model.Match{Signal: sg}
+		var added int64
+		if err := rows.Scan(&m.Entry.ID, &m.Entry.BankID, &m.Entry.Type, &m.Entry.Value, &m.Entry.Label, &m.Entry.Source, &added, &m.BankName, &m.AutoAction); err != nil {
+			return nil, err
+		}
+		m.Entry.AddedAt = fromMicros(added)
+		out = append(out, m)
+	}
+	return out, rows.Err()
+}
+
+// EntriesByID returns bank entries with their bank, for entries found by an
+// index (such as the PDQ index). Entries of disabled banks are left out.
+func (s *Store) EntriesByID(ctx context.Context, ids []int64) (map[int64]model.Match, error) {
+	out := make(map[int64]model.Match, len(ids))
+	for _, id := range ids {
+		var m model.Match
+		var added int64
+		err := s.row(ctx, s.db, `SELECT e.id, e.bank_id, e.type, e.value, e.label, e.source, e.added_at, b.name, b.auto_action
+			FROM bank_entries e JOIN banks b ON b.id = e.bank_id WHERE e.id = ? AND b.enabled`, id).
+			Scan(&m.Entry.ID, &m.Entry.BankID, &m.Entry.Type, &m.Entry.Value, &m.Entry.Label, &m.Entry.Source, &added, &m.BankName, &m.AutoAction)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("bank entry %d: %w", id, err)
+		}
+		m.Entry.AddedAt = fromMicros(added)
+		out[id] = m
+	}
+	return out, nil
+}
+
+func scanBank(r scanner) (*model.Bank, error) {
+	var b model.Bank
+	var created int64
+	if err := r.Scan(&b.ID, &b.Name, &b.Description, &b.Owner, &b.Enabled, &b.AutoAction, &created, &b.Entries); err != nil {
+		return nil, err
+	}
+	b.CreatedAt = fromMicros(created)
+	return &b, nil
+}

@@ -1,0 +1,326 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/marsad/marsad/internal/model"
+)
+
+const caseCols = `id, kind, post_id, network_id, state, priority, labels, reasons, lang, platform, claimed_by, created_at, updated_at`
+
+// upsertCase creates the case of a post or network, or refreshes the reasons
+// of the existing one. A case still open takes the new labels and priority;
+// a decided one keeps its state so a human's work is never undone.
+func (s *Store) upsertCase(ctx context.Context, tx *sql.Tx, c *model.Case) error {
+	labels, _ := json.Marshal(nonNil(c.Labels))
+	reasons, _ := json.Marshal(nonNil(c.Reasons))
+	now := micros(time.Now())
+	keyCol, key := "post_id", c.PostID
+	if c.Kind == model.CaseNetwork {
+		keyCol, key = "network_id", c.NetworkID
+	}
+	var id int64
+	var state string
+	err := s.row(ctx, tx, `SELECT id, state FROM cases WHERE kind = ? AND `+keyCol+` = ?`, c.Kind, key).Scan(&id, &state)
+	switch {
+	case errors.Is(err, sql.ErrNoRows):
+		if c.State == "" {
+			c.State = model.CaseOpen
+		}
+		var postID, netID any
+		if c.Kind == model.CaseNetwork {
+			netID = c.NetworkID
+		} else {
+			postID = c.PostID
+		}
+		id, err = s.insertID(ctx, tx, `INSERT INTO cases (kind, post_id, network_id, state, priority, labels, reasons, lang, platform, created_at, updated_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			c.Kind, postID, netID, c.State, c.Priority, string(labels), string(reasons), c.Lang, c.Platform, now, now)
+		if err != nil {
+			return fmt.Errorf("open case: %w", err)
+		}
+		c.ID = id
+		return s.appendAudit(ctx, tx, "pipeline", "case.open", fmt.Sprintf("case:%d", id), caseSummary(c))
+	case err != nil:
+		return fmt.Errorf("find case: %w", err)
+	}
+	c.ID = id
+	if model.CaseState(state) == model.CaseOpen {
+		_, err = s.exec(ctx, tx, `UPDATE cases SET priority = ?, labels = ?, reasons = ?, updated_at = ? WHERE id = ?`,
+			c.Priority, string(labels), string(reasons), now, id)
+	} else {
+		_, err = s.exec(ctx, tx, `UPDATE cases SET reasons = ?, updated_at = ? WHERE id = ?`, string(reasons), now, id)
+	}
+	if err != nil {
+		return fmt.Errorf("update case %d: %w", id, err)
+	}
+	return nil
+}
+
+func caseSummary(c *model.Case) string {
+	var parts []string
+	for _, r := range c.Reasons {
+		parts = append(parts, r.Kind+":"+r.Detail)
+	}
+	return fmt.Sprintf("priority=%d labels=%v reasons=[%s]", c.Priority, c.Labels, strings.Join(parts, "; "))
+}
+
+// SaveCase opens or refreshes a case that has no post, such as a network case.
+func (s *Store) SaveCase(ctx context.Context, c *model.Case) error {
+	return s.tx(ctx, func(tx *sql.Tx) error { return s.upsertCase(ctx, tx, c) })
+}
+
+// Case returns one case.
+func (s *Store) Case(ctx context.Context, id int64) (*model.Case, error) {
+	c, err := scanCase(s.row(ctx, s.db, `SELECT `+caseCols+` FROM cases WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("case %d: %w", id, ErrNotFound)
+	}
+	return c, err
+}
+
+// CaseFilter selects cases for a queue or a list.
+type CaseFilter struct {
+	State    model.CaseState
+	Label    model.Label
+	Kind     model.CaseKind
+	Lang     string
+	Platform string
+	// Offset and Limit page through the queue order (priority, then age).
+	Offset int
+	Limit  int
+}
+
+// Cases lists cases in queue order: highest priority first, then oldest.
+// It also returns how many cases the filter selects in all.
+func (s *Store) Cases(ctx context.Context, f CaseFilter) ([]model.Case, int, error) {
+	where := ` WHERE 1 = 1`
+	var args []any
+	if f.State != "" {
+		where += ` AND state = ?`
+		args = append(args, f.State)
+	}
+	if f.Kind != "" {
+		where += ` AND kind = ?`
+		args = append(args, f.Kind)
+	}
+	if f.Label != "" {
+		// labels is a JSON array of strings; the quotes make the match exact.
+		where += ` AND labels LIKE ?`
+		args = append(args, `%"`+string(f.Label)+`"%`)
+	}
+	if f.Lang != "" {
+		where += ` AND lang = ?`
+		args = append(args, f.Lang)
+	}
+	if f.Platform != "" {
+		where += ` AND platform = ?`
+		args = append(args, f.Platform)
+	}
+	var total int
+	if err := s.row(ctx, s.db, `SELECT COUNT(*) FROM cases`+where, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("count cases: %w", err)
+	}
+	if f.Limit <= 0 || f.Limit > 500 {
+		f.Limit = 50
+	}
+	rows, err := s.query(ctx, s.db, `SELECT `+caseCols+` FROM cases`+where+` ORDER BY priority DESC, id LIMIT ? OFFSET ?`,
+		append(args, f.Limit, f.Offset)...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("list cases: %w", err)
+	}
+	defer rows.Close()
+	var out []model.Case
+	for rows.Next() {
+		c, err := scanCase(rows)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, *c)
+	}
+	return out, total, rows.Err()
+}
+
+// Claim marks a case as being reviewed by reviewer, so no one else decides
+// it at the same time. Claiming a case one already holds is a no-op;
+// claiming one held by another returns ErrConflict.
+func (s *Store) Claim(ctx context.Context, caseID int64, reviewer string) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		res, err := s.exec(ctx, tx, `UPDATE cases SET claimed_by = ?, claimed_at = ? WHERE id = ? AND (claimed_by = '' OR claimed_by = ?)`,
+			reviewer, micros(time.Now()), caseID, reviewer)
+		if err != nil {
+			return fmt.Errorf("claim case %d: %w", caseID, err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			c, err := s.caseTx(ctx, tx, caseID)
+			if err != nil {
+				return err
+			}
+			return fmt.Errorf("case %d is claimed by %s: %w", caseID, c.ClaimedBy, ErrConflict)
+		}
+		return s.appendAudit(ctx, tx, reviewer, "case.claim", fmt.Sprintf("case:%d", caseID), "")
+	})
+}
+
+// Release gives up a claim. Only the holder (or force, for an admin) may.
+func (s *Store) Release(ctx context.Context, caseID int64, reviewer string, force bool) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		c, err := s.caseTx(ctx, tx, caseID)
+		if err != nil {
+			return err
+		}
+		if c.ClaimedBy == "" {
+			return nil
+		}
+		if c.ClaimedBy != reviewer && !force {
+			return fmt.Errorf("case %d is claimed by %s: %w", caseID, c.ClaimedBy, ErrConflict)
+		}
+		if _, err := s.exec(ctx, tx, `UPDATE cases SET claimed_by = '', claimed_at = 0 WHERE id = ?`, caseID); err != nil {
+			return err
+		}
+		return s.appendAudit(ctx, tx, reviewer, "case.release", fmt.Sprintf("case:%d", caseID), "held by "+c.ClaimedBy)
+	})
+}
+
+func (s *Store) caseTx(ctx context.Context, tx *sql.Tx, id int64) (*model.Case, error) {
+	c, err := scanCase(s.row(ctx, tx, `SELECT `+caseCols+` FROM cases WHERE id = ?`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("case %d: %w", id, ErrNotFound)
+	}
+	return c, err
+}
+
+// ErrInvalid is returned for a request that can never succeed as given.
+var ErrInvalid = errors.New("invalid")
+
+// Decide records a reviewer's decision on a case and moves it to decided.
+// A case claimed by someone else cannot be decided (ErrConflict). A decision
+// on an appealed case must come from a reviewer other than the one who made
+// the appealed decision, and is marked as the appeal's outcome.
+func (s *Store) Decide(ctx context.Context, d *model.Decision) error {
+	if d.Reviewer == "" {
+		return fmt.Errorf("decision: reviewer is required: %w", ErrInvalid)
+	}
+	if len(d.Labels) == 0 {
+		return fmt.Errorf("decision: at least one label is required: %w", ErrInvalid)
+	}
+	for _, l := range d.Labels {
+		if !l.Valid() {
+			return fmt.Errorf("decision: unknown label %q: %w", l, ErrInvalid)
+		}
+	}
+	if !validAction(d.Action) {
+		return fmt.Errorf("decision: unknown action %q (want none, remove, refer or bank): %w", d.Action, ErrInvalid)
+	}
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		c, err := s.caseTx(ctx, tx, d.CaseID)
+		if err != nil {
+			return err
+		}
+		if c.ClaimedBy != "" && c.ClaimedBy != d.Reviewer {
+			return fmt.Errorf("case %d is claimed by %s: %w", c.ID, c.ClaimedBy, ErrConflict)
+		}
+		switch c.State {
+		case model.CaseOpen:
+		case model.CaseAppealed:
+			var last string
+			err := s.row(ctx, tx, `SELECT reviewer FROM decisions WHERE case_id = ? ORDER BY id DESC LIMIT 1`, c.ID).Scan(&last)
+			if err != nil && !errors.Is(err, sql.ErrNoRows) {
+				return err
+			}
+			if last == d.Reviewer {
+				return fmt.Errorf("case %d: an appeal must be decided by a reviewer other than %s: %w", c.ID, last, ErrConflict)
+			}
+			d.Appeal = true
+		default:
+			return fmt.Errorf("case %d is %s, not open or appealed: %w", c.ID, c.State, ErrConflict)
+		}
+		d.CreatedAt = time.Now().UTC()
+		labels, _ := json.Marshal(d.Labels)
+		id, err := s.insertID(ctx, tx, `INSERT INTO decisions (case_id, reviewer, labels, action, rationale, appeal, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			d.CaseID, d.Reviewer, string(labels), d.Action, d.Rationale, d.Appeal, micros(d.CreatedAt))
+		if err != nil {
+			return fmt.Errorf("record decision: %w", err)
+		}
+		d.ID = id
+		if _, err := s.exec(ctx, tx, `UPDATE cases SET state = ?, labels = ?, claimed_by = '', claimed_at = 0, updated_at = ? WHERE id = ?`,
+			model.CaseDecided, string(labels), micros(d.CreatedAt), c.ID); err != nil {
+			return fmt.Errorf("update case %d: %w", c.ID, err)
+		}
+		what := "case.decide"
+		if d.Appeal {
+			what = "case.appeal.decide"
+		}
+		return s.appendAudit(ctx, tx, d.Reviewer, what, fmt.Sprintf("case:%d", c.ID),
+			fmt.Sprintf("labels=%v action=%s rationale=%q", d.Labels, d.Action, d.Rationale))
+	})
+}
+
+func validAction(a string) bool {
+	switch a {
+	case "none", "remove", "refer", "bank":
+		return true
+	}
+	return false
+}
+
+// SetCaseState moves a case to another state, such as actioned or closed,
+// or appealed (which reopens it for a second reviewer).
+func (s *Store) SetCaseState(ctx context.Context, caseID int64, state model.CaseState, actor, why string) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		c, err := s.caseTx(ctx, tx, caseID)
+		if err != nil {
+			return err
+		}
+		if state == model.CaseAppealed && c.State != model.CaseDecided && c.State != model.CaseActioned {
+			return fmt.Errorf("case %d is %s: only a decided or actioned case can be appealed: %w", caseID, c.State, ErrConflict)
+		}
+		if _, err := s.exec(ctx, tx, `UPDATE cases SET state = ?, updated_at = ? WHERE id = ?`, state, micros(time.Now()), caseID); err != nil {
+			return fmt.Errorf("case %d: set state: %w", caseID, err)
+		}
+		return s.appendAudit(ctx, tx, actor, "case."+string(state), fmt.Sprintf("case:%d", caseID), why)
+	})
+}
+
+// Decisions returns the decisions on a case, oldest first.
+func (s *Store) Decisions(ctx context.Context, caseID int64) ([]model.Decision, error) {
+	rows, err := s.query(ctx, s.db, `SELECT id, case_id, reviewer, labels, action, rationale, appeal, created_at FROM decisions WHERE case_id = ? ORDER BY id`, caseID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []model.Decision
+	for rows.Next() {
+		var d model.Decision
+		var labels string
+		var created int64
+		if err := rows.Scan(&d.ID, &d.CaseID, &d.Reviewer, &labels, &d.Action, &d.Rationale, &d.Appeal, &created); err != nil {
+			return nil, err
+		}
+		_ = json.Unmarshal([]byte(labels), &d.Labels)
+		d.CreatedAt = fromMicros(created)
+		out = append(out, d)
+	}
+	return out, rows.Err()
+}
+
+func scanCase(r scanner) (*model.Case, error) {
+	var c model.Case
+	var postID, netID sql.NullInt64
+	var labels, reasons string
+	var created, updated int64
+	if err := r.Scan(&c.ID, &c.Kind, &postID, &netID, &c.State, &c.Priority, &labels, &reasons, &c.Lang, &c.Platform, &c.ClaimedBy, &created, &updated); err != nil {
+		return nil, err
+	}
+	c.PostID, c.NetworkID = postID.Int64, netID.Int64
+	_ = json.Unmarshal([]byte(labels), &c.Labels)
+	_ = json.Unmarshal([]byte(reasons), &c.Reasons)
+	c.CreatedAt, c.UpdatedAt = fromMicros(created), fromMicros(updated)
+	return &c, nil
+}
