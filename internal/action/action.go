@@ -1,0 +1,173 @@
+// Package action does what a reviewer's decision asks outside marsad:
+// removal orders and referrals to platforms with their deadlines, delivered
+// by a signed webhook and exportable as a notice, and the reversal of those
+// actions when an appeal overturns the decision. Evidence is preserved
+// before any order is issued.
+package action
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/marsad/marsad/internal/evidence"
+	"github.com/marsad/marsad/internal/model"
+	"github.com/marsad/marsad/internal/store"
+)
+
+// DefaultDeadline is the time a platform has to remove content after a
+// removal order, as under the EU regulation on terrorist content online
+// (Regulation (EU) 2021/784, article 3(3)).
+const DefaultDeadline = time.Hour
+
+// Settings holding the webhook configuration.
+const (
+	SettingWebhookURL    = "webhook.url"
+	SettingWebhookSecret = "webhook.secret"
+)
+
+// Config tunes a Service.
+type Config struct {
+	// MaxAttempts bounds webhook delivery attempts; default 6.
+	MaxAttempts int
+	// BaseDelay is the wait after the first failed attempt; it doubles each
+	// time up to MaxDelay. Defaults 2 s and 5 min.
+	BaseDelay, MaxDelay time.Duration
+	// ExpireAfter is how long past its deadline an unanswered order is
+	// marked expired; default 7 days. Until then it shows as overdue.
+	ExpireAfter time.Duration
+	// Client sends webhooks; default a client with a 15 s timeout.
+	Client *http.Client
+}
+
+// Service issues and tracks orders.
+type Service struct {
+	st     *store.Store
+	keeper *evidence.Keeper
+	cfg    Config
+}
+
+// New returns a Service.
+func New(st *store.Store, keeper *evidence.Keeper, cfg Config) *Service {
+	if cfg.MaxAttempts <= 0 {
+		cfg.MaxAttempts = 6
+	}
+	if cfg.BaseDelay <= 0 {
+		cfg.BaseDelay = 2 * time.Second
+	}
+	if cfg.MaxDelay <= 0 {
+		cfg.MaxDelay = 5 * time.Minute
+	}
+	if cfg.ExpireAfter <= 0 {
+		cfg.ExpireAfter = 7 * 24 * time.Hour
+	}
+	if cfg.Client == nil {
+		cfg.Client = &http.Client{Timeout: 15 * time.Second}
+	}
+	return &Service{st: st, keeper: keeper, cfg: cfg}
+}
+
+// Request asks for an order about a case.
+type Request struct {
+	CaseID     int64
+	Kind       string // removal or referral
+	Platform   string
+	ContentURL string
+	LegalBasis string
+	// Deadline is the time allowed from issue; 0 means DefaultDeadline.
+	Deadline time.Duration
+	Note     string
+}
+
+// ErrNotActionable is returned for an order on a case no human has decided
+// as harmful.
+var ErrNotActionable = errors.New("not actionable")
+
+// Validate says what is wrong with r, naming the field.
+func (r *Request) Validate() error {
+	if r.Kind != store.OrderRemoval && r.Kind != store.OrderReferral {
+		return fmt.Errorf("kind: %q is neither removal nor referral", r.Kind)
+	}
+	if strings.TrimSpace(r.Platform) == "" {
+		return errors.New("platform: required")
+	}
+	u, err := url.Parse(r.ContentURL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return fmt.Errorf("content URL: %q is not an http or https address", r.ContentURL)
+	}
+	if r.Kind == store.OrderRemoval && strings.TrimSpace(r.LegalBasis) == "" {
+		return errors.New("legal basis: a removal order must name its legal basis")
+	}
+	if r.Deadline < 0 || r.Deadline > 90*24*time.Hour {
+		return fmt.Errorf("deadline: %s is out of range (0 to 90 days)", r.Deadline)
+	}
+	return nil
+}
+
+// Issue preserves the evidence of the case and then records the order. The
+// case must have been decided by a human with a harmful label: nothing goes
+// to a platform on a classifier score alone, and protective labels (news
+// reporting, counter-speech, none) are never actioned.
+func (s *Service) Issue(ctx context.Context, r Request, actor string) (*store.Order, error) {
+	if err := r.Validate(); err != nil {
+		return nil, fmt.Errorf("order on case %d: %w", r.CaseID, err)
+	}
+	c, err := s.st.Case(ctx, r.CaseID)
+	if err != nil {
+		return nil, err
+	}
+	if c.State != model.CaseDecided && c.State != model.CaseActioned {
+		return nil, fmt.Errorf("order on case %d: the case is %s; a reviewer must decide it first: %w", c.ID, c.State, ErrNotActionable)
+	}
+	if !slices.ContainsFunc(c.Labels, model.Label.Harmful) {
+		return nil, fmt.Errorf("order on case %d: the decision's labels %v include no harmful label: %w", c.ID, c.Labels, ErrNotActionable)
+	}
+	ev, err := s.keeper.Preserve(ctx, c.ID, actor)
+	if err != nil {
+		return nil, fmt.Errorf("order on case %d: evidence must be preserved first: %w", c.ID, err)
+	}
+	if r.Deadline == 0 {
+		r.Deadline = DefaultDeadline
+	}
+	now := time.Now().UTC().Truncate(time.Microsecond)
+	o := &store.Order{CaseID: c.ID, Kind: r.Kind, Platform: strings.TrimSpace(r.Platform), ContentURL: r.ContentURL,
+		LegalBasis: strings.TrimSpace(r.LegalBasis), IssuedBy: actor, IssuedAt: now, Deadline: now.Add(r.Deadline),
+		Status: store.OrderSent, Note: r.Note, EvidenceID: ev.ID}
+	if err := s.st.CreateOrder(ctx, o); err != nil {
+		return nil, err
+	}
+	return o, nil
+}
+
+// Sweep marks orders left unanswered for ExpireAfter past their deadline
+// as expired.
+func (s *Service) Sweep(ctx context.Context, now time.Time) (int, error) {
+	return s.st.ExpireOrders(ctx, now.Add(-s.cfg.ExpireAfter), "marsad")
+}
+
+// Reverse undoes the actions of a case after an appeal overturned its
+// decision: orders are withdrawn (and the withdrawal delivered), bank
+// entries the case added are removed.
+func (s *Service) Reverse(ctx context.Context, caseID int64, actor, why string) (store.Reversal, error) {
+	open, err := s.st.Orders(ctx, store.OrderFilter{CaseID: caseID})
+	if err != nil {
+		return store.Reversal{}, err
+	}
+	rev, err := s.st.ReverseCaseActions(ctx, caseID, actor, why)
+	if err != nil {
+		return rev, err
+	}
+	for _, o := range open {
+		if o.Status == store.OrderWithdrawn || o.Status == store.OrderExpired {
+			continue
+		}
+		// A failed delivery is recorded with the order; the reversal stands.
+		_ = s.Deliver(ctx, o.ID, EventWithdrawn)
+	}
+	return rev, nil
+}

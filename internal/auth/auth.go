@@ -1,0 +1,484 @@
+// Package auth signs people and partners in to marsad: users with roles
+// (admin, reviewer, analyst) and argon2id passwords, browser sessions in
+// HttpOnly SameSite cookies backed by server-side rows, CSRF tokens,
+// rate-limited login, and partner API keys with scopes.
+package auth
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/marsad/marsad/internal/store"
+)
+
+// Roles. Each includes the rights of the ones below it: an admin can review,
+// a reviewer can read.
+const (
+	RoleAdmin    = "admin"    // users, banks, settings
+	RoleReviewer = "reviewer" // decide cases, issue orders
+	RoleAnalyst  = "analyst"  // read, search, networks
+	RolePartner  = "partner"  // an API key: only its scopes
+)
+
+// Roles lists the roles a user can have, strongest first.
+var Roles = []string{RoleAdmin, RoleReviewer, RoleAnalyst}
+
+// Scopes of partner API keys.
+const (
+	ScopeRead  = "read"  // GET requests
+	ScopeWrite = "write" // requests that change something: submit posts, match
+)
+
+// Scopes lists every scope.
+var Scopes = []string{ScopeRead, ScopeWrite}
+
+func rank(role string) int {
+	switch role {
+	case RoleAdmin:
+		return 3
+	case RoleReviewer:
+		return 2
+	case RoleAnalyst:
+		return 1
+	}
+	return 0
+}
+
+// ValidRole reports whether role is one a user can have.
+func ValidRole(role string) bool { return rank(role) > 0 }
+
+// Principal is who makes a request: a signed-in user or a partner key.
+type Principal struct {
+	Name   string
+	Role   string
+	UserID int64
+	Lang   string
+	// CSRF is the session's anti-forgery token; empty for API keys.
+	CSRF   string
+	Scopes []string
+	KeyID  int64
+	// sessionHash identifies the session, for logout.
+	sessionHash string
+}
+
+// Can reports whether p holds role or a stronger one.
+func (p *Principal) Can(role string) bool { return p != nil && rank(p.Role) >= rank(role) && rank(role) > 0 }
+
+// HasScope reports whether p is a user (all scopes) or a key with scope.
+func (p *Principal) HasScope(scope string) bool {
+	if p == nil {
+		return false
+	}
+	if p.Role != RolePartner {
+		return true
+	}
+	return slices.Contains(p.Scopes, scope)
+}
+
+type ctxKey struct{}
+
+// WithPrincipal returns ctx carrying p.
+func WithPrincipal(ctx context.Context, p *Principal) context.Context {
+	return context.WithValue(ctx, ctxKey{}, p)
+}
+
+// FromContext returns the principal of a request, or nil.
+func FromContext(ctx context.Context) *Principal {
+	p, _ := ctx.Value(ctxKey{}).(*Principal)
+	return p
+}
+
+// Config tunes a Service.
+type Config struct {
+	// SessionTTL is how long a session lasts after login; default 12 hours.
+	SessionTTL time.Duration
+	// InsecureCookies drops the Secure attribute, for plain HTTP on a
+	// trusted network. Browsers accept Secure cookies from localhost.
+	InsecureCookies bool
+	// MaxFailures failed logins per address or user name within
+	// FailureWindow lock further attempts; defaults 5 and 15 minutes.
+	MaxFailures   int
+	FailureWindow time.Duration
+	// Params are the argon2id costs for new hashes.
+	Params Params
+	// Deny writes a refusal (401, 403, 429); default plain text.
+	Deny func(w http.ResponseWriter, r *http.Request, status int, msg string)
+	// Now is the clock; default time.Now.
+	Now func() time.Time
+}
+
+// Service authenticates requests against the store.
+type Service struct {
+	st      *store.Store
+	cfg     Config
+	limiter *limiter
+	dummy   string // a hash verified for unknown users, so timing does not tell who exists
+}
+
+// Cookie names.
+const (
+	SessionCookie = "marsad_session"
+	loginCookie   = "marsad_login"
+)
+
+// New returns a Service over st.
+func New(st *store.Store, cfg Config) (*Service, error) {
+	if cfg.SessionTTL <= 0 {
+		cfg.SessionTTL = 12 * time.Hour
+	}
+	if cfg.MaxFailures <= 0 {
+		cfg.MaxFailures = 5
+	}
+	if cfg.FailureWindow <= 0 {
+		cfg.FailureWindow = 15 * time.Minute
+	}
+	if cfg.Params.Memory == 0 {
+		cfg.Params = DefaultParams
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Deny == nil {
+		cfg.Deny = func(w http.ResponseWriter, _ *http.Request, status int, msg string) { http.Error(w, msg, status) }
+	}
+	dummy, err := HashPassword("not a password", cfg.Params)
+	if err != nil {
+		return nil, err
+	}
+	return &Service{st: st, cfg: cfg, limiter: newLimiter(cfg.MaxFailures, cfg.FailureWindow), dummy: dummy}, nil
+}
+
+// Errors of Login.
+var (
+	ErrBadLogin    = errors.New("unknown user or wrong password")
+	ErrRateLimited = errors.New("too many failed logins")
+)
+
+// RateLimitError says how long to wait before the next login attempt.
+type RateLimitError struct{ RetryAfter time.Duration }
+
+func (e *RateLimitError) Error() string {
+	return fmt.Sprintf("too many failed logins: try again in %s", e.RetryAfter.Round(time.Second))
+}
+
+func (e *RateLimitError) Unwrap() error { return ErrRateLimited }
+
+// MinPasswordLen is the shortest password accepted.
+const MinPasswordLen = 10
+
+// CheckPassword says why a new password is not acceptable, or returns nil.
+func CheckPassword(pw string) error {
+	if len([]rune(pw)) < MinPasswordLen {
+		return fmt.Errorf("password: at least %d characters are required", MinPasswordLen)
+	}
+	if strings.TrimFunc(pw, unicode.IsSpace) != pw {
+		return errors.New("password: leading or trailing spaces are not allowed")
+	}
+	return nil
+}
+
+// CreateUser adds a user with a hashed password.
+func (s *Service) CreateUser(ctx context.Context, name, role, password, lang, actor string) (*store.User, error) {
+	name = strings.TrimSpace(name)
+	if name == "" || strings.ContainsFunc(name, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) {
+		return nil, fmt.Errorf("user name %q: must be non-empty without spaces", name)
+	}
+	if !ValidRole(role) {
+		return nil, fmt.Errorf("user %q: unknown role %q (want admin, reviewer or analyst)", name, role)
+	}
+	if err := CheckPassword(password); err != nil {
+		return nil, err
+	}
+	h, err := HashPassword(password, s.cfg.Params)
+	if err != nil {
+		return nil, err
+	}
+	if lang != "ar" {
+		lang = "en"
+	}
+	u := &store.User{Name: name, Role: role, PasswordHash: h, Lang: lang}
+	if err := s.st.CreateUser(ctx, u, actor); err != nil {
+		return nil, err
+	}
+	return u, nil
+}
+
+// SetPassword changes a user's password and ends their sessions.
+func (s *Service) SetPassword(ctx context.Context, name, password, actor string) error {
+	if err := CheckPassword(password); err != nil {
+		return err
+	}
+	u, err := s.st.UserByName(ctx, name)
+	if err != nil {
+		return err
+	}
+	if u.PasswordHash, err = HashPassword(password, s.cfg.Params); err != nil {
+		return err
+	}
+	return s.st.UpdateUser(ctx, u, actor)
+}
+
+// Login checks a name and password and starts a new session. Any session
+// the browser presented before (oldToken) is ended first, so a session id
+// planted before login is never the one that becomes signed in.
+func (s *Service) Login(ctx context.Context, name, password, remote, oldToken string) (token string, p *Principal, err error) {
+	now := s.cfg.Now()
+	if oldToken != "" {
+		_ = s.st.DeleteSession(ctx, hashToken(oldToken))
+	}
+	keys := []string{"addr:" + remote, "user:" + strings.ToLower(name)}
+	for _, k := range keys {
+		if d := s.limiter.retryAfter(k, now); d > 0 {
+			return "", nil, &RateLimitError{RetryAfter: d}
+		}
+	}
+	u, err := s.st.UserByName(ctx, name)
+	hash := s.dummy
+	if err == nil && !u.Disabled {
+		hash = u.PasswordHash
+	} else if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return "", nil, err
+	}
+	ok, verr := VerifyPassword(hash, password)
+	if err != nil || u.Disabled || !ok || verr != nil {
+		for _, k := range keys {
+			s.limiter.fail(k, now)
+		}
+		_ = s.st.Audit(ctx, name, "user.login.fail", "user:"+name, "from "+remote)
+		return "", nil, ErrBadLogin
+	}
+	s.limiter.reset(keys[1])
+	token, err = randomToken(32)
+	if err != nil {
+		return "", nil, err
+	}
+	csrf, err := randomToken(32)
+	if err != nil {
+		return "", nil, err
+	}
+	ss := &store.Session{TokenHash: hashToken(token), UserID: u.ID, CSRF: csrf, Remote: remote, CreatedAt: now, ExpiresAt: now.Add(s.cfg.SessionTTL)}
+	if err := s.st.CreateSession(ctx, ss); err != nil {
+		return "", nil, err
+	}
+	if err := s.st.Audit(ctx, u.Name, "user.login", "user:"+u.Name, "from "+remote); err != nil {
+		return "", nil, err
+	}
+	return token, principal(ss, u), nil
+}
+
+func principal(ss *store.Session, u *store.User) *Principal {
+	return &Principal{Name: u.Name, Role: u.Role, UserID: u.ID, Lang: u.Lang, CSRF: ss.CSRF, sessionHash: ss.TokenHash}
+}
+
+// Logout ends the session of p.
+func (s *Service) Logout(ctx context.Context, p *Principal) error {
+	if p == nil || p.sessionHash == "" {
+		return nil
+	}
+	if err := s.st.DeleteSession(ctx, p.sessionHash); err != nil {
+		return fmt.Errorf("logout: %w", err)
+	}
+	return s.st.Audit(ctx, p.Name, "user.logout", "user:"+p.Name, "")
+}
+
+// SetSessionCookie writes the session cookie.
+func (s *Service) SetSessionCookie(w http.ResponseWriter, token string) {
+	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: token, Path: "/", HttpOnly: true, Secure: !s.cfg.InsecureCookies,
+		SameSite: http.SameSiteStrictMode, MaxAge: int(s.cfg.SessionTTL / time.Second)})
+}
+
+// ClearSessionCookie removes the session cookie from the browser.
+func (s *Service) ClearSessionCookie(w http.ResponseWriter) {
+	http.SetCookie(w, &http.Cookie{Name: SessionCookie, Value: "", Path: "/", HttpOnly: true, Secure: !s.cfg.InsecureCookies,
+		SameSite: http.SameSiteStrictMode, MaxAge: -1})
+}
+
+// Session resolves the session cookie of r, or returns nil.
+func (s *Service) Session(r *http.Request) *Principal {
+	c, err := r.Cookie(SessionCookie)
+	if err != nil || c.Value == "" || len(c.Value) > 128 {
+		return nil
+	}
+	ss, u, err := s.st.SessionUser(r.Context(), hashToken(c.Value), s.cfg.Now())
+	if err != nil {
+		return nil
+	}
+	return principal(ss, u)
+}
+
+// LoginCSRF returns the anti-forgery token for the login form, setting a
+// cookie that carries it when the browser has none. The form must send the
+// same token back (a double-submit check: there is no session yet).
+func (s *Service) LoginCSRF(w http.ResponseWriter, r *http.Request) string {
+	if c, err := r.Cookie(loginCookie); err == nil && len(c.Value) == 43 {
+		return c.Value
+	}
+	tok, err := randomToken(32)
+	if err != nil {
+		return ""
+	}
+	http.SetCookie(w, &http.Cookie{Name: loginCookie, Value: tok, Path: "/login", HttpOnly: true, Secure: !s.cfg.InsecureCookies,
+		SameSite: http.SameSiteStrictMode, MaxAge: 3600})
+	return tok
+}
+
+// CheckLoginCSRF reports whether the login form carries the cookie's token.
+func (s *Service) CheckLoginCSRF(r *http.Request) bool {
+	c, err := r.Cookie(loginCookie)
+	return err == nil && c.Value != "" && equal(c.Value, r.PostFormValue("csrf"))
+}
+
+// CheckCSRF reports whether an unsafe request of a signed-in user carries
+// the session's token, in the form field "csrf" or the X-CSRF-Token header.
+func CheckCSRF(r *http.Request, p *Principal) bool {
+	if p == nil || p.CSRF == "" {
+		return false
+	}
+	got := r.Header.Get("X-CSRF-Token")
+	if got == "" {
+		got = r.PostFormValue("csrf")
+	}
+	return got != "" && equal(got, p.CSRF)
+}
+
+func safeMethod(m string) bool { return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions }
+
+// Authenticate puts the session's principal, if any, in the request context
+// and refuses unsafe requests of a session without a valid CSRF token.
+func (s *Service) Authenticate(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := s.Session(r)
+		if p != nil {
+			if !safeMethod(r.Method) && !CheckCSRF(r, p) {
+				s.cfg.Deny(w, r, http.StatusForbidden, "missing or wrong CSRF token")
+				return
+			}
+			r = r.WithContext(WithPrincipal(r.Context(), p))
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// RequireRole lets through requests whose principal holds role (or a
+// stronger one); others get 401 when nobody is signed in, else 403.
+func (s *Service) RequireRole(role string, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := FromContext(r.Context())
+		switch {
+		case p == nil:
+			s.cfg.Deny(w, r, http.StatusUnauthorized, "sign in first")
+		case !p.Can(role):
+			_ = s.st.Audit(r.Context(), p.Name, "access.denied", "path:"+r.URL.Path, r.Method+" needs role "+role+", has "+p.Role)
+			s.cfg.Deny(w, r, http.StatusForbidden, "this needs the "+role+" role")
+		default:
+			next.ServeHTTP(w, r)
+		}
+	})
+}
+
+// API guards the JSON API: a request carries either a partner key
+// ("Authorization: Bearer mk_...") whose scopes cover the method (read for
+// GET and HEAD, write otherwise) or a browser session, which must send its
+// CSRF token in X-CSRF-Token on unsafe methods.
+func (s *Service) API(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var p *Principal
+		if h := r.Header.Get("Authorization"); h != "" {
+			key, ok := strings.CutPrefix(h, "Bearer ")
+			if !ok {
+				s.cfg.Deny(w, r, http.StatusUnauthorized, "Authorization must be \"Bearer <key>\"")
+				return
+			}
+			k, err := s.st.APIKeyByHash(r.Context(), hashToken(strings.TrimSpace(key)), s.cfg.Now())
+			if err != nil {
+				s.cfg.Deny(w, r, http.StatusUnauthorized, "unknown or revoked API key")
+				return
+			}
+			p = &Principal{Name: "key:" + k.Name, Role: RolePartner, Scopes: k.Scopes, KeyID: k.ID}
+			need := ScopeWrite
+			if safeMethod(r.Method) {
+				need = ScopeRead
+			}
+			if !p.HasScope(need) {
+				s.cfg.Deny(w, r, http.StatusForbidden, "API key lacks the "+need+" scope")
+				return
+			}
+		} else {
+			p = s.Session(r)
+			if p == nil {
+				s.cfg.Deny(w, r, http.StatusUnauthorized, "an API key or a session is required")
+				return
+			}
+			if !safeMethod(r.Method) && !CheckCSRF(r, p) {
+				s.cfg.Deny(w, r, http.StatusForbidden, "missing or wrong CSRF token")
+				return
+			}
+		}
+		next.ServeHTTP(w, r.WithContext(WithPrincipal(r.Context(), p)))
+	})
+}
+
+// KeyPrefix starts every partner API key, so leaked keys are easy to find.
+const KeyPrefix = "mk_"
+
+// CreateAPIKey makes a partner key with scopes and returns it; only its
+// hash is stored, so this is the one time it can be shown.
+func (s *Service) CreateAPIKey(ctx context.Context, name string, scopes []string, actor string) (string, *store.APIKey, error) {
+	if strings.TrimSpace(name) == "" {
+		return "", nil, errors.New("api key: a name is required")
+	}
+	if len(scopes) == 0 {
+		return "", nil, errors.New("api key: at least one scope is required")
+	}
+	for _, sc := range scopes {
+		if !slices.Contains(Scopes, sc) {
+			return "", nil, fmt.Errorf("api key: unknown scope %q (want read or write)", sc)
+		}
+	}
+	tok, err := randomToken(32)
+	if err != nil {
+		return "", nil, err
+	}
+	key := KeyPrefix + tok
+	k := &store.APIKey{Name: name, Prefix: key[:10], KeyHash: hashToken(key), Scopes: scopes, CreatedBy: actor}
+	if err := s.st.CreateAPIKey(ctx, k, actor); err != nil {
+		return "", nil, err
+	}
+	return key, k, nil
+}
+
+// RemoteAddr returns the client address of r without the port.
+func RemoteAddr(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+func randomToken(n int) (string, error) {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		return "", fmt.Errorf("random token: %w", err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b), nil
+}
+
+func hashToken(t string) string {
+	h := sha256.Sum256([]byte(t))
+	return hex.EncodeToString(h[:])
+}
+
+func equal(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }

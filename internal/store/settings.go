@@ -1,0 +1,35 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+)
+
+// Setting returns the value of a setting and whether it is set.
+func (s *Store) Setting(ctx context.Context, key string) (string, bool, error) {
+	var v string
+	err := s.row(ctx, s.db, `SELECT value FROM settings WHERE key = ?`, key).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", false, nil
+	}
+	if err != nil {
+		return "", false, fmt.Errorf("setting %q: %w", key, err)
+	}
+	return v, true, nil
+}
+
+// SetSetting sets a setting. secret keeps the value out of the audit log.
+func (s *Store) SetSetting(ctx context.Context, key, value, actor string, secret bool) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := s.exec(ctx, tx, `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value); err != nil {
+			return fmt.Errorf("setting %q: %w", key, err)
+		}
+		detail := value
+		if secret {
+			detail = "(secret changed)"
+		}
+		return s.appendAudit(ctx, tx, actor, "setting.set", "setting:"+key, detail)
+	})
+}
