@@ -1,0 +1,188 @@
+package ui
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/marsad/marsad/internal/action"
+	"github.com/marsad/marsad/internal/auth"
+	"github.com/marsad/marsad/internal/evidence"
+	"github.com/marsad/marsad/internal/model"
+	"github.com/marsad/marsad/internal/store"
+)
+
+type adminData struct {
+	Users         []store.User
+	Keys          []store.APIKey
+	Roles         []string
+	Scopes        []string
+	WebhookURL    string
+	SecretSet     bool
+	RetentionDays int
+	NewKey        string
+}
+
+func (h *Handler) admin(w http.ResponseWriter, r *http.Request) {
+	h.renderAdmin(w, r, http.StatusOK, "", nil)
+}
+
+func (h *Handler) renderAdmin(w http.ResponseWriter, r *http.Request, status int, newKey string, fl *flash) {
+	ctx := r.Context()
+	d := adminData{Roles: auth.Roles, Scopes: auth.Scopes, NewKey: newKey}
+	var err error
+	if d.Users, err = h.st.Users(ctx); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if d.Keys, err = h.st.APIKeys(ctx); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	addr, secret, err := h.cfg.Actions.WebhookConfig(ctx)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	d.WebhookURL, d.SecretSet = addr, len(secret) > 0
+	ret, err := evidence.Retention(ctx, h.st)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	d.RetentionDays = int(ret.Hours() / 24)
+	h.render(w, r, status, "admin", "admin", d, fl)
+}
+
+func (h *Handler) adminError(w http.ResponseWriter, r *http.Request, err error) {
+	h.renderAdmin(w, r, http.StatusBadRequest, "", &flash{Kind: "error", Text: err.Error()})
+}
+
+func (h *Handler) addUser(w http.ResponseWriter, r *http.Request) {
+	_, err := h.auth.CreateUser(r.Context(), r.PostFormValue("name"), r.PostFormValue("role"), r.PostFormValue("password"), r.PostFormValue("lang"), user(r).Name)
+	if err != nil {
+		h.adminError(w, r, err)
+		return
+	}
+	back(w, r, "/admin", "user_added")
+}
+
+func (h *Handler) updateUser(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	u, err := h.st.UserByName(ctx, r.PathValue("name"))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if role := r.PostFormValue("role"); role != "" {
+		if !auth.ValidRole(role) {
+			h.adminError(w, r, badInput("role %q is unknown", role))
+			return
+		}
+		u.Role = role
+	}
+	u.Disabled = r.PostFormValue("disabled") == "1"
+	if u.Name == user(r).Name && (u.Disabled || u.Role != auth.RoleAdmin) {
+		h.adminError(w, r, badInput("you cannot disable yourself or drop your own admin role"))
+		return
+	}
+	if err := h.st.UpdateUser(ctx, u, user(r).Name); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if pw := r.PostFormValue("password"); pw != "" {
+		if err := h.auth.SetPassword(ctx, u.Name, pw, user(r).Name); err != nil {
+			h.adminError(w, r, err)
+			return
+		}
+	}
+	back(w, r, "/admin", "user_updated")
+}
+
+func (h *Handler) addKey(w http.ResponseWriter, r *http.Request) {
+	if err := r.ParseForm(); err != nil {
+		h.fail(w, r, badInput("form: %v", err))
+		return
+	}
+	key, _, err := h.auth.CreateAPIKey(r.Context(), strings.TrimSpace(r.PostFormValue("name")), r.PostForm["scope"], user(r).Name)
+	if err != nil {
+		h.adminError(w, r, err)
+		return
+	}
+	// The key is shown once, in this response; only its hash is kept.
+	h.renderAdmin(w, r, http.StatusOK, key, nil)
+}
+
+func (h *Handler) revokeKey(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err == nil {
+		err = h.st.RevokeAPIKey(r.Context(), id, user(r).Name)
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	back(w, r, "/admin", "key_revoked")
+}
+
+func (h *Handler) saveSettings(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	actor := user(r).Name
+	addr := strings.TrimSpace(r.PostFormValue("webhook_url"))
+	if err := action.CheckWebhookURL(addr); err != nil {
+		h.adminError(w, r, err)
+		return
+	}
+	days, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue("retention_days")))
+	if err != nil || days <= 0 || days > 36500 {
+		h.adminError(w, r, badInput("retention: %q is not a number of days between 1 and 36500", r.PostFormValue("retention_days")))
+		return
+	}
+	if err := h.st.SetSetting(ctx, action.SettingWebhookURL, addr, actor, false); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if sec := r.PostFormValue("webhook_secret"); sec != "" {
+		if len(sec) < 16 {
+			h.adminError(w, r, badInput("webhook secret: at least 16 characters"))
+			return
+		}
+		if err := h.st.SetSetting(ctx, action.SettingWebhookSecret, sec, actor, true); err != nil {
+			h.fail(w, r, err)
+			return
+		}
+	}
+	if err := h.st.SetSetting(ctx, evidence.SettingRetentionDays, strconv.Itoa(days), actor, false); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	back(w, r, "/admin", "settings")
+}
+
+type banksData struct {
+	Banks []model.Bank
+}
+
+func (h *Handler) banks(w http.ResponseWriter, r *http.Request) {
+	bs, err := h.st.Banks(r.Context())
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.render(w, r, http.StatusOK, "banks", "banks", banksData{Banks: bs}, nil)
+}
+
+func (h *Handler) createBank(w http.ResponseWriter, r *http.Request) {
+	name := strings.TrimSpace(r.PostFormValue("name"))
+	if name == "" {
+		h.fail(w, r, badInput("bank name: required"))
+		return
+	}
+	b := &model.Bank{Name: name, Description: r.PostFormValue("description"), Owner: r.PostFormValue("owner"), Enabled: true,
+		AutoAction: r.PostFormValue("auto_action") == "1"}
+	if err := h.st.CreateBank(r.Context(), b, user(r).Name); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	back(w, r, "/banks", "bank_created")
+}

@@ -1,0 +1,419 @@
+package ui
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"path"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/marsad/marsad/internal/action"
+	"github.com/marsad/marsad/internal/model"
+	"github.com/marsad/marsad/internal/store"
+)
+
+type mediaView struct {
+	Index int
+	model.Media
+	Local bool
+}
+
+type relatedPost struct {
+	Post model.Post
+	Why  string // "author" or the signal type shared
+}
+
+type caseData struct {
+	Case      *model.Case
+	Post      *model.Post
+	Segments  []segment
+	Media     []mediaView
+	Signals   []model.Signal
+	Matches   []model.Match
+	Scores    []model.Score
+	Related   []relatedPost
+	Decisions []model.Decision
+	Orders    []store.Order
+	Entries   []store.CaseEntry
+	Evidence  []store.Evidence
+	Audit     []model.AuditEvent
+	Banks     []model.Bank
+	Labels    []model.Label
+	Actions   []string
+	Now       time.Time
+	// Deliveries of each order, by order id.
+	Deliveries map[int64][]store.Delivery
+	// Form defaults for a new order.
+	OrderURL, LegalBasis string
+	DeadlineMinutes      int
+	CanDecide            bool
+	CanAct               bool
+	Harmful              bool
+}
+
+// DefaultLegalBasis prefills the legal basis of a removal order.
+const DefaultLegalBasis = "Regulation (EU) 2021/784, Article 3"
+
+func (h *Handler) loadCase(ctx context.Context, id int64, viewer string) (*caseData, error) {
+	c, err := h.st.Case(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	d := &caseData{Case: c, Labels: model.Labels, Actions: []string{"none", "remove", "refer", "bank"}, Now: time.Now(),
+		LegalBasis: DefaultLegalBasis, DeadlineMinutes: int(action.DefaultDeadline / time.Minute), Deliveries: map[int64][]store.Delivery{}}
+	d.CanDecide = (c.State == model.CaseOpen || c.State == model.CaseAppealed) && (c.ClaimedBy == "" || c.ClaimedBy == viewer)
+	d.CanAct = c.State == model.CaseDecided || c.State == model.CaseActioned
+	d.Harmful = harmful(c.Labels)
+	if c.PostID != 0 {
+		if d.Post, err = h.st.Post(ctx, c.PostID); err != nil {
+			return nil, err
+		}
+		var terms []string
+		for _, rs := range c.Reasons {
+			terms = append(terms, rs.Evidence...)
+		}
+		if d.Scores, err = h.st.Scores(ctx, c.PostID); err != nil {
+			return nil, err
+		}
+		for _, sc := range d.Scores {
+			if sc.Score >= sc.Threshold {
+				terms = append(terms, sc.Evidence...)
+			}
+		}
+		d.Segments = highlight(d.Post.Text, terms)
+		for i, m := range d.Post.Media {
+			d.Media = append(d.Media, mediaView{Index: i, Media: m, Local: m.Path != "" && h.media != nil})
+		}
+		if d.Signals, err = h.st.Signals(ctx, c.PostID); err != nil {
+			return nil, err
+		}
+		if d.Matches, err = h.st.PostMatches(ctx, c.PostID); err != nil {
+			return nil, err
+		}
+		d.OrderURL = d.Post.URL
+		if d.Related, err = h.related(ctx, d.Post, d.Signals); err != nil {
+			return nil, err
+		}
+	}
+	if d.Decisions, err = h.st.Decisions(ctx, id); err != nil {
+		return nil, err
+	}
+	if d.Orders, err = h.st.Orders(ctx, store.OrderFilter{CaseID: id}); err != nil {
+		return nil, err
+	}
+	for _, o := range d.Orders {
+		if d.Deliveries[o.ID], err = h.st.Deliveries(ctx, o.ID); err != nil {
+			return nil, err
+		}
+	}
+	if d.Entries, err = h.st.CaseEntries(ctx, id); err != nil {
+		return nil, err
+	}
+	if d.Evidence, err = h.st.EvidenceList(ctx, store.EvidenceFilter{CaseID: id}); err != nil {
+		return nil, err
+	}
+	if d.Audit, err = h.st.AuditEvents(ctx, store.AuditFilter{Subject: fmt.Sprintf("case:%d", id)}); err != nil {
+		return nil, err
+	}
+	if d.Banks, err = h.st.Banks(ctx); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// related finds other posts of the same author and posts sharing a media
+// hash, so a reviewer sees the pattern and not only the one post.
+func (h *Handler) related(ctx context.Context, p *model.Post, sigs []model.Signal) ([]relatedPost, error) {
+	seen := map[int64]bool{p.ID: true}
+	var out []relatedPost
+	if p.Author != "" {
+		ps, err := h.st.Posts(ctx, store.PostFilter{Platform: p.Platform, Author: p.Author, Limit: 20})
+		if err != nil {
+			return nil, err
+		}
+		for _, q := range ps {
+			if !seen[q.ID] {
+				seen[q.ID] = true
+				out = append(out, relatedPost{Post: q, Why: "author"})
+			}
+		}
+	}
+	for _, sg := range sigs {
+		if sg.Type != model.SignalSHA256 && sg.Type != model.SignalPDQ && sg.Type != model.SignalMD5 {
+			continue
+		}
+		ids, err := h.st.PostsWithSignal(ctx, sg.Type, sg.Value, 20)
+		if err != nil {
+			return nil, err
+		}
+		for _, id := range ids {
+			if seen[id] {
+				continue
+			}
+			seen[id] = true
+			q, err := h.st.Post(ctx, id)
+			if err != nil {
+				return nil, err
+			}
+			out = append(out, relatedPost{Post: *q, Why: string(sg.Type)})
+		}
+	}
+	return out, nil
+}
+
+func (h *Handler) casePage(w http.ResponseWriter, r *http.Request) {
+	h.showCase(w, r, http.StatusOK, nil)
+}
+
+// showCase renders the case page; every view of raw content is audited.
+func (h *Handler) showCase(w http.ResponseWriter, r *http.Request, status int, fl *flash) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	p := user(r)
+	d, err := h.loadCase(r.Context(), id, p.Name)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if err := h.st.Audit(r.Context(), p.Name, "case.view", fmt.Sprintf("case:%d", id), fmt.Sprintf("post=%d", d.Case.PostID)); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	h.render(w, r, status, "case", "queue", d, fl)
+}
+
+// formError re-renders the case page with the problem, keeping the user
+// where they were.
+func (h *Handler) formError(w http.ResponseWriter, r *http.Request, status int, err error) {
+	h.showCase(w, r, status, &flash{Kind: "error", Text: err.Error()})
+}
+
+func (h *Handler) decide(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	id, err := pathID(r, "id")
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		h.fail(w, r, badInput("form: %v", err))
+		return
+	}
+	p := user(r)
+	before, err := h.st.Case(ctx, id)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	dec := &model.Decision{CaseID: id, Reviewer: p.Name, Action: r.PostFormValue("action"), Rationale: strings.TrimSpace(r.PostFormValue("rationale"))}
+	for _, l := range r.PostForm["label"] {
+		dec.Labels = append(dec.Labels, model.Label(l))
+	}
+	if dec.Rationale == "" {
+		h.formError(w, r, http.StatusBadRequest, badInput("rationale: a decision must say why"))
+		return
+	}
+	if len(dec.Labels) > 1 && slices.Contains(dec.Labels, model.None) {
+		h.formError(w, r, http.StatusBadRequest, badInput("labels: \"none\" cannot be combined with other labels"))
+		return
+	}
+	if !harmful(dec.Labels) && (dec.Action == "remove" || dec.Action == "refer" || dec.Action == "bank") {
+		h.formError(w, r, http.StatusBadRequest, badInput("action: %s needs a harmful label; news reporting, counter-speech and none are never actioned", dec.Action))
+		return
+	}
+	if err := h.st.Decide(ctx, dec); err != nil {
+		status := http.StatusConflict
+		if strings.Contains(err.Error(), store.ErrInvalid.Error()) {
+			status = http.StatusBadRequest
+		}
+		h.formError(w, r, status, err)
+		return
+	}
+	ok := "decided"
+	if dec.Appeal {
+		ok, err = h.appealOutcome(ctx, before, dec, p.Name)
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+	}
+	back(w, r, "/cases/"+strconv.FormatInt(id, 10), ok)
+}
+
+// appealOutcome records whether an appeal upheld or overturned the decision
+// and, when overturned, reverses what the decision did outside.
+func (h *Handler) appealOutcome(ctx context.Context, c *model.Case, dec *model.Decision, actor string) (string, error) {
+	subject := fmt.Sprintf("case:%d", c.ID)
+	if harmful(dec.Labels) && dec.Action != "none" {
+		return "appeal_upheld", h.st.Audit(ctx, actor, "case.appeal.upheld", subject, dec.Rationale)
+	}
+	rev, err := h.cfg.Actions.Reverse(ctx, c.ID, actor, "appeal overturned the decision: "+dec.Rationale)
+	if err != nil {
+		return "", err
+	}
+	return "appeal_overturned", h.st.Audit(ctx, actor, "case.appeal.overturned", subject,
+		fmt.Sprintf("orders withdrawn=%d bank entries removed=%d", rev.OrdersWithdrawn, rev.EntriesRemoved))
+}
+
+func (h *Handler) appeal(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	why := strings.TrimSpace(r.PostFormValue("reason"))
+	if why == "" {
+		h.formError(w, r, http.StatusBadRequest, badInput("reason: an appeal must say who appeals and why"))
+		return
+	}
+	if err := h.st.SetCaseState(r.Context(), id, model.CaseAppealed, user(r).Name, why); err != nil {
+		h.formError(w, r, http.StatusConflict, err)
+		return
+	}
+	back(w, r, "/cases/"+strconv.FormatInt(id, 10), "appealed")
+}
+
+func (h *Handler) addToBank(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	id, err := pathID(r, "id")
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		h.fail(w, r, badInput("form: %v", err))
+		return
+	}
+	c, err := h.st.Case(ctx, id)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if c.State != model.CaseDecided && c.State != model.CaseActioned {
+		h.formError(w, r, http.StatusConflict, fmt.Errorf("case %d is %s: decide it before adding to a bank", id, c.State))
+		return
+	}
+	label := model.Label(r.PostFormValue("label"))
+	if !label.Harmful() {
+		h.formError(w, r, http.StatusBadRequest, badInput("label: a bank entry needs a harmful label, not %q", label))
+		return
+	}
+	sigs, err := h.st.Signals(ctx, c.PostID)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	have := map[string]model.Signal{}
+	for _, sg := range sigs {
+		have[string(sg.Type)+":"+sg.Value] = sg
+	}
+	var entries []model.BankEntry
+	for _, v := range r.PostForm["signal"] {
+		sg, ok := have[v]
+		if !ok {
+			h.formError(w, r, http.StatusBadRequest, badInput("signal %q is not one of this post's signals", v))
+			return
+		}
+		entries = append(entries, model.BankEntry{Type: sg.Type, Value: sg.Value, Label: label, Source: fmt.Sprintf("case %d", id)})
+	}
+	if len(entries) == 0 {
+		h.formError(w, r, http.StatusBadRequest, badInput("signals: choose at least one hash or link"))
+		return
+	}
+	if _, err := h.st.AddCaseEntries(ctx, id, r.PostFormValue("bank"), entries, user(r).Name); err != nil {
+		h.formError(w, r, http.StatusBadRequest, err)
+		return
+	}
+	back(w, r, "/cases/"+strconv.FormatInt(id, 10), "banked")
+}
+
+func (h *Handler) issueOrder(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	mins, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue("deadline_minutes")))
+	if err != nil || mins <= 0 {
+		h.formError(w, r, http.StatusBadRequest, badInput("deadline: %q is not a positive number of minutes", r.PostFormValue("deadline_minutes")))
+		return
+	}
+	req := action.Request{CaseID: id, Kind: r.PostFormValue("kind"), Platform: r.PostFormValue("platform"), ContentURL: strings.TrimSpace(r.PostFormValue("content_url")),
+		LegalBasis: r.PostFormValue("legal_basis"), Deadline: time.Duration(mins) * time.Minute}
+	o, err := h.cfg.Actions.Issue(r.Context(), req, user(r).Name)
+	if err != nil {
+		h.formError(w, r, http.StatusBadRequest, err)
+		return
+	}
+	h.deliverLater(o.ID, action.EventCreated)
+	back(w, r, "/cases/"+strconv.FormatInt(id, 10), "ordered")
+}
+
+// deliverLater sends a webhook in the background: retries with backoff take
+// minutes and the reviewer must not wait for them. Attempts are recorded
+// with the order, and undelivered orders can be sent again from its page.
+func (h *Handler) deliverLater(orderID int64, event string) {
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
+		defer cancel()
+		if err := h.cfg.Actions.Deliver(ctx, orderID, event); err != nil && err != action.ErrNoWebhook {
+			h.log.Warn("webhook delivery failed", "order", orderID, "err", err)
+		}
+	}()
+}
+
+// serveMedia serves a locally stored media file of a post. Media that was
+// only published elsewhere is never fetched.
+func (h *Handler) serveMedia(w http.ResponseWriter, r *http.Request) {
+	postID, err := pathID(r, "post")
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	n, err := strconv.Atoi(r.PathValue("n"))
+	if err != nil {
+		h.fail(w, r, badInput("media index %q is not a number", r.PathValue("n")))
+		return
+	}
+	p, err := h.st.Post(r.Context(), postID)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if n < 0 || n >= len(p.Media) || p.Media[n].Path == "" || h.media == nil {
+		h.deny(w, r, http.StatusNotFound, "no locally stored media")
+		return
+	}
+	f, err := h.media.Open(path.Clean(strings.TrimPrefix(p.Media[n].Path, "/")))
+	if err != nil {
+		h.deny(w, r, http.StatusNotFound, "media file is missing")
+		return
+	}
+	defer f.Close()
+	if err := h.st.Audit(r.Context(), user(r).Name, "media.view", fmt.Sprintf("post:%d", postID), fmt.Sprintf("media %d sha256=%s", n, p.Media[n].SHA256)); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	head := make([]byte, 512)
+	k, _ := io.ReadFull(f, head)
+	ct := http.DetectContentType(head[:k])
+	if !strings.HasPrefix(ct, "image/") && !strings.HasPrefix(ct, "video/") {
+		if e := mime.TypeByExtension(path.Ext(p.Media[n].Path)); strings.HasPrefix(e, "image/") || strings.HasPrefix(e, "video/") {
+			ct = e
+		} else {
+			ct = "application/octet-stream"
+		}
+	}
+	w.Header().Set("Content-Type", ct)
+	w.Header().Set("Content-Disposition", "inline")
+	_, _ = w.Write(head[:k])
+	_, _ = io.Copy(w, f)
+}

@@ -1,0 +1,151 @@
+package ui
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/marsad/marsad/internal/action"
+	"github.com/marsad/marsad/internal/store"
+)
+
+type ordersData struct {
+	Orders     []store.Order
+	Deliveries map[int64][]store.Delivery
+	Statuses   []string
+	Show       string // open or all
+	Now        time.Time
+	Overdue    int
+}
+
+func (h *Handler) orders(w http.ResponseWriter, r *http.Request) {
+	ctx := r.Context()
+	// Mark long-unanswered orders expired before showing the list, so the
+	// list is right without a background job.
+	if _, err := h.cfg.Actions.Sweep(ctx, time.Now()); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	d := ordersData{Show: r.URL.Query().Get("show"), Statuses: store.OrderStatuses, Now: time.Now(), Deliveries: map[int64][]store.Delivery{}}
+	f := store.OrderFilter{Open: true, Limit: 500}
+	if d.Show == "all" {
+		f.Open = false
+	} else {
+		d.Show = "open"
+	}
+	var err error
+	if d.Orders, err = h.st.Orders(ctx, f); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	for _, o := range d.Orders {
+		if o.Overdue(d.Now) {
+			d.Overdue++
+		}
+		if d.Deliveries[o.ID], err = h.st.Deliveries(ctx, o.ID); err != nil {
+			h.fail(w, r, err)
+			return
+		}
+	}
+	h.render(w, r, http.StatusOK, "orders", "orders", d, nil)
+}
+
+func (h *Handler) orderStatus(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err == nil {
+		err = h.st.SetOrderStatus(r.Context(), id, r.PostFormValue("status"), user(r).Name, r.PostFormValue("note"))
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	back(w, r, "/orders", "status")
+}
+
+func (h *Handler) redeliver(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err == nil {
+		_, err = h.st.Order(r.Context(), id)
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	addr, _, err := h.cfg.Actions.WebhookConfig(r.Context())
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if addr == "" {
+		h.fail(w, r, badInput("no webhook is configured: an admin sets it under Admin, or export the notice"))
+		return
+	}
+	h.deliverLater(id, action.EventCreated)
+	back(w, r, "/orders", "delivering")
+}
+
+func (h *Handler) noticeOf(r *http.Request, o store.Order) action.Notice {
+	n := action.Notice{Issuer: h.cfg.Issuer, Order: o}
+	if o.EvidenceID != 0 {
+		if ev, err := h.st.Evidence(r.Context(), o.EvidenceID, false); err == nil {
+			n.EvidenceSHA256 = ev.ManifestSHA256
+		}
+	}
+	return n
+}
+
+func (h *Handler) notice(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	o, err := h.st.Order(r.Context(), id)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	n := h.noticeOf(r, *o)
+	name := fmt.Sprintf("marsad-order-%d", id)
+	format := r.URL.Query().Get("format")
+	switch format {
+	case "pdf":
+		w.Header().Set("Content-Type", "application/pdf")
+		w.Header().Set("Content-Disposition", `attachment; filename="`+name+`.pdf"`)
+		err = action.WritePDF(w, n)
+	case "csv":
+		w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+		w.Header().Set("Content-Disposition", `attachment; filename="`+name+`.csv"`)
+		err = action.WriteCSV(w, []action.Notice{n})
+	case "json", "":
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Disposition", `attachment; filename="`+name+`.json"`)
+		err = action.WriteJSON(w, []action.Notice{n})
+	default:
+		h.fail(w, r, badInput("format %q: want pdf, csv or json", format))
+		return
+	}
+	if err != nil {
+		h.log.Error("write notice", "order", id, "err", err)
+		return
+	}
+	_ = h.st.Audit(r.Context(), user(r).Name, "order.export", "order:"+strconv.FormatInt(id, 10), "format="+format)
+}
+
+func (h *Handler) exportOrders(w http.ResponseWriter, r *http.Request) {
+	list, err := h.st.Orders(r.Context(), store.OrderFilter{Limit: 1000})
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	var ns []action.Notice
+	for _, o := range list {
+		ns = append(ns, h.noticeOf(r, o))
+	}
+	w.Header().Set("Content-Type", "text/csv; charset=utf-8")
+	w.Header().Set("Content-Disposition", `attachment; filename="marsad-orders.csv"`)
+	if err := action.WriteCSV(w, ns); err != nil {
+		h.log.Error("export orders", "err", err)
+	}
+}

@@ -1,0 +1,284 @@
+// Package ui is marsad's web interface for reviewers and analysts: the
+// queue, the case page with its decision, bank and order forms, appeals,
+// orders, evidence, a dashboard and the admin pages. Pages are rendered on
+// the server from embedded templates in English and Arabic (right to left);
+// the little JavaScript there is only reveals blurred media and confirms.
+package ui
+
+import (
+	"embed"
+	"errors"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/marsad/marsad/internal/action"
+	"github.com/marsad/marsad/internal/auth"
+	"github.com/marsad/marsad/internal/evidence"
+	"github.com/marsad/marsad/internal/store"
+)
+
+//go:embed templates static translations
+var assets embed.FS
+
+// Config is what the UI needs.
+type Config struct {
+	Store    *store.Store
+	Auth     *auth.Service
+	Actions  *action.Service
+	Evidence *evidence.Keeper
+	// MediaDir holds the locally stored media of posts; media is served
+	// only from here, never fetched from where it was published.
+	MediaDir string
+	// Issuer names the unit on notices, e.g. "National CT Unit".
+	Issuer string
+	Logger *slog.Logger
+}
+
+// Handler serves the UI.
+type Handler struct {
+	cfg     Config
+	st      *store.Store
+	auth    *auth.Service
+	pages   map[string]map[string]*template.Template // lang → page → template
+	locales map[string]*Locale
+	media   *os.Root
+	log     *slog.Logger
+	mux     *http.ServeMux
+}
+
+// pageNames lists the templates in templates/ besides layout.html.
+var pageNames = []string{"login", "queue", "case", "orders", "evidence", "dashboard", "banks", "admin", "error"}
+
+// New returns the UI handler. Mount it at "/".
+func New(cfg Config) (*Handler, error) {
+	if cfg.Store == nil || cfg.Auth == nil || cfg.Actions == nil || cfg.Evidence == nil {
+		return nil, errors.New("ui: Store, Auth, Actions and Evidence are required")
+	}
+	if cfg.Logger == nil {
+		cfg.Logger = slog.New(slog.DiscardHandler)
+	}
+	if cfg.Issuer == "" {
+		cfg.Issuer = "marsad"
+	}
+	h := &Handler{cfg: cfg, st: cfg.Store, log: cfg.Logger, pages: map[string]map[string]*template.Template{}}
+	h.auth = cfg.Auth.WithDeny(h.deny)
+	var err error
+	if h.locales, err = loadLocales(assets); err != nil {
+		return nil, err
+	}
+	for lang, loc := range h.locales {
+		h.pages[lang] = map[string]*template.Template{}
+		for _, p := range pageNames {
+			t, err := template.New("layout").Funcs(funcs(loc)).ParseFS(assets, "templates/layout.html", "templates/"+p+".html")
+			if err != nil {
+				return nil, fmt.Errorf("ui: template %s: %w", p, err)
+			}
+			h.pages[lang][p] = t
+		}
+	}
+	if cfg.MediaDir != "" {
+		if h.media, err = os.OpenRoot(cfg.MediaDir); err != nil {
+			return nil, fmt.Errorf("ui: media directory: %w", err)
+		}
+	}
+	h.routes()
+	return h, nil
+}
+
+func (h *Handler) routes() {
+	inner := http.NewServeMux()
+	role := func(r string, fn http.HandlerFunc) http.Handler { return h.auth.RequireRole(r, fn) }
+	const (
+		A = auth.RoleAnalyst
+		R = auth.RoleReviewer
+		D = auth.RoleAdmin
+	)
+	inner.Handle("GET /{$}", role(A, func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/queue", http.StatusSeeOther) }))
+	inner.Handle("POST /logout", role(A, h.logout))
+	inner.Handle("POST /lang", role(A, h.setLang))
+	inner.Handle("GET /queue", role(A, h.queue))
+	inner.Handle("GET /cases/{id}", role(A, h.casePage))
+	inner.Handle("POST /cases/{id}/claim", role(R, h.claim))
+	inner.Handle("POST /cases/{id}/release", role(R, h.release))
+	inner.Handle("POST /cases/{id}/decide", role(R, h.decide))
+	inner.Handle("POST /cases/{id}/bank", role(R, h.addToBank))
+	inner.Handle("POST /cases/{id}/orders", role(R, h.issueOrder))
+	inner.Handle("POST /cases/{id}/appeal", role(R, h.appeal))
+	inner.Handle("GET /media/{post}/{n}", role(A, h.serveMedia))
+	inner.Handle("GET /orders", role(A, h.orders))
+	inner.Handle("GET /orders/export.csv", role(A, h.exportOrders))
+	inner.Handle("GET /orders/{id}/notice", role(A, h.notice))
+	inner.Handle("POST /orders/{id}/status", role(R, h.orderStatus))
+	inner.Handle("POST /orders/{id}/deliver", role(R, h.redeliver))
+	inner.Handle("GET /evidence", role(A, h.evidenceList))
+	inner.Handle("GET /evidence/{id}/bundle", role(A, h.evidenceBundle))
+	inner.Handle("POST /evidence/{id}/hold", role(D, h.evidenceHold))
+	inner.Handle("POST /evidence/purge", role(D, h.evidencePurge))
+	inner.Handle("GET /dashboard", role(A, h.dashboard))
+	inner.Handle("GET /banks", role(A, h.banks))
+	inner.Handle("POST /banks", role(D, h.createBank))
+	inner.Handle("GET /admin", role(D, h.admin))
+	inner.Handle("POST /admin/users", role(D, h.addUser))
+	inner.Handle("POST /admin/users/{name}", role(D, h.updateUser))
+	inner.Handle("POST /admin/keys", role(D, h.addKey))
+	inner.Handle("POST /admin/keys/{id}/revoke", role(D, h.revokeKey))
+	inner.Handle("POST /admin/settings", role(D, h.saveSettings))
+	inner.Handle("/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.deny(w, r, http.StatusNotFound, "") }))
+
+	mux := http.NewServeMux()
+	static, _ := fs.Sub(assets, "static")
+	mux.Handle("GET /static/", http.StripPrefix("/static/", http.FileServerFS(static)))
+	// Login stands outside Authenticate: it has its own anti-forgery check
+	// and must work whatever session cookie the browser brings.
+	mux.HandleFunc("GET /login", h.loginPage)
+	mux.HandleFunc("POST /login", h.login)
+	mux.Handle("/", h.auth.Authenticate(inner))
+	h.mux = mux
+}
+
+// ServeHTTP serves the UI with headers that keep pages out of caches and
+// forbid loading anything from outside: raw content must never make the
+// analyst's browser contact a site it mentions.
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	hd := w.Header()
+	hd.Set("Content-Security-Policy", "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'")
+	hd.Set("X-Content-Type-Options", "nosniff")
+	hd.Set("X-Frame-Options", "DENY")
+	hd.Set("Referrer-Policy", "no-referrer")
+	if !strings.HasPrefix(r.URL.Path, "/static/") {
+		hd.Set("Cache-Control", "no-store")
+	}
+	h.mux.ServeHTTP(w, r)
+}
+
+// page is what every template gets.
+type page struct {
+	Title string
+	Nav   string
+	Lang  string
+	Dir   string
+	Path  string
+	User  *auth.Principal
+	CSRF  string
+	Flash *flash
+	Data  any
+}
+
+type flash struct {
+	Kind string // ok or error
+	Text string
+}
+
+// lang picks the language of a request: the user's choice, then the
+// language cookie, then the browser's preference.
+func (h *Handler) lang(r *http.Request) string {
+	if p := auth.FromContext(r.Context()); p != nil && h.locales[p.Lang] != nil {
+		return p.Lang
+	}
+	if c, err := r.Cookie("marsad_lang"); err == nil && h.locales[c.Value] != nil {
+		return c.Value
+	}
+	if strings.HasPrefix(strings.ToLower(r.Header.Get("Accept-Language")), "ar") {
+		return "ar"
+	}
+	return "en"
+}
+
+func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, name, nav string, data any, fl *flash) {
+	lang := h.lang(r)
+	loc := h.locales[lang]
+	p := page{Title: loc.T("title." + name), Nav: nav, Lang: lang, Dir: loc.Dir, Path: r.URL.RequestURI(), Data: data, Flash: fl}
+	if u := auth.FromContext(r.Context()); u != nil {
+		p.User, p.CSRF = u, u.CSRF
+	}
+	if fl == nil {
+		if k := r.URL.Query().Get("ok"); k != "" && loc.Has("ok."+k) {
+			p.Flash = &flash{Kind: "ok", Text: loc.T("ok." + k)}
+		}
+	}
+	var b strings.Builder
+	if err := h.pages[lang][name].ExecuteTemplate(&b, "layout", p); err != nil {
+		h.log.Error("render page", "page", name, "err", err)
+		http.Error(w, "page could not be rendered", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.WriteHeader(status)
+	_, _ = w.Write([]byte(b.String()))
+}
+
+// deny answers a refused or failed request with a page in the user's
+// language; an anonymous browser asking for a page is sent to log in.
+func (h *Handler) deny(w http.ResponseWriter, r *http.Request, status int, msg string) {
+	if status == http.StatusUnauthorized && r.Method == http.MethodGet {
+		http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+		return
+	}
+	loc := h.locales[h.lang(r)]
+	key := "error." + strconv.Itoa(status)
+	text := loc.T("error.other")
+	if loc.Has(key) {
+		text = loc.T(key)
+	}
+	h.render(w, r, status, "error", "", struct {
+		Status int
+		Text   string
+		Detail string
+	}{status, text, msg}, nil)
+}
+
+// fail maps an error from the store or the services to a status and page.
+func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
+	status := http.StatusInternalServerError
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		status = http.StatusNotFound
+	case errors.Is(err, store.ErrConflict), errors.Is(err, action.ErrNotActionable), errors.Is(err, store.ErrExists):
+		status = http.StatusConflict
+	case errors.Is(err, store.ErrInvalid), errors.Is(err, errBadInput):
+		status = http.StatusBadRequest
+	}
+	msg := err.Error()
+	if status == http.StatusInternalServerError {
+		h.log.Error("request failed", "path", r.URL.Path, "err", err)
+		msg = "" // a user never sees a raw database error
+	}
+	h.deny(w, r, status, msg)
+}
+
+// errBadInput marks a form the user must correct.
+var errBadInput = errors.New("bad input")
+
+func badInput(format string, args ...any) error {
+	return fmt.Errorf("%w: %s", errBadInput, fmt.Sprintf(format, args...))
+}
+
+func pathID(r *http.Request, name string) (int64, error) {
+	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, badInput("%s %q is not a number", name, r.PathValue(name))
+	}
+	return id, nil
+}
+
+func user(r *http.Request) *auth.Principal { return auth.FromContext(r.Context()) }
+
+// back redirects to path with a success message key.
+func back(w http.ResponseWriter, r *http.Request, path, ok string) {
+	http.Redirect(w, r, path+"?ok="+url.QueryEscape(ok), http.StatusSeeOther)
+}
+
+// localPath accepts only a path on this site as a redirect target.
+func localPath(p string) string {
+	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") {
+		return "/queue"
+	}
+	return p
+}
