@@ -20,6 +20,7 @@ type bar struct {
 // column is one day of the SVG column chart, in SVG units.
 type column struct {
 	X, Y, W, H float64
+	MidX       float64
 	Count      int
 	Day        string
 	Tick       bool // label this column
@@ -71,7 +72,7 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	d := dashData{Days: days, ChartW: 640, ChartH: 180, OpenOrders: st.OpenOrders, Overdue: st.OverdueOrders,
+	d := dashData{Days: days, ChartW: 900, ChartH: 220, OpenOrders: st.OpenOrders, Overdue: st.OverdueOrders,
 		OpenCases: st.States["open"], Appealed: st.States["appealed"]}
 	labels := map[string]int{}
 	for l, n := range st.Labels {
@@ -96,7 +97,7 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) {
 		if rtl {
 			pos = n - 1 - i // time runs right to left in Arabic
 		}
-		d.Columns = append(d.Columns, column{X: float64(pos)*slot + slot*0.15, W: slot * 0.7, Y: float64(d.ChartH) - bottom - hgt, H: hgt,
+		d.Columns = append(d.Columns, column{X: float64(pos)*slot + slot*0.15, W: slot * 0.7, MidX: float64(pos)*slot + slot/2, Y: float64(d.ChartH) - bottom - hgt, H: hgt,
 			Count: dc.Count, Day: dc.Day.Format("01-02"), Tick: n <= 16 || i%(n/8+1) == 0})
 	}
 	h.render(w, r, http.StatusOK, "dashboard", "dashboard", d, nil)

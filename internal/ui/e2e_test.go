@@ -153,6 +153,9 @@ func TestBrowserReviewWorkflow(t *testing.T) {
 	if !eval[bool](t, ctx, `(() => { const i = document.querySelector(".reveal img"); return i.complete && i.naturalWidth === 64 })()`) {
 		t.Error("the locally stored image did not load")
 	}
+	if sw, cw := eval[float64](t, ctx, `document.documentElement.scrollWidth`), eval[float64](t, ctx, `document.documentElement.clientWidth`); sw > cw {
+		t.Errorf("case page is %.0f px wide in a %.0f px window: it scrolls sideways", sw, cw)
+	}
 	step(t, ctx, "decide", screenshot(dir, "case-en"),
 		chromedp.SetValue(css("#decide-action"), "remove"),
 		chromedp.SendKeys(css("#rationale"), "Explicit call to kill; not reporting."),
@@ -211,7 +214,7 @@ func TestBrowserReviewWorkflow(t *testing.T) {
 	if d := eval[string](t, ctx, `document.documentElement.dir`); d != "ltr" {
 		t.Fatalf("English page dir = %q, want ltr", d)
 	}
-	step(t, ctx, "switch to Arabic", chromedp.Click(css("#lang-switch")), chromedp.WaitVisible(css("#tile-open")))
+	step(t, ctx, "switch to Arabic", chromedp.Click(css("#lang-switch")), chromedp.WaitVisible(css(`html[dir="rtl"] #tile-open`)))
 	if d, l := eval[string](t, ctx, `document.documentElement.dir`), eval[string](t, ctx, `document.documentElement.lang`); d != "rtl" || l != "ar" {
 		t.Fatalf("after switching: dir %q lang %q, want rtl ar", d, l)
 	}

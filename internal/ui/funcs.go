@@ -22,14 +22,16 @@ func funcs(loc *Locale) template.FuncMap {
 			}
 			return loc.T(b.String())
 		},
-		"when": func(t time.Time) string {
+		// when isolates the time left to right, so "2026-01-02 15:04 UTC"
+		// is not reordered inside Arabic text.
+		"when": func(t time.Time) template.HTML {
 			if t.IsZero() {
 				return "—"
 			}
-			return t.UTC().Format("2006-01-02 15:04 UTC")
+			return template.HTML(`<bdi dir="ltr">` + t.UTC().Format("2006-01-02 15:04 UTC") + `</bdi>`)
 		},
 		"iso": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-		"pct": func(v float64) string { return fmt.Sprintf("%.0f%%", v*100) },
+		"pct": func(v float64) template.HTML { return template.HTML(fmt.Sprintf(`<bdi dir="ltr">%.0f%%</bdi>`, v*100)) },
 		"short": func(s string, n int) string {
 			if utf8.RuneCountInString(s) <= n {
 				return s
