@@ -25,6 +25,10 @@ const (
 // ErrPurged is returned when exporting evidence whose files were purged.
 var ErrPurged = errors.New("evidence was purged after its retention period")
 
+// ErrIntegrity is returned when stored evidence no longer matches the
+// hashes recorded when it was preserved.
+var ErrIntegrity = errors.New("stored evidence does not match its recorded hashes")
+
 // Export writes the bundle of evidence id to w.
 func (k *Keeper) Export(ctx context.Context, id int64, actor string, w io.Writer) error {
 	ev, err := k.st.Evidence(ctx, id, true)
@@ -41,12 +45,12 @@ func (k *Keeper) Export(ctx context.Context, id int64, actor string, w io.Writer
 	sum := sha256.Sum256(man)
 	if hex.EncodeToString(sum[:]) != ev.ManifestSHA256 {
 		// The stored files or the signing key are not what was preserved.
-		return fmt.Errorf("evidence %d: manifest no longer matches its recorded hash %s (stored data changed or the signing key was replaced)", id, ev.ManifestSHA256)
+		return fmt.Errorf("evidence %d: manifest no longer matches its recorded hash %s (stored data changed or the signing key was replaced): %w", id, ev.ManifestSHA256, ErrIntegrity)
 	}
 	for _, f := range ev.Files {
 		fs := sha256.Sum256(f.Data)
 		if hex.EncodeToString(fs[:]) != f.SHA256 {
-			return fmt.Errorf("evidence %d: file %s does not match its recorded SHA-256", id, f.Name)
+			return fmt.Errorf("evidence %d: file %s: %w", id, f.Name, ErrIntegrity)
 		}
 	}
 	zw := zip.NewWriter(w)

@@ -22,6 +22,7 @@ import (
 	"io"
 	"os"
 	"path"
+	"slices"
 	"strings"
 	"time"
 
@@ -138,7 +139,9 @@ func (k *Keeper) Preserve(ctx context.Context, caseID int64, actor string) (*sto
 	if err != nil {
 		return nil, fmt.Errorf("preserve post %d: %w", p.ID, err)
 	}
-	files = append([]store.EvidenceFile{fileOf("post.json", body)}, files...)
+	files = append(files, fileOf("post.json", body))
+	// The store lists files by name; the manifest must list them the same way.
+	slices.SortFunc(files, func(a, b store.EvidenceFile) int { return strings.Compare(a.Name, b.Name) })
 	ev := &store.Evidence{CaseID: caseID, PostID: p.ID, CapturedBy: actor, CapturedAt: time.Now().UTC().Truncate(time.Microsecond),
 		Platform: p.Platform, SourceID: p.SourceID, URL: p.URL, Files: files}
 	man, err := k.manifest(ev)

@@ -240,7 +240,8 @@ func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	switch {
 	case errors.Is(err, store.ErrNotFound):
 		status = http.StatusNotFound
-	case errors.Is(err, store.ErrConflict), errors.Is(err, action.ErrNotActionable), errors.Is(err, store.ErrExists):
+	case errors.Is(err, store.ErrConflict), errors.Is(err, action.ErrNotActionable), errors.Is(err, store.ErrExists),
+		errors.Is(err, evidence.ErrPurged), errors.Is(err, evidence.ErrIntegrity):
 		status = http.StatusConflict
 	case errors.Is(err, store.ErrInvalid), errors.Is(err, errBadInput):
 		status = http.StatusBadRequest
