@@ -120,7 +120,7 @@ func (a *API) Routes() []Route {
 		a.route("GET /api/v1/audit/verify", PermRead, a.verifyAudit),
 	}
 	if a.Matcher != nil {
-		rs = append(rs, Routea.route("POST /api/v1/match", PermIngest, a.match))
+		rs = append(rs, a.route("POST /api/v1/match", PermIngest, a.match))
 	}
 	return rs
 }

@@ -251,10 +251,16 @@ func isHex(s string, n int) bool {
 
 // WriteCSV writes entries in marsad's own shape, with a header.
 func WriteCSV(w io.Writer, entries []model.BankEntry) error {
-	cw := csv.NewWriter(w)
-	if err := cw.Write([]string{"type", "value", "label", "source", "added_at"}); err != nil {
+	if _, err := io.WriteString(w, "type,value,label,source,added_at\n"); err != nil {
 		return err
 	}
+	return WriteCSVRows(w, entries)
+}
+
+// WriteCSVRows writes entries in marsad's own shape without a header, for
+// writing a large bank page by page.
+func WriteCSVRows(w io.Writer, entries []model.BankEntry) error {
+	cw := csv.NewWriter(w)
 	for _, e := range entries {
 		if err := cw.Write([]string{string(e.Type), e.Value, string(e.Label), e.Source, e.AddedAt.UTC().Format(time.RFC3339)}); err != nil {
 			return err

@@ -28,6 +28,12 @@ type command struct {
 // commands lists every subcommand. Keep one line per command, sorted.
 func commands() map[string]command {
 	return map[string]command{
+		"audit":   {"verify or list the hash-chained audit log", runAudit},
+		"bank":    {"create, list, import, export, enable, disable or remove banks", runBank},
+		"cases":   {"list cases in queue order", runCases},
+		"demo":    {"load the built-in demo posts and serve them (no servers needed)", runDemo},
+		"ingest":  {"load posts from a JSONL file or standard input", runIngest},
+		"serve":   {"serve the API, web UI, health checks and metrics", runServe},
 		"version": {"print the version", runVersion},
 	}
 }

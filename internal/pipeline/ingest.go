@@ -14,6 +14,7 @@ import (
 	"sync"
 	"unicode/utf8"
 
+	"github.com/marsad/marsad/internal/metrics"
 	"github.com/marsad/marsad/internal/model"
 )
 
@@ -67,6 +68,24 @@ func (r Report) String() string {
 	return fmt.Sprintf("%d read, %d new, %d already stored, %d cases opened, %d refused", r.Items, r.Created, r.Duplicates, r.Cases, len(r.Errors))
 }
 
+// add counts the outcome of item n.
+func (r *Report) add(n int, res Result, err error, m *metrics.Metrics) {
+	switch {
+	case err != nil:
+		r.Errors = append(r.Errors, toItemError(n, err))
+		m.Ingested("refused")
+	case res.Created:
+		r.Created++
+		if res.CaseID != 0 {
+			r.Cases++
+		}
+		m.Ingested("created")
+	default:
+		r.Duplicates++
+		m.Ingested("duplicate")
+	}
+}
+
 // IngestOptions tune a batch ingest.
 type IngestOptions struct {
 	// Workers process posts in parallel; 0 means one per CPU.
@@ -106,17 +125,7 @@ func (p *Pipeline) IngestJSONL(ctx context.Context, r io.Reader, opt IngestOptio
 	record := func(n int, res Result, err error) {
 		mu.Lock()
 		defer mu.Unlock()
-		switch {
-		case err != nil:
-			rep.Errors = append(rep.Errors, toItemError(n, err))
-		case res.Created:
-			rep.Created++
-			if res.CaseID != 0 {
-				rep.Cases++
-			}
-		default:
-			rep.Duplicates++
-		}
+		rep.add(n, res, err, p.Metrics)
 		if opt.Progress != nil {
 			opt.Progress(rep.Created + rep.Duplicates + len(rep.Errors))
 		}
@@ -185,17 +194,7 @@ func (p *Pipeline) IngestBatch(ctx context.Context, posts []*model.Post, actor s
 	for i, post := range posts {
 		res, err := p.Ingest(ctx, post)
 		results[i] = res
-		switch {
-		case err != nil:
-			rep.Errors = append(rep.Errors, toItemError(i+1, err))
-		case res.Created:
-			rep.Created++
-			if res.CaseID != 0 {
-				rep.Cases++
-			}
-		default:
-			rep.Duplicates++
-		}
+		rep.add(i+1, res, err, p.Metrics)
 	}
 	p.Store.Audit(context.WithoutCancel(ctx), actor, "ingest", "batch", rep.String())
 	return results, rep

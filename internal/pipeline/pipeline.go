@@ -20,6 +20,7 @@ import (
 
 	"github.com/marsad/marsad/internal/bank"
 	"github.com/marsad/marsad/internal/blob"
+	"github.com/marsad/marsad/internal/metrics"
 	"github.com/marsad/marsad/internal/model"
 	"github.com/marsad/marsad/internal/store"
 )
@@ -55,6 +56,7 @@ type Pipeline struct {
 	Hasher        ImageHasher // optional
 	Near          NearMatcher // optional
 	Scorer        Scorer      // optional
+	Metrics       *metrics.Metrics
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
@@ -119,6 +121,14 @@ func (p *Pipeline) Ingest(ctx context.Context, post *model.Post) (Result, error)
 		return Result{}, err
 	}
 	r := Result{PostID: id, Created: created}
+	if created {
+		for _, m := range a.Matches {
+			p.Metrics.Matched(string(m.Signal.Type), 1)
+		}
+		if a.Case != nil {
+			p.Metrics.CaseOpened()
+		}
+	}
 	if created && a.Case != nil {
 		r.CaseID, r.Labels = a.Case.ID, a.Case.Labels
 	}
