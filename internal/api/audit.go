@@ -25,10 +25,10 @@ func (a *API) listAudit(r *http.Request) (any, error) {
 }
 
 type verifyResult struct {
-	OK       bool   `json:"ok"`
-	Checked  int64  `json:"checked"`
-	BadSeq   int64  `json:"bad_seq,omitempty"`
-	Problem  string `json:"problem,omitempty"`
+	OK      bool   `json:"ok"`
+	Checked int64  `json:"checked"`
+	BadSeq  int64  `json:"bad_seq,omitempty"`
+	Problem string `json:"problem,omitempty"`
 }
 
 func (a *API) verifyAudit(r *http.Request) (any, error) {

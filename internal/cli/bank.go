@@ -214,4 +214,3 @@ func exportBank(ctx context.Context, s *store.Store, name, format string, w io.W
 		after = es[len(es)-1].ID
 	}
 }
-

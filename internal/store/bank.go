@@ -139,7 +139,6 @@ func (s *Store) AddEntries(ctx context.Context, bankName string, entries []model
 	return added, nil
 }
 
-
 // EntryFilter selects bank entries.
 type EntryFilter struct {
 	Bank    string

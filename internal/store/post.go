@@ -282,4 +282,3 @@ func nonNil[T any](v []T) []T {
 	}
 	return v
 }
-
