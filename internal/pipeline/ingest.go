@@ -12,6 +12,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"time"
 	"unicode/utf8"
 
 	"github.com/marsad/marsad/internal/metrics"
@@ -45,6 +46,13 @@ func jsonError(err error) error {
 	var se *json.SyntaxError
 	if errors.As(err, &se) {
 		return fmt.Errorf("malformed JSON at byte %d: %v", se.Offset, err)
+	}
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		return errors.New("malformed JSON: the object is not closed")
+	}
+	var pe *time.ParseError
+	if errors.As(err, &pe) {
+		return &fieldError{field: "posted_at", err: fmt.Errorf("%q is not an RFC 3339 time such as 2026-01-02T15:04:05Z", strings.Trim(pe.Value, `"`))}
 	}
 	if msg := err.Error(); strings.HasPrefix(msg, "json: unknown field ") {
 		return &fieldError{field: strings.Trim(strings.TrimPrefix(msg, "json: unknown field "), `"`), err: errors.New("unknown field")}
@@ -146,7 +154,7 @@ func (p *Pipeline) IngestJSONL(ctx context.Context, r io.Reader, opt IngestOptio
 	}
 	br := bufio.NewReaderSize(r, 64<<10)
 	var readErr error
-	n := 0
+	lineNo, items := 0, 0
 	for {
 		if ctx.Err() != nil {
 			readErr = ctx.Err()
@@ -154,26 +162,27 @@ func (p *Pipeline) IngestJSONL(ctx context.Context, r io.Reader, opt IngestOptio
 		}
 		line, tooLong, err := readLine(br, maxLine)
 		if len(line) > 0 || tooLong {
-			n++
-			if tooLong {
-				record(n, Result{}, fmt.Errorf("line longer than %d bytes", maxLine))
-			} else if len(bytes.TrimSpace(line)) == 0 {
-				n-- // blank lines are not items
-			} else {
-				jobs <- item{n: n, line: line}
+			lineNo++
+			switch {
+			case tooLong:
+				items++
+				record(lineNo, Result{}, fmt.Errorf("line longer than %d bytes", maxLine))
+			case len(bytes.TrimSpace(line)) > 0: // blank lines are not items
+				items++
+				jobs <- item{n: lineNo, line: line}
 			}
 		}
 		if err == io.EOF {
 			break
 		}
 		if err != nil {
-			readErr = fmt.Errorf("read line %d: %w", n+1, err)
+			readErr = fmt.Errorf("read line %d: %w", lineNo+1, err)
 			break
 		}
 	}
 	close(jobs)
 	wg.Wait()
-	rep.Items = n
+	rep.Items = items
 	sortErrors(rep.Errors)
 	actor := opt.Actor
 	if actor == "" {
