@@ -4,7 +4,6 @@ import (
 	"errors"
 	"net/http"
 
-	"github.com/marsad/marsad/internal/model"
 	"github.com/marsad/marsad/internal/store"
 )
 
@@ -18,10 +17,7 @@ func (a *API) listAudit(r *http.Request) (any, error) {
 		return nil, err
 	}
 	evs, err := a.Store.AuditEvents(r.Context(), store.AuditFilter{Subject: r.URL.Query().Get("subject"), AfterSeq: int64(after), Limit: limit})
-	if evs == nil {
-		evs = []model.AuditEvent{}
-	}
-	return evs, err
+	return orEmpty(evs), err
 }
 
 type verifyResult struct {

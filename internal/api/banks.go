@@ -24,10 +24,7 @@ func ValidBankName(name string) error {
 
 func (a *API) listBanks(r *http.Request) (any, error) {
 	bs, err := a.Store.Banks(r.Context())
-	if bs == nil {
-		bs = []model.Bank{}
-	}
-	return bs, err
+	return orEmpty(bs), err
 }
 
 type bankRequest struct {
@@ -112,10 +109,7 @@ func (a *API) listEntries(r *http.Request) (any, error) {
 		return nil, err
 	}
 	es, err := a.Store.Entries(r.Context(), store.EntryFilter{Bank: r.PathValue("name"), Type: model.SignalType(r.URL.Query().Get("type")), AfterID: int64(after), Limit: limit})
-	if es == nil {
-		es = []model.BankEntry{}
-	}
-	return es, err
+	return orEmpty(es), err
 }
 
 type lineError struct {

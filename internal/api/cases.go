@@ -40,10 +40,7 @@ func (a *API) listCases(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if cs == nil {
-		cs = []model.Case{}
-	}
-	return caseList{Total: total, Offset: f.Offset, Limit: f.Limit, Cases: cs}, nil
+	return caseList{Total: total, Offset: f.Offset, Limit: f.Limit, Cases: orEmpty(cs)}, nil
 }
 
 // caseDetail is a case with everything a reviewer needs to decide it.
@@ -66,7 +63,7 @@ func (a *API) getCase(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := caseDetail{Case: c, Signals: []model.Signal{}, Matches: []model.Match{}, Scores: []model.Score{}}
+	d := caseDetail{Case: c}
 	if c.PostID != 0 {
 		if d.Post, err = a.Store.Post(ctx, c.PostID); err != nil {
 			return nil, err
@@ -84,9 +81,7 @@ func (a *API) getCase(r *http.Request) (any, error) {
 	if d.Decisions, err = a.Store.Decisions(ctx, id); err != nil {
 		return nil, err
 	}
-	if d.Decisions == nil {
-		d.Decisions = []model.Decision{}
-	}
+	d.Signals, d.Matches, d.Scores, d.Decisions = orEmpty(d.Signals), orEmpty(d.Matches), orEmpty(d.Scores), orEmpty(d.Decisions)
 	// Reading a case shows raw content: it is audited.
 	if err := a.Store.Audit(ctx, Actor(ctx), "case.read", fmt.Sprintf("case:%d", id), "api"); err != nil {
 		return nil, err
@@ -139,4 +134,12 @@ func (a *API) release(r *http.Request) (any, error) {
 		return nil, err
 	}
 	return a.Store.Case(r.Context(), id)
+}
+
+// orEmpty makes a nil slice an empty one, so JSON shows [] rather than null.
+func orEmpty[T any](v []T) []T {
+	if v == nil {
+		return []T{}
+	}
+	return v
 }

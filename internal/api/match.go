@@ -53,7 +53,7 @@ func (a *API) match(r *http.Request) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, hashMatches{Hash: h, Quality: q, Matches: nonNilMatches(ms)})
+		out = append(out, hashMatches{Hash: h, Quality: q, Matches: orEmpty(ms)})
 	default:
 		var req matchRequest
 		if err := decodeBody(r, &req); err != nil {
@@ -75,15 +75,8 @@ func (a *API) match(r *http.Request) (any, error) {
 			if err != nil {
 				return nil, err
 			}
-			out = append(out, hashMatches{Hash: v, Matches: nonNilMatches(ms)})
+			out = append(out, hashMatches{Hash: v, Matches: orEmpty(ms)})
 		}
 	}
 	return map[string]any{"results": out}, nil
-}
-
-func nonNilMatches(ms []model.Match) []model.Match {
-	if ms == nil {
-		return []model.Match{}
-	}
-	return ms
 }

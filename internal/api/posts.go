@@ -38,10 +38,11 @@ func (a *API) createPosts(r *http.Request) (any, error) {
 	}
 	body = bytes.TrimSpace(body)
 	var raws [][]byte
+	isArray := len(body) > 0 && body[0] == '['
 	switch {
 	case len(body) == 0:
 		return nil, fmt.Errorf("%w: empty body: send a post object or an array of posts", errBadRequest)
-	case body[0] == '[':
+	case isArray:
 		items, err := splitArray(body)
 		if err != nil {
 			return nil, fmt.Errorf("%w: %v", errBadRequest, err)
@@ -85,6 +86,14 @@ func (a *API) createPosts(r *http.Request) (any, error) {
 		if r.Error != "" {
 			out.Refused++
 		}
+	}
+	if !isArray && out.Refused == 1 {
+		// One post sent on its own: its error is the request's.
+		msg := results[0].Error
+		if results[0].Field != "" {
+			msg = results[0].Field + ": " + msg
+		}
+		return nil, fmt.Errorf("%w: %s", errBadRequest, msg)
 	}
 	out.Results = results
 	return out, nil
