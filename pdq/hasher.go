@@ -103,6 +103,9 @@ func NewHasher(opts Options) *Hasher {
 	return &Hasher{opts: opts}
 }
 
+// Options returns the options the Hasher was made with.
+func (h *Hasher) Options() Options { return h.opts }
+
 // HashImage returns the PDQ hash and quality (0..100) of img with the default
 // Options. It allocates its buffers on every call; use a Hasher to hash many
 // images.

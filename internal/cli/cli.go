@@ -28,6 +28,7 @@ type command struct {
 // commands lists every subcommand. Keep one line per command, sorted.
 func commands() map[string]command {
 	return map[string]command{
+		"hash":    {"print the PDQ hashes of image files and directories", runHash},
 		"version": {"print the version", runVersion},
 	}
 }
