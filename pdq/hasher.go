@@ -95,7 +95,11 @@ type Hasher struct {
 	aux    [16 * 16]float32
 	sorted [16 * 16]float32
 	pal    [256]float32
-	colIdx [64]int
+	colIdx [64]int   // sampled columns, as the reference's decimation picks them
+	rowIdx [64]int   // sampled rows
+	narrow []float32 // second-pass row outputs at the sampled columns, rows x 64
+	xOff   []int     // per output column: source column's offset into Y or Pix
+	xOffC  []int     // per output column: source column's offset into Cb and Cr
 }
 
 // NewHasher returns a Hasher that hashes as opts says.
@@ -166,9 +170,45 @@ func grow(s []float32, n int) []float32 {
 	return s[:n]
 }
 
-// luma is the reference's float32 luminance of one 8-bit RGB pixel.
+// growInt is grow for int slices.
+func growInt(s []int, n int) []int {
+	if cap(s) < n {
+		return make([]int, n)
+	}
+	return s[:n]
+}
+
+// lumaTables holds the reference's three float32 products, weight times
+// channel value, for every 8-bit value: the same numbers it multiplies out.
+type lumaTables struct{ r, g, b [256]float32 }
+
+var lumaTab = func() (t lumaTables) {
+	for v := range 256 {
+		t.r[v] = lumaR * float32(v)
+		t.g[v] = lumaG * float32(v)
+		t.b[v] = lumaB * float32(v)
+	}
+	return t
+}()
+
+// luma is the reference's float32 luminance of one 8-bit RGB pixel, summed
+// in its order.
 func luma(r, g, b uint8) float32 {
-	return float32(float32(lumaR*float32(r))+float32(lumaG*float32(g))) + float32(lumaB*float32(b))
+	return (lumaTab.r[r] + lumaTab.g[g]) + lumaTab.b[b]
+}
+
+// ycbcrLuma is the luminance of one JPEG YCbCr sample after conversion to
+// 8-bit RGB exactly as color.YCbCrToRGB converts it.
+func ycbcrLuma(y, cb, cr uint8) float32 {
+	// color.YCbCrToRGB clamps (v >> 16) to 0..255 with branches on the
+	// unshifted value; min and max give the same bytes without them.
+	yy1 := int32(y) * 0x10101
+	cb1 := int32(cb) - 128
+	cr1 := int32(cr) - 128
+	r := uint8(min(max((yy1+91881*cr1)>>16, 0), 255))
+	g := uint8(min(max((yy1-22554*cb1-46802*cr1)>>16, 0), 255))
+	b := uint8(min(max((yy1+116130*cb1)>>16, 0), 255))
+	return luma(r, g, b)
 }
 
 // loadLuma fills buf1 with the luminance of img, resized to 512x512 by
@@ -196,22 +236,38 @@ func (h *Hasher) loadLuma(img image.Image) {
 	out := h.buf1
 	switch m := img.(type) {
 	case *image.YCbCr:
+		// COffset and YOffset are sums of a row part and a column part;
+		// the column parts are computed once per column.
+		h.xOff, h.xOffC = growInt(h.xOff, cols), growInt(h.xOffC, cols)
+		y0 := m.Rect.Min.Y
+		for x := range cols {
+			sx := srcX(x)
+			h.xOff[x] = m.YOffset(sx, y0)
+			h.xOffC[x] = m.COffset(sx, y0)
+		}
+		c0 := m.COffset(m.Rect.Min.X, y0)
 		for y := 0; y < rows; y++ {
 			sy := srcY(y)
+			yRow := (sy - y0) * m.YStride
+			cRow := m.COffset(m.Rect.Min.X, sy) - c0
 			o := out[y*cols : (y+1)*cols]
+			xo, xc := h.xOff[:len(o)], h.xOffC[:len(o)]
 			for x := range o {
-				sx := srcX(x)
-				yi, ci := m.YOffset(sx, sy), m.COffset(sx, sy)
-				r, g, b := color.YCbCrToRGB(m.Y[yi], m.Cb[ci], m.Cr[ci])
-				o[x] = luma(r, g, b)
+				ci := xc[x] + cRow
+				o[x] = ycbcrLuma(m.Y[xo[x]+yRow], m.Cb[ci], m.Cr[ci])
 			}
 		}
 	case *image.NRGBA:
+		h.xOff = growInt(h.xOff, cols)
+		for x := range cols {
+			h.xOff[x] = m.PixOffset(srcX(x), m.Rect.Min.Y)
+		}
 		for y := 0; y < rows; y++ {
-			sy := srcY(y)
+			row := (srcY(y) - m.Rect.Min.Y) * m.Stride
 			o := out[y*cols : (y+1)*cols]
+			xo := h.xOff[:len(o)]
 			for x := range o {
-				i := m.PixOffset(srcX(x), sy)
+				i := xo[x] + row
 				p := m.Pix[i : i+3 : i+3]
 				o[x] = luma(p[0], p[1], p[2])
 			}
@@ -293,34 +349,74 @@ func jaroszWindow(from int) int {
 }
 
 // downsample runs the two-pass Jarosz filter over buf1 (rows x cols) and
-// decimates it to 64x64 in b64. It keeps the reference's running-sum order
-// exactly; it only skips the last column pass for columns the decimation
-// never reads, which does not change any value it keeps.
+// decimates it to 64x64 in b64. Every running sum sees the reference's
+// operations in the reference's order, so every value it keeps is the
+// reference's; the last pass only skips the divisions whose results the
+// decimation would never read.
 func (h *Hasher) downsample() {
 	rows, cols := h.rows, h.cols
 	wr := jaroszWindow(cols) // window along each row
 	wc := jaroszWindow(rows) // window along each column
-	for j := 0; j < 64; j++ {
-		h.colIdx[j] = int(((float64(j) + 0.5) * float64(cols)) / 64)
+	for k := 0; k < 64; k++ {
+		h.colIdx[k] = int(((float64(k) + 0.5) * float64(cols)) / 64)
+		h.rowIdx[k] = int(((float64(k) + 0.5) * float64(rows)) / 64)
 	}
-	for pass := 0; pass < jaroszPasses; pass++ {
-		for i := 0; i < rows; i++ {
-			box1D(h.buf1[i*cols:(i+1)*cols], h.buf2[i*cols:(i+1)*cols], wr)
-		}
-		if pass < jaroszPasses-1 {
-			boxColumns(h.buf2, h.buf1, rows, cols, wc, h.colSum)
-		} else {
-			for _, j := range h.colIdx {
-				boxColumn(h.buf2, h.buf1, rows, cols, j, wc)
-			}
+	// First pass, in full.
+	for i := 0; i < rows; i++ {
+		box1D(h.buf1[i*cols:(i+1)*cols], h.buf2[i*cols:(i+1)*cols], wr)
+	}
+	boxColumns(h.buf2, h.buf1, rows, cols, wc, h.colSum)
+	// Second pass: rows, keeping the 64 sampled columns...
+	h.narrow = grow(h.narrow, rows*64)
+	for i := 0; i < rows; i++ {
+		boxAt(h.buf1[i*cols:(i+1)*cols], 1, cols, wr, &h.colIdx, h.narrow[i*64:(i+1)*64], 1)
+	}
+	// ...then those columns, keeping the 64 sampled rows.
+	for k := 0; k < 64; k++ {
+		boxAt(h.narrow[k:], 64, rows, wc, &h.rowIdx, h.b64[k:], 64)
+	}
+}
+
+// boxAt is the reference's running box filter along n samples of in, read
+// every stride; it writes only the outputs at the (ascending) positions in
+// at, the k-th to out[k*ostride].
+func boxAt(in []float32, stride, n, w int, at *[64]int, out []float32, ostride int) {
+	p1, p2, p3, p4 := boxPhases(n, w)
+	var sum float32
+	cnt := 0
+	ri, li, oi, next := 0, 0, 0, 0
+	emit := func() {
+		for next < len(at) && at[next] == oi {
+			out[next*ostride] = sum / float32(cnt)
+			next++
 		}
 	}
-	for i := 0; i < 64; i++ {
-		si := int(((float64(i) + 0.5) * float64(rows)) / 64)
-		row := h.buf1[si*cols : (si+1)*cols]
-		for j := 0; j < 64; j++ {
-			h.b64[i*64+j] = row[h.colIdx[j]]
-		}
+	for k := 0; k < p1; k++ {
+		sum += in[ri]
+		cnt++
+		ri += stride
+	}
+	for k := 0; k < p2; k++ {
+		sum += in[ri]
+		cnt++
+		emit()
+		ri += stride
+		oi++
+	}
+	for k := 0; k < p3; k++ {
+		sum += in[ri]
+		sum -= in[li]
+		emit()
+		li += stride
+		ri += stride
+		oi++
+	}
+	for k := 0; k < p4; k++ {
+		sum -= in[li]
+		cnt--
+		emit()
+		li += stride
+		oi++
 	}
 }
 
@@ -423,42 +519,6 @@ func boxColumns(in, out []float32, rows, cols, w int, sum []float32) {
 		}
 		li++
 		oi++
-	}
-}
-
-// boxColumn filters column j alone.
-func boxColumn(in, out []float32, rows, cols, j, w int) {
-	p1, p2, p3, p4 := boxPhases(rows, w)
-	var sum float32
-	cnt := 0
-	ri, li, oi := j, j, j
-	for k := 0; k < p1; k++ {
-		sum += in[ri]
-		cnt++
-		ri += cols
-	}
-	for k := 0; k < p2; k++ {
-		sum += in[ri]
-		cnt++
-		out[oi] = sum / float32(cnt)
-		ri += cols
-		oi += cols
-	}
-	fc := float32(cnt)
-	for k := 0; k < p3; k++ {
-		sum += in[ri]
-		sum -= in[li]
-		out[oi] = sum / fc
-		li += cols
-		ri += cols
-		oi += cols
-	}
-	for k := 0; k < p4; k++ {
-		sum -= in[li]
-		cnt--
-		out[oi] = sum / float32(cnt)
-		li += cols
-		oi += cols
 	}
 }
 
