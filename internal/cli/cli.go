@@ -32,6 +32,7 @@ func commands() map[string]command {
 		"bank":    {"create, list, import, export, enable, disable or remove banks", runBank},
 		"cases":   {"list cases in queue order", runCases},
 		"demo":    {"load the built-in demo posts and serve them (no servers needed)", runDemo},
+		"hash":    {"print the PDQ hashes of image files and directories", runHash},
 		"ingest":  {"load posts from a JSONL file or standard input", runIngest},
 		"serve":   {"serve the API, web UI, health checks and metrics", runServe},
 		"version": {"print the version", runVersion},
