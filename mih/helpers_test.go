@@ -71,7 +71,8 @@ func queriesFor(rng *rand.Rand, stored []Hash, n int) []Hash {
 }
 
 // indexOnly makes ix answer every query through the posting tables, so that
-// tests reach the index's own code at every radius and size.
-func indexOnly(ix *Index, mergeMin int) {
-	ix.tune = tuning{mergeMin: mergeMin, linearAbove: Bits, nearestLevels: 16, smallLinear: 0}
+// tests reach the index's own code at every radius and size, and seal its
+// tail every tailMax additions.
+func indexOnly(ix *Index, tailMax int) {
+	ix.tune = tuning{tailMax: tailMax, reclaimMin: 16, linearAbove: Bits, smallLinear: 0}
 }

@@ -1,253 +1,396 @@
 package mih
 
 import (
-	"math/bits"
+	"fmt"
 	"slices"
+	"sort"
 	"sync"
 )
 
 // Index is a multi-index hash table over 256-bit hashes. Hashes are added
-// and removed in place; queries see every change made before they start.
+// and removed in place; a query sees every change made before it starts.
+//
+// Layout (FORMAT.md has the details): hashes live in a few immutable
+// segments of consecutive slots plus a short unindexed tail. Additions go to
+// the tail; a full tail becomes a segment, and segments of similar size are
+// merged, so an addition costs O(log n) on average and a query searches
+// O(log n) segments, nearly all of its time in the largest.
 //
 // Locking: any number of queries (Radius, Nearest, Len, Stats) run at once
-// under a shared read lock. Writers (Add, Remove, Grow, Compact) are
+// under a shared read lock. Writers (Add, AddBatch, Remove, Compact) are
 // serialised by a mutex of their own and take the write lock only for the
-// short moment they change what queries read. The expensive parts of a
-// write, growing the arrays and rebuilding the posting tables, run outside
-// the write lock, so queries keep going while they happen (only other
-// writers wait).
+// short moment they change what queries read. Building and merging segments
+// happens outside the write lock, so queries keep running while a writer
+// does the expensive part; only other writers wait.
 type Index struct {
 	wmu sync.Mutex   // serialises writers
-	mu  sync.RWMutex // readers share it; writers hold it while changing shared state
+	mu  sync.RWMutex // queries share it; writers hold it while changing shared state
 
-	// Slot s holds hashes[s] added under ids[s]; bit s of dead is set when
-	// the slot was removed. Slots are never reused until a merge renumbers them.
-	hashes []Hash
-	ids    []uint64
-	dead   []uint64
-	nDead  int
+	segs  []*segment // consecutive slot ranges from slot 0, oldest first
+	tail  tail       // the slots after the last segment
+	nDead int        // removed slots not yet reclaimed
 
-	table      idTable   // id -> slot of live entries; only writers touch it
-	tableBytes int64     // memory of table, kept under mu for Stats
-	base       *postings // slots [0, base.n)
-	delta      delta     // slots [base.n, len(hashes))
+	table      idTable // id -> global slot of live entries; writer state
+	tableBytes int64   // memory of table, kept under mu for Stats
+	batch      []Entry // entries being added by AddBatch, at slots from tail.lo
 
 	tune tuning
 }
 
-// tuning holds the thresholds that pick between the index and a scan. Tests
-// change them to drive every path on small sets.
-type tuning struct {
-	// mergeMin is the smallest delta folded into the posting tables.
-	mergeMin int
-	// linearAbove is the largest radius answered through the posting
-	// tables; larger radii scan every slot.
-	linearAbove int
-	// nearestLevels is the largest per-chunk radius Nearest searches through
-	// the posting tables before it falls back to a scan.
-	nearestLevels int
-	// smallLinear: indexes with fewer slots than this are always scanned.
-	smallLinear int
+// tail holds the newest slots, searched by a plain scan until it is full.
+type tail struct {
+	lo     uint32
+	hashes []Hash
+	ids    []uint64
+	dead   []uint64
 }
 
-// defaultTuning: the posting tables win up to radius 47 (at most 2 bits per
-// chunk, 137 of 65536 chunk values per chunk); at 48 and beyond, a query
-// visits 4% or more of all hashes in random order and a sequential scan of
-// every hash is faster. See BenchmarkRadiusByDistance.
-var defaultTuning = tuning{mergeMin: 4096, linearAbove: 47, nearestLevels: 2, smallLinear: 256}
+// Entry is a hash and the id it is filed under.
+type Entry struct {
+	ID   uint64
+	Hash Hash
+}
+
+// tuning holds sizes and thresholds. Tests lower them to drive every path on
+// small sets.
+type tuning struct {
+	tailMax     int // slots the tail holds before it becomes a segment
+	reclaimMin  int // fewest removed slots worth a rebuild
+	linearAbove int // radii above this scan every hash
+	smallLinear int // indexes with fewer slots than this are always scanned
+}
+
+// defaultTuning: a tail of 2048 hashes scans in a few microseconds. The
+// posting tables beat a scan of every hash up to radius 47 (at most 2 bits
+// per chunk, 137 of 65536 chunk values per chunk); see
+// BenchmarkRadiusByDistance for the crossover.
+var defaultTuning = tuning{tailMax: 2048, reclaimMin: 4096, linearAbove: 47, smallLinear: 512}
 
 // New returns an empty index.
 func New() *Index {
-	return &Index{base: buildPostings(nil), table: newIDTable(0), tune: defaultTuning}
+	return &Index{tune: defaultTuning}
 }
+
+func (ix *Index) slots() int { return int(ix.tail.lo) + len(ix.tail.hashes) }
 
 // Len returns the number of hashes in the index.
 func (ix *Index) Len() int {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	return len(ix.hashes) - ix.nDead
+	return ix.slots() - ix.nDead
 }
 
 // Stats describes the state of an index.
 type Stats struct {
-	Len     int   // hashes in the index
-	Removed int   // removed hashes whose slots are reclaimed at the next merge
-	Pending int   // hashes added since the last merge, filed in the delta
-	Bytes   int64 // memory held by the index's arrays, tables and delta
+	Len      int   // hashes in the index
+	Removed  int   // removed hashes whose slots are reclaimed by the next rebuild
+	Segments int   // indexed segments
+	Pending  int   // hashes in the unindexed tail
+	Bytes    int64 // memory held by hashes, ids, posting tables and the id table
 }
 
 // Stats returns the index's size and memory use.
 func (ix *Index) Stats() Stats {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	b := int64(cap(ix.hashes))*32 + int64(cap(ix.ids))*8 + int64(cap(ix.dead))*8
-	b += ix.base.bytes() + ix.delta.bytes() + ix.tableBytes
-	return Stats{Len: len(ix.hashes) - ix.nDead, Removed: ix.nDead, Pending: ix.delta.n, Bytes: b}
+	b := ix.tableBytes + int64(cap(ix.tail.hashes))*32 + int64(cap(ix.tail.ids))*8 + int64(cap(ix.tail.dead))*8
+	for _, s := range ix.segs {
+		b += s.bytes()
+	}
+	return Stats{Len: ix.slots() - ix.nDead, Removed: ix.nDead, Segments: len(ix.segs), Pending: len(ix.tail.hashes), Bytes: b}
 }
 
-// Add files h under id. An id already present gets the new hash. Additions
-// go to a small delta that queries search beside the posting tables; once the
-// delta holds more than half as many hashes as the tables (and at least
-// 4096), the writer rebuilds the tables, which keeps the cost of an addition
-// constant on average.
+// locate returns the segment holding global slot g and g's local slot, or a
+// nil segment when g is in the tail.
+func (ix *Index) locate(g uint32) (*segment, int) {
+	if g >= ix.tail.lo {
+		return nil, int(g - ix.tail.lo)
+	}
+	k := sort.Search(len(ix.segs), func(i int) bool { return ix.segs[i].lo > g }) - 1
+	return ix.segs[k], int(g - ix.segs[k].lo)
+}
+
+// idAt returns the id at global slot g, including slots of a batch being added.
+func (ix *Index) idAt(g uint32) uint64 {
+	if end := ix.slots(); int(g) >= end {
+		return ix.batch[int(g)-end].ID
+	}
+	s, local := ix.locate(g)
+	if s == nil {
+		return ix.tail.ids[local]
+	}
+	return s.id(local)
+}
+
+func (ix *Index) hashAt(g uint32) Hash {
+	s, local := ix.locate(g)
+	if s == nil {
+		return ix.tail.hashes[local]
+	}
+	return s.hashes[local]
+}
+
+// Add files h under id. An id already present gets the new hash.
 func (ix *Index) Add(id uint64, h Hash) {
 	ix.wmu.Lock()
 	defer ix.wmu.Unlock()
-	if slot, cell, ok := ix.table.find(id, ix.ids); ok {
-		if ix.hashes[slot] == h {
+	ix.add(id, h)
+}
+
+func (ix *Index) add(id uint64, h Hash) {
+	if slot, cell, ok := ix.table.find(id, ix.idAt); ok {
+		if ix.hashAt(slot) == h {
 			return
 		}
-		ix.removeSlot(slot, cell)
+		ix.kill(slot, cell)
 	}
-	ix.reserve(1)
+	ix.reserveIDs(1)
+	if ix.tail.hashes == nil {
+		ix.tail.hashes = make([]Hash, 0, ix.tune.tailMax)
+		ix.tail.ids = make([]uint64, 0, ix.tune.tailMax)
+		ix.tail.dead = make([]uint64, (ix.tune.tailMax+63)/64)
+	}
 	ix.mu.Lock()
-	slot := uint32(len(ix.hashes))
-	ix.hashes = append(ix.hashes, h)
-	ix.ids = append(ix.ids, id)
-	ix.delta.add(slot, &h)
+	slot := ix.tail.lo + uint32(len(ix.tail.hashes))
+	ix.tail.hashes = append(ix.tail.hashes, h)
+	ix.tail.ids = append(ix.tail.ids, id)
 	ix.mu.Unlock()
-	ix.table.insert(slot, ix.ids)
-	if ix.delta.n >= max(ix.tune.mergeMin, ix.base.n/2) {
-		ix.merge(false)
+	ix.table.insert(id, slot)
+	if len(ix.tail.hashes) >= ix.tune.tailMax {
+		ix.seal()
+		ix.cascade()
 	}
 }
 
+// AddBatch files many entries at once, as if by Add in order, building one
+// segment for them instead of passing them through the tail. Loading a bank
+// at start-up this way is several times faster than one Add per entry.
+func (ix *Index) AddBatch(entries []Entry) {
+	ix.wmu.Lock()
+	defer ix.wmu.Unlock()
+	if len(entries) < ix.tune.tailMax {
+		for _, e := range entries {
+			ix.add(e.ID, e.Hash)
+		}
+		return
+	}
+	ix.seal()
+	ix.reserveIDs(len(entries))
+	lo := uint32(ix.slots())
+	if uint64(lo)+uint64(len(entries)) > 1<<32-1 {
+		panic(fmt.Sprintf("mih: index full: %d slots", uint64(lo)+uint64(len(entries))))
+	}
+	// File the batch in the id table at provisional slots lo+i, so that a
+	// repeated id (in the index or earlier in the batch) replaces the old one.
+	ix.batch = entries
+	dead := make([]uint64, (len(entries)+63)/64)
+	for i, e := range entries {
+		if slot, cell, ok := ix.table.find(e.ID, ix.idAt); ok {
+			if slot >= lo {
+				j := slot - lo
+				dead[j/64] |= 1 << (j % 64)
+				ix.table.remove(cell, ix.idAt)
+			} else {
+				ix.kill(slot, cell)
+			}
+		}
+		ix.table.insert(e.ID, lo+uint32(i))
+	}
+	hashes := make([]Hash, len(entries))
+	ids := make([]uint64, len(entries))
+	for i, e := range entries {
+		hashes[i], ids[i] = e.Hash, e.ID
+	}
+	isDead := func(i int) bool { return dead[i/64]&(1<<(i%64)) != 0 }
+	seg, perm := buildSegment(lo, hashes, ids, isDead)
+	ix.remap(lo, ids, isDead, perm)
+	ix.batch = nil
+	ix.mu.Lock()
+	ix.segs = append(ix.segs, seg)
+	ix.tail.lo = lo + uint32(len(entries))
+	for i := range entries {
+		if isDead(i) {
+			ix.nDead++
+		}
+	}
+	ix.mu.Unlock()
+	ix.cascade()
+}
+
 // Remove deletes id and reports whether it was present. Removed slots are
-// skipped by queries and reclaimed when a quarter of all slots (and at least
-// 4096) are removed.
+// skipped by queries and reclaimed by a rebuild once a quarter of all slots
+// (and at least 4096) are removed.
 func (ix *Index) Remove(id uint64) bool {
 	ix.wmu.Lock()
 	defer ix.wmu.Unlock()
-	slot, cell, ok := ix.table.find(id, ix.ids)
+	slot, cell, ok := ix.table.find(id, ix.idAt)
 	if !ok {
 		return false
 	}
-	ix.removeSlot(slot, cell)
-	if ix.nDead >= max(ix.tune.mergeMin, len(ix.hashes)/4) {
-		ix.merge(false)
+	ix.kill(slot, cell)
+	if ix.nDead >= max(ix.tune.reclaimMin, ix.slots()/4) {
+		ix.rebuild()
 	}
 	return true
 }
 
-// removeSlot marks slot dead and drops its id; the caller holds wmu.
-func (ix *Index) removeSlot(slot uint32, cell int) {
-	ix.table.remove(cell, ix.ids)
+// kill marks global slot g removed and drops its id table cell.
+func (ix *Index) kill(g uint32, cell int) {
+	ix.table.remove(cell, ix.idAt)
+	s, local := ix.locate(g)
 	ix.mu.Lock()
-	ix.dead[slot/64] |= 1 << (slot % 64)
+	if s == nil {
+		ix.tail.dead[local/64] |= 1 << (local % 64)
+	} else {
+		s.dead[local/64] |= 1 << (local % 64)
+	}
 	ix.nDead++
 	ix.mu.Unlock()
 }
 
-// Grow makes room for n more hashes, so that loading a known number of
-// hashes allocates once.
-func (ix *Index) Grow(n int) {
-	ix.wmu.Lock()
-	defer ix.wmu.Unlock()
-	ix.reserve(n)
+// reserveIDs grows the id table, if needed, to take n more ids.
+func (ix *Index) reserveIDs(n int) {
+	if ix.table.fits(n) {
+		return
+	}
+	t := ix.table.grown(n, ix.idAt)
+	ix.table = t
+	ix.mu.Lock()
+	ix.tableBytes = t.bytes()
+	ix.mu.Unlock()
 }
 
-// reserve makes room for n more slots and ids. The new arrays are filled
-// outside the write lock (only writers change them, and the caller is the
-// writer) and swapped in under it.
-func (ix *Index) reserve(n int) {
-	need := len(ix.hashes) + n
-	if need > cap(ix.hashes) {
-		c := max(need, cap(ix.hashes)+cap(ix.hashes)/4+1024)
-		if n > 1 {
-			c = need // an explicit Grow gets exactly what it asks for
-		}
-		hashes := make([]Hash, len(ix.hashes), c)
-		copy(hashes, ix.hashes)
-		ids := make([]uint64, len(ix.ids), c)
-		copy(ids, ix.ids)
-		dead := make([]uint64, (c+63)/64)
-		copy(dead, ix.dead)
-		ix.mu.Lock()
-		ix.hashes, ix.ids, ix.dead = hashes, ids, dead
-		ix.mu.Unlock()
+// seal turns the tail into a segment.
+func (ix *Index) seal() {
+	n := len(ix.tail.hashes)
+	if n == 0 {
+		return
 	}
-	live := len(ix.hashes) - ix.nDead + n
-	if live*4 > len(ix.table.cells)*3 {
-		t := newIDTable(live)
-		for _, v := range ix.table.cells {
-			if v != 0 {
-				t.insert(v-1, ix.ids)
+	tl := ix.tail
+	isDead := func(i int) bool { return tl.dead[i/64]&(1<<(i%64)) != 0 }
+	seg, perm := buildSegment(tl.lo, tl.hashes, tl.ids, isDead)
+	ix.remap(tl.lo, tl.ids, isDead, perm)
+	ix.mu.Lock()
+	ix.segs = append(ix.segs, seg)
+	ix.tail = tail{lo: tl.lo + uint32(n)}
+	ix.mu.Unlock()
+}
+
+// cascade merges the newest segments while the one before the last is at
+// most twice the size of the last, which keeps segment sizes falling
+// geometrically: at most log2(n/tailMax) segments.
+func (ix *Index) cascade() {
+	for len(ix.segs) >= 2 {
+		k := len(ix.segs)
+		if ix.segs[k-2].len() > 2*ix.segs[k-1].len() {
+			return
+		}
+		ix.mergeFrom(k - 2)
+	}
+}
+
+// mergeFrom replaces segs[k:] by one segment over the same slots.
+func (ix *Index) mergeFrom(k int) {
+	olds := ix.segs[k:]
+	n := 0
+	for _, s := range olds {
+		n += s.len()
+	}
+	hashes := make([]Hash, 0, n)
+	ids := make([]uint64, 0, n)
+	dead := make([]uint64, (n+63)/64)
+	for _, s := range olds {
+		for local := range s.hashes {
+			if s.isDead(local) {
+				i := len(hashes)
+				dead[i/64] |= 1 << (i % 64)
 			}
+			hashes = append(hashes, s.hashes[local])
+			ids = append(ids, s.id(local))
 		}
-		ix.table = t
-		ix.mu.Lock()
-		ix.tableBytes = t.bytes()
-		ix.mu.Unlock()
+	}
+	isDead := func(i int) bool { return dead[i/64]&(1<<(i%64)) != 0 }
+	lo := olds[0].lo
+	seg, perm := buildSegment(lo, hashes, ids, isDead)
+	ix.remap(lo, ids, isDead, perm)
+	ix.mu.Lock()
+	ix.segs = append(ix.segs[:k:k], seg)
+	ix.mu.Unlock()
+}
+
+// remap points the id table at the new slots of live entry i, from lo+i to
+// lo+perm[i]. The cells are all found before any is changed, because a
+// changed cell may hold a slot number another entry still has.
+func (ix *Index) remap(lo uint32, ids []uint64, dead func(int) bool, perm []uint32) {
+	cells := make([]int, len(ids))
+	for i, id := range ids {
+		if !dead(i) {
+			cells[i] = ix.table.cellOf(id, lo+uint32(i))
+		}
+	}
+	for i := range ids {
+		if !dead(i) {
+			ix.table.cells[cells[i]] = lo + perm[i] + 1
+		}
 	}
 }
 
-// Compact folds the delta into the posting tables, reclaims removed slots
-// and trims spare capacity, leaving the index at its smallest. Call it after
-// loading many hashes.
+// Compact rebuilds the index as one segment without removed slots, its
+// smallest and fastest form. Call it after loading or removing many hashes.
 func (ix *Index) Compact() {
 	ix.wmu.Lock()
 	defer ix.wmu.Unlock()
-	ix.merge(true)
+	if ix.nDead == 0 && len(ix.tail.hashes) == 0 && len(ix.segs) <= 1 {
+		return
+	}
+	ix.rebuild()
 }
 
-// merge rebuilds the posting tables over every live slot, renumbering slots
-// if some were removed. The caller holds wmu; the tables are built outside
-// the write lock and swapped in under it.
-func (ix *Index) merge(trim bool) {
-	hashes, ids, dead := ix.hashes, ix.ids, ix.dead
-	table := ix.table
-	if ix.nDead > 0 || (trim && cap(hashes) > len(hashes)) {
-		live := len(ix.hashes) - ix.nDead
-		c := live
-		if !trim {
-			c = max(live, live+live/4+1024)
-		}
-		hashes = make([]Hash, 0, c)
-		ids = make([]uint64, 0, c)
-		for s := range ix.hashes {
-			if !ix.isDead(uint32(s)) {
-				hashes = append(hashes, ix.hashes[s])
-				ids = append(ids, ix.ids[s])
+// rebuild replaces everything by one segment of the live entries and a new
+// id table.
+func (ix *Index) rebuild() {
+	live := ix.slots() - ix.nDead
+	hashes := make([]Hash, 0, live)
+	ids := make([]uint64, 0, live)
+	for _, s := range ix.segs {
+		for local := range s.hashes {
+			if !s.isDead(local) {
+				hashes = append(hashes, s.hashes[local])
+				ids = append(ids, s.id(local))
 			}
 		}
-		dead = make([]uint64, (c+63)/64)
-		table = newIDTable(live)
-		for s := range ids {
-			table.insert(uint32(s), ids)
+	}
+	for local := range ix.tail.hashes {
+		if ix.tail.dead[local/64]&(1<<(local%64)) == 0 {
+			hashes = append(hashes, ix.tail.hashes[local])
+			ids = append(ids, ix.tail.ids[local])
 		}
 	}
-	base := buildPostings(hashes)
+	var segs []*segment
+	if live > 0 {
+		seg, _ := buildSegment(0, hashes, ids, nil)
+		segs = []*segment{seg}
+	}
+	table := newIDTable(live)
+	for _, s := range segs {
+		for local := range s.hashes {
+			table.insert(s.id(local), uint32(local))
+		}
+	}
+	ix.table = table
 	ix.mu.Lock()
-	ix.hashes, ix.ids, ix.dead, ix.nDead = hashes, ids, dead, 0
-	ix.base = base
-	ix.delta = delta{}
+	ix.segs = segs
+	ix.tail = tail{lo: uint32(live)}
+	ix.nDead = 0
 	ix.tableBytes = table.bytes()
 	ix.mu.Unlock()
-	ix.table = table
-}
-
-func (ix *Index) isDead(slot uint32) bool {
-	return ix.dead[slot/64]&(1<<(slot%64)) != 0
-}
-
-// radiusQuery carries one Radius query through the bucket scans.
-type radiusQuery struct {
-	q   Hash
-	d   int
-	qc  [chunks]uint16 // the query's chunks
-	r   [chunks]int    // per-chunk search radius; -1 skips the chunk
-	out []Result
 }
 
 // Radius returns every hash within distance d of q (d = 31 is PDQ's usual
 // match threshold), ordered by distance, then id. A negative d finds nothing.
-//
-// The pigeonhole bound is used in its tighter form: writing d = 16r + a with
-// 0 <= a < 16, a match lies within r bits of the query on one of the first
-// a+1 chunks or within r-1 bits on one of the others. At d = 31 that is one
-// bit on every chunk (17 of 65536 values each); at d = 32, two bits on the
-// first chunk and one on the rest. Radii above 47 scan every hash instead,
-// which is faster there; any radius up to 256 is answered exactly.
+// Radii up to 47 go through the posting tables (see newRadiusPlan for the
+// pigeonhole argument); larger radii scan every hash, which is faster there.
+// Every radius up to 256 is answered exactly.
 func (ix *Index) Radius(q Hash, d int) []Result {
 	if d < 0 {
 		return nil
@@ -255,162 +398,78 @@ func (ix *Index) Radius(q Hash, d int) []Result {
 	d = min(d, Bits)
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	if d > ix.tune.linearAbove || len(ix.hashes) < ix.tune.smallLinear {
-		return ix.scanRadius(q, d)
-	}
-	s := radiusQuery{q: q, d: d}
-	r, a := d/16, d%16
-	for i := 0; i < chunks; i++ {
-		s.qc[i] = chunk(&q, i)
-		s.r[i] = r - 1
-		if i <= a {
-			s.r[i] = r
-		}
-	}
-	for i := 0; i < chunks; i++ {
-		if s.r[i] < 0 {
-			continue
-		}
-		for w := 0; w <= s.r[i]; w++ {
-			forWeight(w, func(m uint16) { ix.scanBucket(&s, i, s.qc[i]^m) })
-		}
-	}
-	slices.SortFunc(s.out, compareResults)
-	return s.out
-}
-
-// forWeight calls f with every 16-bit value of w set bits, in increasing
-// order (Gosper's hack).
-func forWeight(w int, f func(uint16)) {
-	if w == 0 {
-		f(0)
-		return
-	}
-	for m := uint32(1)<<w - 1; m < 1<<16; {
-		f(uint16(m))
-		c := m & -m
-		r := m + c
-		m = ((r^m)>>2)/c | r
-	}
-}
-
-// scanBucket checks every slot filed under value v of chunk i against the
-// query. This loop is where a query spends its time.
-func (ix *Index) scanBucket(s *radiusQuery, i int, v uint16) {
-	hashes := ix.hashes
-	t := &ix.base.tables[i]
-	lo, hi := t.bucket(v)
-	e, w, mask := t.entries, ix.base.width, ix.base.mask
-	for k := lo; k < hi; k++ {
-		slot := slotAt(e, k, w, mask)
-		if dist := Distance(hashes[slot], s.q); dist <= s.d {
-			ix.accept(s, slot, i, dist)
-		}
-	}
-	if ix.delta.n > 0 {
-		for _, slot := range ix.delta.buckets[i][v] {
-			if dist := Distance(hashes[slot], s.q); dist <= s.d {
-				ix.accept(s, slot, i, dist)
-			}
-		}
-	}
-}
-
-// accept records a slot found through chunk i unless it is removed or an
-// earlier chunk also finds it (each match is reported once, through the
-// first chunk that reaches it, without a set of seen slots).
-func (ix *Index) accept(s *radiusQuery, slot uint32, i int, dist int) {
-	if ix.isDead(slot) {
-		return
-	}
-	h := &ix.hashes[slot]
-	for j := 0; j < i; j++ {
-		if s.r[j] >= 0 && bits.OnesCount16(chunk(h, j)^s.qc[j]) <= s.r[j] {
-			return
-		}
-	}
-	s.out = append(s.out, Result{ID: ix.ids[slot], Distance: dist})
-}
-
-// scanRadius answers a radius query by checking every slot.
-func (ix *Index) scanRadius(q Hash, d int) []Result {
-	var out []Result
-	for s := range ix.hashes {
-		if dist := Distance(ix.hashes[s], q); dist <= d && !ix.isDead(uint32(s)) {
-			out = append(out, Result{ID: ix.ids[s], Distance: dist})
-		}
-	}
+	out := ix.radius(q, d)
 	slices.SortFunc(out, compareResults)
 	return out
 }
 
+// radius returns the matches within d, unordered; the caller holds mu.
+func (ix *Index) radius(q Hash, d int) []Result {
+	if d > ix.tune.linearAbove || ix.slots() < ix.tune.smallLinear {
+		var out []Result
+		ix.scan(func(id uint64, h *Hash) {
+			if dist := Distance(*h, q); dist <= d {
+				out = append(out, Result{ID: id, Distance: dist})
+			}
+		})
+		return out
+	}
+	pl := newRadiusPlan(q, d)
+	for _, s := range ix.segs {
+		s.radius(&pl)
+	}
+	for local := range ix.tail.hashes {
+		if dist := Distance(ix.tail.hashes[local], q); dist <= d && ix.tail.dead[local/64]&(1<<(local%64)) == 0 {
+			pl.out = append(pl.out, Result{ID: ix.tail.ids[local], Distance: dist})
+		}
+	}
+	return pl.out
+}
+
+// scan calls f for every live entry; the caller holds mu.
+func (ix *Index) scan(f func(id uint64, h *Hash)) {
+	for _, s := range ix.segs {
+		for local := range s.hashes {
+			if !s.isDead(local) {
+				f(s.id(local), &s.hashes[local])
+			}
+		}
+	}
+	for local := range ix.tail.hashes {
+		if ix.tail.dead[local/64]&(1<<(local%64)) == 0 {
+			f(ix.tail.ids[local], &ix.tail.hashes[local])
+		}
+	}
+}
+
+// nearestRadii are the radii Nearest tries, cheapest first, before it scans.
+var nearestRadii = [...]int{15, 31, 47}
+
 // Nearest returns the k hashes closest to q, ordered by distance, then id;
 // ties at the k-th distance go to the smaller id.
 //
-// It searches the posting tables one per-chunk radius at a time: after radius
-// r on every chunk, every hash within 16r+15 of q has been seen, so the search
-// stops as soon as the k-th best distance is at most that. If that needs more
-// than 2 bits per chunk (the k-th neighbour is farther than 47), it scans
-// every hash instead.
+// It runs radius queries of growing radius (15, 31, 47): once one finds k
+// hashes, they include every hash at least as close as the k-th, so the
+// first k of them are the answer. Otherwise it scans every hash.
 func (ix *Index) Nearest(q Hash, k int) []Result {
 	if k <= 0 {
 		return nil
 	}
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
+	if ix.slots()-ix.nDead > k {
+		for _, d := range nearestRadii {
+			if d > ix.tune.linearAbove {
+				break
+			}
+			if out := ix.radius(q, d); len(out) >= k {
+				slices.SortFunc(out, compareResults)
+				return out[:k:k]
+			}
+		}
+	}
 	var top topK
 	top.reset(k)
-	if len(ix.hashes) >= ix.tune.smallLinear && len(ix.hashes)-ix.nDead > k {
-		var qc [chunks]uint16
-		for i := range qc {
-			qc[i] = chunk(&q, i)
-		}
-		for level := 0; level <= ix.tune.nearestLevels && level <= 16; level++ {
-			for i := 0; i < chunks; i++ {
-				forWeight(level, func(m uint16) { ix.nearestBucket(&top, &q, &qc, level, i, qc[i]^m) })
-			}
-			if top.full() && top.worst().Distance <= 16*level+15 {
-				return top.sorted()
-			}
-		}
-		top.reset(k)
-	}
-	for s := range ix.hashes {
-		if !ix.isDead(uint32(s)) {
-			top.offer(Result{ID: ix.ids[s], Distance: Distance(ix.hashes[s], q)})
-		}
-	}
+	ix.scan(func(id uint64, h *Hash) { top.offer(Result{ID: id, Distance: Distance(*h, q)}) })
 	return top.sorted()
-}
-
-// nearestBucket offers every slot filed under value v of chunk i to top.
-// level is the per-chunk radius being searched: a slot is offered only from
-// the first chunk at which it lies exactly level bits from the query, and
-// only if no chunk lies closer (it was offered at an earlier level then).
-func (ix *Index) nearestBucket(top *topK, q *Hash, qc *[chunks]uint16, level, i int, v uint16) {
-	hashes := ix.hashes
-	offer := func(slot uint32) {
-		r := Result{ID: ix.ids[slot], Distance: Distance(hashes[slot], *q)}
-		if !top.wants(r) || ix.isDead(slot) {
-			return
-		}
-		h := &hashes[slot]
-		for j := 0; j < chunks; j++ {
-			cd := bits.OnesCount16(chunk(h, j) ^ qc[j])
-			if cd < level || (j < i && cd == level) {
-				return
-			}
-		}
-		top.offer(r)
-	}
-	t := &ix.base.tables[i]
-	lo, hi := t.bucket(v)
-	for k := lo; k < hi; k++ {
-		offer(slotAt(t.entries, k, ix.base.width, ix.base.mask))
-	}
-	if ix.delta.n > 0 {
-		for _, slot := range ix.delta.buckets[i][v] {
-			offer(slot)
-		}
-	}
 }

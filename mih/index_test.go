@@ -10,9 +10,9 @@ import (
 
 // build returns an index and a linear scan holding hashes under ids 1..n,
 // with ids assigned in a shuffled order so that slot order and id order differ.
-func build(rng *rand.Rand, hashes []Hash, mergeMin int) (*Index, *Linear) {
+func build(rng *rand.Rand, hashes []Hash, tailMax int) (*Index, *Linear) {
 	ix, lin := New(), NewLinear()
-	indexOnly(ix, mergeMin)
+	indexOnly(ix, tailMax)
 	for _, i := range rng.Perm(len(hashes)) {
 		ix.Add(uint64(i+1), hashes[i])
 		lin.Add(uint64(i+1), hashes[i])
@@ -29,19 +29,19 @@ func sameResults(a, b []Result) bool {
 // returns exactly what the linear scan returns.
 func TestRadiusMatchesLinear(t *testing.T) {
 	sizes := []struct {
-		n, queries, mergeMin int
+		n, queries, tailMax int
 	}{
-		{n: 1500, queries: 12, mergeMin: 400},            // sparse tables, with a delta
-		{n: denseMin + 3000, queries: 4, mergeMin: 4096}, // dense tables
+		{n: 1500, queries: 12, tailMax: 96},            // small segments and a tail
+		{n: denseMin + 3000, queries: 4, tailMax: 800}, // a dense segment and small ones
 	}
 	for _, set := range hashSets {
 		for _, sz := range sizes {
 			t.Run(fmt.Sprintf("%s/%d", set.name, sz.n), func(t *testing.T) {
 				rng := rand.New(rand.NewPCG(uint64(sz.n), 7))
 				hashes := set.gen(rng, sz.n)
-				ix, lin := build(rng, hashes, sz.mergeMin)
-				if st := ix.Stats(); st.Pending == 0 {
-					t.Fatalf("want some hashes in the delta, stats %+v", st)
+				ix, lin := build(rng, hashes, sz.tailMax)
+				if st := ix.Stats(); st.Pending == 0 || st.Segments < 2 {
+					t.Fatalf("want several segments and a tail, stats %+v", st)
 				}
 				queries := queriesFor(rng, hashes, sz.queries)
 				for d := 0; d <= 64; d++ {
@@ -84,12 +84,12 @@ func TestRadiusDefaultTuning(t *testing.T) {
 
 func TestNearestMatchesLinear(t *testing.T) {
 	for _, set := range hashSets {
-		for _, levels := range []int{2, 16} {
-			t.Run(fmt.Sprintf("%s/levels=%d", set.name, levels), func(t *testing.T) {
-				rng := rand.New(rand.NewPCG(11, uint64(levels)))
+		for _, linearAbove := range []int{31, 47, 64} {
+			t.Run(fmt.Sprintf("%s/linearAbove=%d", set.name, linearAbove), func(t *testing.T) {
+				rng := rand.New(rand.NewPCG(11, uint64(linearAbove)))
 				hashes := set.gen(rng, 2000)
-				ix, lin := build(rng, hashes, 700)
-				ix.tune.nearestLevels = levels
+				ix, lin := build(rng, hashes, 300)
+				ix.tune.linearAbove = linearAbove
 				for _, q := range queriesFor(rng, hashes, 8) {
 					for _, k := range []int{0, 1, 3, 20, 1999, 2500} {
 						got, want := ix.Nearest(q, k), lin.Nearest(q, k)
@@ -128,11 +128,11 @@ func TestDuplicateHashes(t *testing.T) {
 // against the index and the linear scan and compares them as it goes, with
 // thresholds low enough that merges and slot reclamation happen often.
 func TestAddRemoveInterleaved(t *testing.T) {
-	for _, mergeMin := range []int{1, 32, 1 << 20} {
-		t.Run(fmt.Sprintf("mergeMin=%d", mergeMin), func(t *testing.T) {
-			rng := rand.New(rand.NewPCG(uint64(mergeMin), 99))
+	for _, tailMax := range []int{1, 32, 1 << 20} {
+		t.Run(fmt.Sprintf("tailMax=%d", tailMax), func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(uint64(tailMax), 99))
 			ix, lin := New(), NewLinear()
-			indexOnly(ix, mergeMin)
+			indexOnly(ix, tailMax)
 			var stored []Hash
 			for step := 0; step < 1500; step++ {
 				id := uint64(rng.IntN(600))
@@ -201,7 +201,7 @@ func TestRemoveAndReAdd(t *testing.T) {
 	}
 	ix.Add(1, h1)
 	ix.Compact()
-	if st := ix.Stats(); st.Len != 1 || st.Removed != 0 || st.Pending != 0 {
+	if st := ix.Stats(); st.Len != 1 || st.Removed != 0 || st.Pending != 0 || st.Segments != 1 {
 		t.Fatalf("after Compact: %+v", st)
 	}
 	if got := ix.Radius(h1, 0); len(got) != 1 {
@@ -214,20 +214,21 @@ func TestRemoveAndReAdd(t *testing.T) {
 func TestIDTable(t *testing.T) {
 	rng := rand.New(rand.NewPCG(8, 8))
 	var ids []uint64
+	idAt := func(s uint32) uint64 { return ids[s] }
 	tab := newIDTable(0)
 	want := map[uint64]uint32{}
 	for step := 0; step < 20000; step++ {
 		// ids that are multiples of a large power of two collide at home.
 		id := uint64(rng.IntN(2000)) << 40
-		if _, cell, ok := tab.find(id, ids); ok {
-			tab.remove(cell, ids)
+		if _, cell, ok := tab.find(id, idAt); ok {
+			tab.remove(cell, idAt)
 			delete(want, id)
 		} else {
-			if !tab.fits() {
-				tab = tab.grown(ids)
+			if !tab.fits(1) {
+				tab = tab.grown(1, idAt)
 			}
 			ids = append(ids, id)
-			tab.insert(uint32(len(ids)-1), ids)
+			tab.insert(id, uint32(len(ids)-1))
 			want[id] = uint32(len(ids) - 1)
 		}
 		if tab.count != len(want) {
@@ -235,7 +236,7 @@ func TestIDTable(t *testing.T) {
 		}
 	}
 	for id, slot := range want {
-		if got, _, ok := tab.find(id, ids); !ok || got != slot {
+		if got, _, ok := tab.find(id, idAt); !ok || got != slot {
 			t.Fatalf("find(%d) = %d, %v; want %d", id, got, ok, slot)
 		}
 	}
