@@ -28,6 +28,7 @@ type command struct {
 // commands lists every subcommand. Keep one line per command, sorted.
 func commands() map[string]command {
 	return map[string]command{
+		"network": {"find coordinated accounts that co-share content", runNetwork},
 		"version": {"print the version", runVersion},
 	}
 }
