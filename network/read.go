@@ -53,6 +53,18 @@ var (
 	}
 )
 
+// knownColumn reports whether ReadShares reads a field of this name.
+func knownColumn(name string) bool {
+	name = strings.ToLower(strings.TrimSpace(name))
+	for _, list := range [][]string{accountColumns, timeColumns, postColumns, objectColumns, typeColumns} {
+		if slices.Contains(list, name) {
+			return true
+		}
+	}
+	_, ok := typedColumns[name]
+	return ok
+}
+
 // layout is where each field sits in a header.
 type layout struct {
 	account, time, post, object, objType int
@@ -276,6 +288,9 @@ func readJSONL(ctx context.Context, r io.Reader, name string, opts ReadOptions, 
 		}
 		vals := make([]string, len(fields))
 		for i, k := range fields {
+			if !knownColumn(k) {
+				continue // other fields may hold anything
+			}
 			v, err := jsonScalar(obj[k])
 			if err != nil {
 				return nil, fmt.Errorf("%s: line %d: field %q: %w", name, line, k, err)
