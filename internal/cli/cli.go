@@ -34,6 +34,7 @@ func commands() map[string]command {
 		"demo":    {"load the built-in demo posts and serve them (no servers needed)", runDemo},
 		"hash":    {"print the PDQ hashes of image files and directories", runHash},
 		"ingest":  {"load posts from a JSONL file or standard input", runIngest},
+		"network": {"find coordinated accounts that co-share content", runNetwork},
 		"serve":   {"serve the API, web UI, health checks and metrics", runServe},
 		"version": {"print the version", runVersion},
 	}
