@@ -181,9 +181,9 @@ func isWordAt(s string, r rune) bool {
 func isEmoji(r rune) bool {
 	switch {
 	case r >= 0x1F300 && r <= 0x1FAFF, // pictographs, emoticons, transport, supplemental
-		r >= 0x2600 && r <= 0x27BF, // miscellaneous symbols, dingbats
+		r >= 0x2600 && r <= 0x27BF,   // miscellaneous symbols, dingbats
 		r >= 0x1F000 && r <= 0x1F2FF, // mahjong, cards, enclosed alphanumerics
-		r >= 0x2B00 && r <= 0x2BFF, // arrows and stars (⭐)
+		r >= 0x2B00 && r <= 0x2BFF,   // arrows and stars (⭐)
 		r == 0x2764 || r == 0x203C || r == 0x2049:
 		return !isEmojiModifier(r)
 	}
