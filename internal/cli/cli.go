@@ -28,7 +28,11 @@ type command struct {
 // commands lists every subcommand. Keep one line per command, sorted.
 func commands() map[string]command {
 	return map[string]command{
-		"version": {"print the version", runVersion},
+		"classify": {"score text for terrorist content and explain the scores", runClassify},
+		"eval":     {"measure the text classifier on held-out data", runEval},
+		"langid":   {"identify the language of text; train or measure the model", runLangid},
+		"train":    {"train the text classifier from a data spec", runTrain},
+		"version":  {"print the version", runVersion},
 	}
 }
 
