@@ -181,7 +181,11 @@ func TestPostsCasesDecisions(t *testing.T) {
 			t.Fatalf("posts = %+v", pr)
 		}
 		// One object works too; a PDQ-only media item matches exactly.
-		var one struct{ Results []struct{ CaseID int64 `json:"case_id"` } }
+		var one struct {
+			Results []struct {
+				CaseID int64 `json:"case_id"`
+			}
+		}
 		c.do("POST", "/api/v1/posts", "application/json", []byte(`{"platform":"x","source_id":"7","media":[{"pdq":"`+strings.Repeat("AB", 32)+`"}]}`), 200, &one)
 		c.do("POST", "/api/v1/posts", "application/json", []byte(`{"platform":"x",`), 400, nil)
 		c.do("POST", "/api/v1/posts", "application/json", []byte(`[{"platform":"x","source_id":"8","text":"`+strings.Repeat("a", 2<<20)+`"}]`), 413, nil)

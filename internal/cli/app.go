@@ -87,7 +87,7 @@ func (a *app) plug(ctx context.Context) error { return plugStages(ctx, a) }
 // progress returns a progress bar on stderr when it is a terminal, and a
 // silent one otherwise, so logs and pipes stay clean.
 func progress(w io.Writer, total int64, what string) *progressbar.ProgressBar {
-	if f, ok := w.(*os.File); !ok || !term.IsTerminal(int(f.Fd())) {
+	if !isTerminal(w) {
 		return progressbar.DefaultSilent(total, what)
 	}
 	return progressbar.NewOptions64(total,
@@ -107,4 +107,25 @@ func logger(w io.Writer, verbose bool) *slog.Logger {
 		level = slog.LevelDebug
 	}
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
+}
+
+// progressFunc adapts progress to a done-of-total callback, for packages
+// that report progress that way.
+func progressFunc(e env, what string) func(done, total int) {
+	var bar *progressbar.ProgressBar
+	return func(done, total int) {
+		if bar == nil {
+			bar = progress(e.stderr, int64(total), what)
+		}
+		bar.Set(done)
+		if done >= total {
+			bar.Finish()
+		}
+	}
+}
+
+// isTerminal reports whether w is a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
 }

@@ -50,7 +50,7 @@ func runEval(ctx context.Context, e env) error {
 	if err != nil {
 		return err
 	}
-	r, err := classifier.Evaluate(ctx, m, exs, sp, *errs, progress(e, "scoring"))
+	r, err := classifier.Evaluate(ctx, m, exs, sp, *errs, progressFunc(e, "scoring"))
 	if err != nil {
 		return err
 	}

@@ -12,9 +12,6 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/schollz/progressbar/v3"
-	"golang.org/x/term"
-
 	"github.com/marsad/marsad/pdq"
 )
 
@@ -24,9 +21,6 @@ var hashImageExts = map[string]bool{
 	".jpg": true, ".jpeg": true, ".png": true, ".gif": true, ".webp": true,
 	".bmp": true, ".tif": true, ".tiff": true,
 }
-
-// hashProgressMin is the number of files from which a progress bar shows.
-const hashProgressMin = 20
 
 // hashJob is one file to hash and, once done, its output lines or error.
 type hashJob struct {
@@ -69,7 +63,7 @@ func runHash(ctx context.Context, e env) error {
 	for _, err := range walkErrs {
 		fmt.Fprintf(e.stderr, "marsad hash: %v\n", err)
 	}
-	bar := hashProgressBar(e.stderr, len(paths))
+	bar := progress(e.stderr, int64(len(paths)), "hashing")
 
 	jobsCh := make(chan *hashJob)
 	all := make([]*hashJob, len(paths))
@@ -111,9 +105,7 @@ func runHash(ctx context.Context, e env) error {
 		}
 		if j.err != nil {
 			failed++
-			if bar != nil {
-				bar.Clear()
-			}
+			bar.Clear()
 			fmt.Fprintf(e.stderr, "marsad hash: %v\n", j.err)
 		}
 		for _, l := range j.lines {
@@ -195,22 +187,4 @@ func hashPaths(args []string) (paths []string, errs []error) {
 		}
 	}
 	return paths, errs
-}
-
-// hashProgressBar returns a progress bar on w for many files when w is a
-// terminal, and nil otherwise, so that piped output and logs stay clean.
-func hashProgressBar(w io.Writer, n int) *progressbar.ProgressBar {
-	f, ok := w.(*os.File)
-	if n < hashProgressMin || !ok || !term.IsTerminal(int(f.Fd())) {
-		return nil
-	}
-	return progressbar.NewOptions(n,
-		progressbar.OptionSetWriter(w),
-		progressbar.OptionSetDescription("hashing"),
-		progressbar.OptionShowCount(),
-		progressbar.OptionShowIts(),
-		progressbar.OptionSetItsString("images"),
-		progressbar.OptionThrottle(100_000_000),
-		progressbar.OptionClearOnFinish(),
-	)
 }

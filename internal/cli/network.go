@@ -14,7 +14,6 @@ import (
 	"time"
 
 	"github.com/schollz/progressbar/v3"
-	"golang.org/x/term"
 
 	"github.com/marsad/marsad/network"
 )
@@ -173,11 +172,6 @@ func loadShares(ctx context.Context, e env, path string, f networkFlags) ([]netw
 		}
 	}
 	return network.ReadShares(ctx, bufio.NewReaderSize(r, 1<<20), path, ropts)
-}
-
-func isTerminal(w io.Writer) bool {
-	f, ok := w.(*os.File)
-	return ok && term.IsTerminal(int(f.Fd()))
 }
 
 // readFlagged reads "type:object" lines into a set.

@@ -60,7 +60,7 @@ func runTrain(ctx context.Context, e env) error {
 			Name: classifier.DefaultModelName, TrainedAt: buildTime().Format(time.DateOnly),
 			Spec: *spec, SpecSHA256: hex.EncodeToString(sum[:]),
 		},
-		Progress: progress(e, "training"),
+		Progress: progressFunc(e, "training"),
 	})
 	if err != nil {
 		return err

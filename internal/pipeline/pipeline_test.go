@@ -173,7 +173,6 @@ func TestReprocessPicksUpNewEntries(t *testing.T) {
 	}
 }
 
-
 func TestRoute(t *testing.T) {
 	sc := func(l model.Label, v float64) model.Score {
 		return model.Score{Label: l, Score: v, Threshold: 0.5, Model: "m"}
