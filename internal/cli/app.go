@@ -20,13 +20,15 @@ import (
 
 // storeFlags are the flags every command that opens the store takes.
 type storeFlags struct {
-	data string
-	db   string
+	data   string
+	db     string
+	stages stageFlags
 }
 
 func (f *storeFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.data, "data", envOr("MARSAD_DATA", "data"), "data directory: database, media, keys (env MARSAD_DATA)")
 	fs.StringVar(&f.db, "db", os.Getenv("MARSAD_DB"), "database: a SQLite file path, or postgres://... (env MARSAD_DB; default DATA/marsad.db)")
+	f.stages.register(fs)
 }
 
 func (f *storeFlags) dsn() string {
@@ -71,7 +73,7 @@ func openApp(ctx context.Context, f storeFlags, log *slog.Logger) (*app, error) 
 	}
 	a := &app{store: s, blobs: blob.New(filepath.Join(f.data, "media"), maxMediaBytes), metrics: metrics.New(), log: log}
 	a.pipeline = &pipeline.Pipeline{Store: s, Blobs: a.blobs, MaxMediaBytes: maxMediaBytes, Metrics: a.metrics}
-	if err := a.plug(ctx); err != nil {
+	if err := plugStages(ctx, a, f.stages); err != nil {
 		s.Close()
 		return nil, err
 	}
@@ -79,10 +81,6 @@ func openApp(ctx context.Context, f storeFlags, log *slog.Logger) (*app, error) 
 }
 
 func (a *app) Close() error { return a.store.Close() }
-
-// plug connects the optional stages: perceptual hashing, the PDQ index and
-// the text classifier.
-func (a *app) plug(ctx context.Context) error { return plugStages(ctx, a) }
 
 // progress returns a progress bar on stderr when it is a terminal, and a
 // silent one otherwise, so logs and pipes stay clean.

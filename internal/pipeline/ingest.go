@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/fnv"
 	"io"
 	"runtime"
 	"sort"
@@ -108,7 +109,8 @@ type IngestOptions struct {
 
 type item struct {
 	n    int
-	line []byte
+	post *model.Post
+	err  error
 }
 
 // IngestJSONL reads one post per line from r and ingests each. A bad line
@@ -128,7 +130,6 @@ func (p *Pipeline) IngestJSONL(ctx context.Context, r io.Reader, opt IngestOptio
 		rep  Report
 		mu   sync.Mutex
 		wg   sync.WaitGroup
-		jobs = make(chan item, workers*4)
 	)
 	record := func(n int, res Result, err error) {
 		mu.Lock()
@@ -138,19 +139,35 @@ func (p *Pipeline) IngestJSONL(ctx context.Context, r io.Reader, opt IngestOptio
 			opt.Progress(rep.Created + rep.Duplicates + len(rep.Errors))
 		}
 	}
-	for w := 0; w < workers; w++ {
+	// Posts with the same platform and source id go to the same worker, in
+	// order, so the first of several copies in a batch is the one kept.
+	queues := make([]chan item, workers)
+	for w := range queues {
+		queues[w] = make(chan item, 16)
 		wg.Add(1)
-		go func() {
+		go func(q chan item) {
 			defer wg.Done()
-			for it := range jobs {
-				post, err := DecodePost(it.line)
-				var res Result
-				if err == nil {
-					res, err = p.Ingest(ctx, post)
+			for it := range q {
+				if it.err != nil {
+					record(it.n, Result{}, it.err)
+					continue
 				}
+				res, err := p.Ingest(ctx, it.post)
 				record(it.n, res, err)
 			}
-		}()
+		}(queues[w])
+	}
+	dispatch := func(n int, line []byte) {
+		post, err := DecodePost(line)
+		q := queues[0]
+		if err == nil {
+			h := fnv.New32a()
+			h.Write([]byte(post.Platform))
+			h.Write([]byte{0})
+			h.Write([]byte(post.SourceID))
+			q = queues[h.Sum32()%uint32(workers)]
+		}
+		q <- item{n: n, post: post, err: err}
 	}
 	br := bufio.NewReaderSize(r, 64<<10)
 	var readErr error
@@ -169,7 +186,7 @@ func (p *Pipeline) IngestJSONL(ctx context.Context, r io.Reader, opt IngestOptio
 				record(lineNo, Result{}, fmt.Errorf("line longer than %d bytes", maxLine))
 			case len(bytes.TrimSpace(line)) > 0: // blank lines are not items
 				items++
-				jobs <- item{n: lineNo, line: line}
+				dispatch(lineNo, line)
 			}
 		}
 		if err == io.EOF {
@@ -180,7 +197,9 @@ func (p *Pipeline) IngestJSONL(ctx context.Context, r io.Reader, opt IngestOptio
 			break
 		}
 	}
-	close(jobs)
+	for _, q := range queues {
+		close(q)
+	}
 	wg.Wait()
 	rep.Items = items
 	sortErrors(rep.Errors)
