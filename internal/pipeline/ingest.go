@@ -127,9 +127,9 @@ func (p *Pipeline) IngestJSONL(ctx context.Context, r io.Reader, opt IngestOptio
 		workers = runtime.GOMAXPROCS(0)
 	}
 	var (
-		rep  Report
-		mu   sync.Mutex
-		wg   sync.WaitGroup
+		rep Report
+		mu  sync.Mutex
+		wg  sync.WaitGroup
 	)
 	record := func(n int, res Result, err error) {
 		mu.Lock()
