@@ -8,7 +8,7 @@
 //
 //   - URLs with a scheme: http://, https:// and tg:// (the scheme may be glued
 //     to the word before it, as in "رابطhttps://t.me/x");
-//   - URLs without a scheme that start with "www.", whose host is a known
+//   - URLs without a scheme, with an ASCII host, that start with "www.", whose host is a known
 //     platform or shortener host (t.me, x.com, bit.ly, ...), or whose host ends
 //     in a common generic top-level domain (com, org, net, info, io, ...) or in
 //     any two-letter country domain.
@@ -71,9 +71,9 @@
 // srsltid and ref_src. Removed on x.com only: s, t, ref_url, src (share-sheet
 // markers; elsewhere "s" and "t" are often a search term or a time). Removed
 // on youtube.com: si, feature, pp, ab_channel. Removed on facebook.com:
-// __cft__[0], __tn__, rdid, share_url, sfnsn, ref. Removed on instagram.com:
-// img_index is kept (it selects a picture), the rest of the share markers are
-// in the global list. Removed on tiktok.com: _r, _t, is_from_webapp,
+// __cft__[0], __tn__, rdid, share_url, sfnsn, ref. Instagram's share markers
+// (igshid, igsh) are in the global list; img_index is kept, as it selects a
+// picture. Removed on tiktok.com: _r, _t, is_from_webapp,
 // sender_device, is_copy_url, share_app_id, share_item_id, share_link_id,
 // tt_from, u_code, timestamp, user_id, sec_user_id, social_sharing. Removed on
 // open.spotify.com: si. Key comparison is case-insensitive.
