@@ -15,7 +15,10 @@
 //
 // A URL ends at white space, at bidirectional and zero-width formatting marks
 // (common around URLs in Arabic text), at characters that cannot appear in a
-// URL (<>"{}|\^`) and at quotation marks and Arabic punctuation (، ؛ ؟ « »).
+// URL (<>"{}|\^`), at emoji and other pictographs, and at quotation marks
+// and Arabic punctuation (، ؛ ؟ « »). Other letters, Arabic among them, may
+// follow in the path, as they do in internationalised links, so a path glued
+// to the next word keeps that word.
 // Trailing sentence punctuation (. , ; : ! ? … * and the Arabic marks) is
 // stripped, and so is a closing bracket that has no opening partner inside
 // the URL, so "(see https://example.com/a_(b))." keeps its balanced pair.

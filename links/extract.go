@@ -122,7 +122,9 @@ func boundary(r rune) bool {
 		utf8.RuneError:
 		return true
 	}
-	return unicode.IsSpace(r) || unicode.IsControl(r)
+	// Emoji and other pictographs (category So) and emoji variation
+	// selectors are glued to links in social posts but are not part of them.
+	return unicode.IsSpace(r) || unicode.IsControl(r) || unicode.Is(unicode.So, r) || r == '\ufe0f'
 }
 
 // candidate returns the URL held by token, or "".

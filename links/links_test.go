@@ -139,6 +139,7 @@ func TestExtract(t *testing.T) {
 		{"glued arabic after host", "https://example.comوهذا", []string{"https://example.com"}},
 		{"glued scheme", "رابطhttps://t.me/abc", []string{"https://t.me/abc"}},
 		{"bidi marks", "\u200fhttps://youtu.be/dQw4w9WgXcQ\u200f \u2067t.me/abc\u2069", []string{"https://youtu.be/dQw4w9WgXcQ", "t.me/abc"}},
+		{"emoji glued", "🔗t.me/abc🔥 👉https://example.com/x✅", []string{"t.me/abc", "https://example.com/x"}},
 		{"markdown bold", "**https://x.com/User/status/123?s=20**", []string{"https://x.com/User/status/123?s=20"}},
 		{"tg scheme", "افتح tg://resolve?domain=abcde&post=5 الآن", []string{"tg://resolve?domain=abcde&post=5"}},
 		{"dedupe in order", "https://a.com/1 https://b.com/2 https://a.com/1 b.com", []string{"https://a.com/1", "https://b.com/2", "b.com"}},

@@ -28,6 +28,7 @@ type command struct {
 // commands lists every subcommand. Keep one line per command, sorted.
 func commands() map[string]command {
 	return map[string]command{
+		"extract": {"print the URLs and wallet addresses found in text", runExtract},
 		"version": {"print the version", runVersion},
 	}
 }
