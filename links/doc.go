@@ -87,5 +87,25 @@
 // [IsShortener]) are canonicalised like any other URL but never expanded:
 // following them would contact the shortener, which tells whoever made the
 // link that it was looked at, and the target may change. The short URL
-// itself is the signal.
+// itself is the signal. The hosts taken for shorteners: bit.ly, bitly.com,
+// j.mp, t.co, goo.gl, g.co, forms.gle, maps.app.goo.gl, tinyurl.com, tiny.cc,
+// tiny.one, ow.ly, is.gd, v.gd, buff.ly, rb.gy, cutt.ly, shorturl.at,
+// shorturl.ae, rebrand.ly, t.ly, s.id, lnkd.in, fb.me, amzn.to, amzn.eu,
+// dlvr.it, trib.al, wp.me, bl.ink, bit.do, shorte.st, adf.ly, ouo.io, soo.gd,
+// clck.ru, vk.cc, x.gd, qr.ae, vm.tiktok.com, vt.tiktok.com, pin.it,
+// on.soundcloud.com, spoti.fi, aka.ms, t2m.io, urlz.fr, u.to, tr.im, po.st,
+// short.gy, surl.li and linktr.ee (a link-list page rather than a redirect,
+// but opaque in the same way).
+//
+// # Errors
+//
+// Canonical rejects, with an error naming the problem: empty input, input
+// longer than [MaxLength], white space, control characters or invalid UTF-8
+// inside the URL, schemes other than http, https and tg (and "scheme:" forms
+// such as mailto: and javascript:), a missing host, a port outside 1-65535,
+// hosts with empty or over-long labels or characters IDNA refuses (an ASCII
+// host may contain underscores, which real subdomains do), invalid
+// percent-escapes in the path, and tg:// links without their required
+// parameters. tg:// actions with no t.me equivalent are kept as tg:// URLs
+// with sorted parameters.
 package links
