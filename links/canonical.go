@@ -153,9 +153,10 @@ func parse(raw string) (canon, error) {
 	host = foldHost(host)
 
 	path := normEscapes(u.EscapedPath())
-	if host == "x.com" && (path == "" || path == "/") && strings.HasPrefix(u.Fragment, "!/") {
-		// Twitter's old AJAX form: twitter.com/#!/name/status/1.
-		path = normEscapes(u.Fragment[1:])
+	if host == "x.com" && (path == "" || path == "/") && u.RawQuery == "" && strings.HasPrefix(u.Fragment, "!/") {
+		// Twitter's old AJAX form: twitter.com/#!/name/status/1. The
+		// fragment is shorter than the URL, so this recursion ends.
+		return parse("https://x.com" + u.EscapedFragment()[1:])
 	}
 	if path == "" {
 		path = "/"
@@ -227,28 +228,48 @@ func canonicalHost(host string) (string, error) {
 	if host == "" {
 		return "", errors.New("empty host")
 	}
+	if strings.Contains(host, "..") || strings.HasPrefix(host, ".") || strings.HasSuffix(host, ".") {
+		return "", fmt.Errorf("host %q: empty label", host)
+	}
 	ascii, err := idna.Lookup.ToASCII(host)
 	if err == nil {
-		if strings.Contains(ascii, "..") || strings.HasPrefix(ascii, ".") {
-			return "", fmt.Errorf("host %q: empty label", host)
+		if err := dnsLength(ascii); err != nil {
+			return "", fmt.Errorf("host %q: %w", short(host), err)
 		}
 		return ascii, nil
 	}
 	// Lookup applies the STD3 rules, which reject underscores; real hosts
 	// carry them in subdomains, so plain ASCII names get a looser check.
 	lower := strings.ToLower(host)
+	if err := dnsLength(lower); err != nil {
+		return "", fmt.Errorf("host %q: %w", short(host), err)
+	}
 	for _, label := range strings.Split(lower, ".") {
-		if label == "" || len(label) > 63 {
-			return "", fmt.Errorf("host %q: empty or over-long label", host)
-		}
 		for i := 0; i < len(label); i++ {
 			c := label[i]
 			if !isASCIILetter(c) && !isDigit(c) && c != '-' && c != '_' {
-				return "", fmt.Errorf("host %q: %w", host, err)
+				return "", fmt.Errorf("host %q: %w", short(host), err)
 			}
 		}
 	}
 	return lower, nil
+}
+
+// dnsLength checks the DNS limits of an ASCII host name: labels of 1 to 63
+// bytes, 253 bytes in all.
+func dnsLength(host string) error {
+	if len(host) > 253 {
+		return fmt.Errorf("%d bytes long, over the 253 of DNS", len(host))
+	}
+	for _, label := range strings.Split(host, ".") {
+		if label == "" {
+			return errors.New("empty label")
+		}
+		if len(label) > 63 {
+			return fmt.Errorf("label of %d bytes, over the 63 of DNS", len(label))
+		}
+	}
+	return nil
 }
 
 // segments splits a path into its non-empty segments.

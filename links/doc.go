@@ -8,14 +8,17 @@
 //
 //   - URLs with a scheme: http://, https:// and tg:// (the scheme may be glued
 //     to the word before it, as in "رابطhttps://t.me/x");
-//   - URLs without a scheme that start with "www.", whose host is a known
+//   - URLs without a scheme, with an ASCII host, that start with "www.", whose host is a known
 //     platform or shortener host (t.me, x.com, bit.ly, ...), or whose host ends
 //     in a common generic top-level domain (com, org, net, info, io, ...) or in
 //     any two-letter country domain.
 //
 // A URL ends at white space, at bidirectional and zero-width formatting marks
 // (common around URLs in Arabic text), at characters that cannot appear in a
-// URL (<>"{}|\^`) and at quotation marks and Arabic punctuation (، ؛ ؟ « »).
+// URL (<>"{}|\^`), at emoji and other pictographs, and at quotation marks
+// and Arabic punctuation (، ؛ ؟ « »). Other letters, Arabic among them, may
+// follow in the path, as they do in internationalised links, so a path glued
+// to the next word keeps that word.
 // Trailing sentence punctuation (. , ; : ! ? … * and the Arabic marks) is
 // stripped, and so is a closing bracket that has no opening partner inside
 // the URL, so "(see https://example.com/a_(b))." keeps its balanced pair.
@@ -71,9 +74,9 @@
 // srsltid and ref_src. Removed on x.com only: s, t, ref_url, src (share-sheet
 // markers; elsewhere "s" and "t" are often a search term or a time). Removed
 // on youtube.com: si, feature, pp, ab_channel. Removed on facebook.com:
-// __cft__[0], __tn__, rdid, share_url, sfnsn, ref. Removed on instagram.com:
-// img_index is kept (it selects a picture), the rest of the share markers are
-// in the global list. Removed on tiktok.com: _r, _t, is_from_webapp,
+// __cft__[0], __tn__, rdid, share_url, sfnsn, ref. Instagram's share markers
+// (igshid, igsh) are in the global list; img_index is kept, as it selects a
+// picture. Removed on tiktok.com: _r, _t, is_from_webapp,
 // sender_device, is_copy_url, share_app_id, share_item_id, share_link_id,
 // tt_from, u_code, timestamp, user_id, sec_user_id, social_sharing. Removed on
 // open.spotify.com: si. Key comparison is case-insensitive.
@@ -84,5 +87,25 @@
 // [IsShortener]) are canonicalised like any other URL but never expanded:
 // following them would contact the shortener, which tells whoever made the
 // link that it was looked at, and the target may change. The short URL
-// itself is the signal.
+// itself is the signal. The hosts taken for shorteners: bit.ly, bitly.com,
+// j.mp, t.co, goo.gl, g.co, forms.gle, maps.app.goo.gl, tinyurl.com, tiny.cc,
+// tiny.one, ow.ly, is.gd, v.gd, buff.ly, rb.gy, cutt.ly, shorturl.at,
+// shorturl.ae, rebrand.ly, t.ly, s.id, lnkd.in, fb.me, amzn.to, amzn.eu,
+// dlvr.it, trib.al, wp.me, bl.ink, bit.do, shorte.st, adf.ly, ouo.io, soo.gd,
+// clck.ru, vk.cc, x.gd, qr.ae, vm.tiktok.com, vt.tiktok.com, pin.it,
+// on.soundcloud.com, spoti.fi, aka.ms, t2m.io, urlz.fr, u.to, tr.im, po.st,
+// short.gy, surl.li and linktr.ee (a link-list page rather than a redirect,
+// but opaque in the same way).
+//
+// # Errors
+//
+// Canonical rejects, with an error naming the problem: empty input, input
+// longer than [MaxLength], white space, control characters or invalid UTF-8
+// inside the URL, schemes other than http, https and tg (and "scheme:" forms
+// such as mailto: and javascript:), a missing host, a port outside 1-65535,
+// hosts with empty or over-long labels or characters IDNA refuses (an ASCII
+// host may contain underscores, which real subdomains do), invalid
+// percent-escapes in the path, and tg:// links without their required
+// parameters. tg:// actions with no t.me equivalent are kept as tg:// URLs
+// with sorted parameters.
 package links

@@ -16,13 +16,20 @@ func Extract(text string) []string {
 		return nil
 	}
 	var out []string
+	// The next '.' and ':' at or after i, found with the vectorised
+	// IndexByte and searched again only once passed; -1 when there is none.
+	dot, colon := -2, -2
 	i := 0
 	for i < len(text) {
-		j := strings.IndexAny(text[i:], ".:")
-		if j < 0 {
+		dot = nextByte(text, i, '.', dot)
+		colon = nextByte(text, i, ':', colon)
+		p := dot
+		if p < 0 || colon >= 0 && colon < p {
+			p = colon
+		}
+		if p < 0 {
 			break
 		}
-		p := i + j
 		start := tokenStart(text, p, i)
 		end := tokenEnd(text, p)
 		if u := candidate(text[start:end]); u != "" && !contains(out, u) {
@@ -34,6 +41,19 @@ func Extract(text string) []string {
 		i = end
 	}
 	return out
+}
+
+// nextByte returns the index of the first c in text at or after i, given
+// the previous answer prev (-2 before the first search, -1 for none left).
+func nextByte(text string, i int, c byte, prev int) int {
+	if prev >= i || prev == -1 {
+		return prev
+	}
+	j := strings.IndexByte(text[i:], c)
+	if j < 0 {
+		return -1
+	}
+	return i + j
 }
 
 // contains reports whether list holds s; posts carry few URLs, so a linear
@@ -102,7 +122,9 @@ func boundary(r rune) bool {
 		utf8.RuneError:
 		return true
 	}
-	return unicode.IsSpace(r) || unicode.IsControl(r)
+	// Emoji and other pictographs (category So) and emoji variation
+	// selectors are glued to links in social posts but are not part of them.
+	return unicode.IsSpace(r) || unicode.IsControl(r) || unicode.Is(unicode.So, r) || r == '\ufe0f'
 }
 
 // candidate returns the URL held by token, or "".

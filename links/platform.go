@@ -138,7 +138,11 @@ func telegramScheme(u *url.URL) (canon, error) {
 func twitter(segs []string) (canon, bool) {
 	for k := 1; k+1 < len(segs); k++ {
 		if s := strings.ToLower(segs[k]); (s == "status" || s == "statuses") && allDigits(segs[k+1]) {
-			return canon{scheme: "https", host: "x.com", path: "/i/status/" + strings.TrimLeft(segs[k+1], "0")}, true
+			id := strings.TrimLeft(segs[k+1], "0")
+			if id == "" {
+				id = "0"
+			}
+			return canon{scheme: "https", host: "x.com", path: "/i/status/" + id}, true
 		}
 	}
 	if len(segs) == 1 && twitterHandle(segs[0]) {

@@ -92,27 +92,45 @@ func decodeBase58(s string) ([]byte, error) {
 	for zeros < len(s) && s[zeros] == '1' {
 		zeros++
 	}
-	// log(58)/log(256) is just under 0.733.
-	size := (len(s)-zeros)*733/1000 + 1
-	buf := make([]byte, size)
-	for i := zeros; i < len(s); i++ {
-		d := int(base58Index[s[i]])
-		if d == 0xff {
-			return nil, errorf("character %q at position %d is not base58", rune(s[i]), i+1)
+	// log(58)/log(2^32) is just under 0.1831; the number is kept in 32-bit
+	// limbs, most significant first, and five digits (58^5 < 2^32) are
+	// folded in per pass.
+	var small [8]uint32
+	limbs := small[:]
+	if n := (len(s)-zeros)*1831/10000 + 1; n > len(small) {
+		limbs = make([]uint32, n)
+	} else {
+		limbs = small[:n]
+	}
+	for i := zeros; i < len(s); {
+		mul, carry := uint64(1), uint64(0)
+		for k := 0; k < 5 && i < len(s); k, i = k+1, i+1 {
+			d := base58Index[s[i]]
+			if d == 0xff {
+				return nil, errorf("character %q at position %d is not base58", rune(s[i]), i+1)
+			}
+			mul *= 58
+			carry = carry*58 + uint64(d)
 		}
-		carry := d
-		for j := size - 1; j >= 0; j-- {
-			carry += 58 * int(buf[j])
-			buf[j] = byte(carry)
-			carry >>= 8
+		for j := len(limbs) - 1; j >= 0; j-- {
+			t := uint64(limbs[j])*mul + carry
+			limbs[j] = uint32(t)
+			carry = t >> 32
 		}
 	}
-	k := 0
-	for k < size && buf[k] == 0 {
-		k++
+	out := make([]byte, 0, zeros+4*len(limbs))
+	out = append(out, make([]byte, zeros)...)
+	lead := true
+	for _, l := range limbs {
+		for shift := 24; shift >= 0; shift -= 8 {
+			b := byte(l >> uint(shift))
+			if lead && b == 0 {
+				continue
+			}
+			lead = false
+			out = append(out, b)
+		}
 	}
-	out := make([]byte, zeros+size-k)
-	copy(out[zeros:], buf[k:])
 	return out, nil
 }
 

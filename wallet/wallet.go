@@ -78,21 +78,29 @@ func (a Address) String() string { return a.Chain + ":" + a.Value }
 // canonical value, in order of first appearance.
 func Find(text string) []Address {
 	var out []Address
-	for i := 0; i < len(text); {
+	// Every address is a run of at least minLen letters and digits, so only
+	// every minLen-th byte needs a look: a run that long covers one of them.
+	// After a run ending at end, the next can only end at end+minLen or later.
+	end := -1
+	for i := minLen - 1; i < len(text); {
 		if !alnum(text[i]) {
-			i++
+			i += minLen
 			continue
 		}
-		j := i + 1
-		for j < len(text) && alnum(text[j]) {
-			j++
+		start := i
+		for start > end+1 && alnum(text[start-1]) {
+			start--
 		}
-		if j-i >= minLen && plausible(text[i:j]) {
-			if a, err := Parse(text[i:j]); err == nil && !seen(out, a) {
+		end = i + 1
+		for end < len(text) && alnum(text[end]) {
+			end++
+		}
+		if end-start >= minLen && plausible(text[start:end]) {
+			if a, err := Parse(text[start:end]); err == nil && !seen(out, a) {
 				out = append(out, a)
 			}
 		}
-		i = j
+		i = end + minLen
 	}
 	return out
 }

@@ -2,6 +2,7 @@ package wallet
 
 import (
 	"bufio"
+	"encoding/hex"
 	"errors"
 	"flag"
 	"math/rand/v2"
@@ -308,6 +309,40 @@ func TestSingleCharChange(t *testing.T) {
 			bad := addr[:i] + string(r) + addr[i+1:]
 			if err := Validate(chain, bad); err == nil {
 				t.Errorf("%s with position %d changed (%s) was accepted", addr, i+1, bad)
+			}
+		}
+	}
+}
+
+func TestBase58Vectors(t *testing.T) {
+	for _, v := range readVectors(t, "base58.txt", 2) {
+		got, err := decodeBase58(v[2])
+		if err != nil {
+			t.Errorf("line %s: %v", v[0], err)
+			continue
+		}
+		if h := hex.EncodeToString(got); h != v[1] {
+			t.Errorf("line %s: decodeBase58(%q) = %s, want %s", v[0], v[2], h, v[1])
+		}
+	}
+	if _, err := decodeBase58("abc0"); err == nil || !strings.Contains(err.Error(), `'0' at position 4`) {
+		t.Errorf("decodeBase58(abc0) error %v, want one naming '0' at position 4", err)
+	}
+}
+
+// TestFindScanAgreesWithNaive places addresses at every offset among
+// separators and letters, where a skipping scan could miss one.
+func TestFindScanAgreesWithNaive(t *testing.T) {
+	addrs := []string{"1A1zP1eP5QGefi2DMPTfTL5SLmv7DivfNa", "BC1SW50QGDZ25J", "0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed"}
+	fillers := []string{" ", "،", "ab", "x y", "عربي ", "12345678901234 ", "-"}
+	for _, a := range addrs {
+		for _, f := range fillers {
+			for pre := 0; pre < 30; pre++ {
+				text := strings.Repeat(f, pre) + " " + a + " " + strings.Repeat(f, pre%7) + a[:len(a)-1]
+				got, want := Find(text), naiveFind(text)
+				if !reflect.DeepEqual(got, want) || len(got) != 1 {
+					t.Fatalf("Find(%q) = %v, naive %v", text, got, want)
+				}
 			}
 		}
 	}

@@ -34,6 +34,7 @@ func commands() map[string]command {
 		"classify": {"score text for terrorist content and explain the scores", runClassify},
 		"demo":     {"load the built-in demo posts and serve them (no servers needed)", runDemo},
 		"eval":     {"measure the text classifier on held-out data", runEval},
+		"extract":  {"print the URLs and wallet addresses found in text", runExtract},
 		"hash":     {"print the PDQ hashes of image files and directories", runHash},
 		"ingest":   {"load posts from a JSONL file or standard input", runIngest},
 		"langid":   {"identify the language of text; train or measure the model", runLangid},
