@@ -74,7 +74,9 @@ type Principal struct {
 }
 
 // Can reports whether p holds role or a stronger one.
-func (p *Principal) Can(role string) bool { return p != nil && rank(p.Role) >= rank(role) && rank(role) > 0 }
+func (p *Principal) Can(role string) bool {
+	return p != nil && rank(p.Role) >= rank(role) && rank(role) > 0
+}
 
 // HasScope reports whether p is a user (all scopes) or a key with scope.
 func (p *Principal) HasScope(scope string) bool {
@@ -353,7 +355,9 @@ func CheckCSRF(r *http.Request, p *Principal) bool {
 	return got != "" && equal(got, p.CSRF)
 }
 
-func safeMethod(m string) bool { return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions }
+func safeMethod(m string) bool {
+	return m == http.MethodGet || m == http.MethodHead || m == http.MethodOptions
+}
 
 // Authenticate puts the session's principal, if any, in the request context
 // and refuses unsafe requests of a session without a valid CSRF token.
@@ -482,3 +486,11 @@ func hashToken(t string) string {
 }
 
 func equal(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }
+
+// WithDeny returns a copy of s that writes refusals with deny, so the web
+// UI can answer with a page and the API with JSON.
+func (s *Service) WithDeny(deny func(w http.ResponseWriter, r *http.Request, status int, msg string)) *Service {
+	c := *s
+	c.cfg.Deny = deny
+	return &c
+}

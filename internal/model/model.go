@@ -94,7 +94,10 @@ type Media struct {
 	// Path is a local file, relative to the ingest's media directory.
 	Path string `json:"path,omitempty"`
 	// URL is where the media was published; it is recorded, never fetched.
-	URL    string `json:"url,omitempty"`
+	URL string `json:"url,omitempty"`
+	// Data is the file itself, base64 in JSON, for posts sent over the API.
+	// It is moved to the media store at ingest and never kept in the post.
+	Data   []byte `json:"data,omitempty"`
 	Type   string `json:"type,omitempty"` // image or video
 	SHA256 string `json:"sha256,omitempty"`
 	MD5    string `json:"md5,omitempty"`

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/marsad/marsad/internal/bank"
 	"github.com/marsad/marsad/internal/model"
 )
 
@@ -100,7 +101,8 @@ func (s *Store) DeleteBank(ctx context.Context, name, actor string) error {
 	})
 }
 
-// AddEntries adds entries to a bank in one transaction. Entries already in
+// AddEntries adds entries to a bank in one transaction, each checked and
+// put in canonical form (bank.Canonical); one bad entry refuses them all. Entries already in
 // the bank (same type and value) are skipped; added reports how many were new.
 // The entries' ID fields are set for the new ones.
 func (s *Store) AddEntries(ctx context.Context, bankName string, entries []model.BankEntry, actor string) (added int, err error) {
@@ -115,12 +117,20 @@ func (s *Store) AddEntries(ctx context.Context, bankName string, entries []model
 		now := time.Now().UTC()
 		for i := range entries {
 			e := &entries[i]
+			v, err := bank.Canonical(e.Type, e.Value)
+			if err != nil {
+				return fmt.Errorf("bank %q: entry %d: %v: %w", bankName, i+1, err, ErrInvalid)
+			}
+			if e.Label != "" && !e.Label.Valid() {
+				return fmt.Errorf("bank %q: entry %d: unknown label %q: %w", bankName, i+1, e.Label, ErrInvalid)
+			}
+			e.Value = v
 			e.BankID = bankID
 			if e.AddedAt.IsZero() {
 				e.AddedAt = now
 			}
 			var id int64
-			err := s.row(ctx, tx, `INSERT INTO bank_entries (bank_id, type, value, label, source, added_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`,
+			err = s.row(ctx, tx, `INSERT INTO bank_entries (bank_id, type, value, label, source, added_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`,
 				bankID, e.Type, e.Value, e.Label, e.Source, micros(e.AddedAt)).Scan(&id)
 			if errors.Is(err, sql.ErrNoRows) {
 				continue // already in the bank
@@ -138,7 +148,6 @@ func (s *Store) AddEntries(ctx context.Context, bankName string, entries []model
 	}
 	return added, nil
 }
-
 
 // EntryFilter selects bank entries.
 type EntryFilter struct {

@@ -32,16 +32,14 @@ func (s *Store) SavePost(ctx context.Context, p *model.Post, a Analysis) (id int
 		p.IngestedAt = time.Now().UTC()
 	}
 	err = s.tx(ctx, func(tx *sql.Tx) error {
-		err := s.row(ctx, tx, `SELECT id FROM posts WHERE platform = ? AND source_id = ?`, p.Platform, p.SourceID).Scan(&id)
-		if err == nil {
-			return nil
+		// ON CONFLICT makes concurrent ingests of the same post safe on both
+		// back ends: one inserts, the others find it.
+		err := s.row(ctx, tx, `INSERT INTO posts (platform, source_id, author, channel, url, lang, body, links, media, posted_at, ingested_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (platform, source_id) DO NOTHING RETURNING id`,
+			p.Platform, p.SourceID, p.Author, p.Channel, p.URL, p.Lang, p.Text, string(links), string(media), micros(p.PostedAt), micros(p.IngestedAt)).Scan(&id)
+		if errors.Is(err, sql.ErrNoRows) {
+			return s.row(ctx, tx, `SELECT id FROM posts WHERE platform = ? AND source_id = ?`, p.Platform, p.SourceID).Scan(&id)
 		}
-		if !errors.Is(err, sql.ErrNoRows) {
-			return err
-		}
-		id, err = s.insertID(ctx, tx, `INSERT INTO posts (platform, source_id, author, channel, url, lang, body, links, media, posted_at, ingested_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			p.Platform, p.SourceID, p.Author, p.Channel, p.URL, p.Lang, p.Text, string(links), string(media), micros(p.PostedAt), micros(p.IngestedAt))
 		if err != nil {
 			return err
 		}
@@ -284,4 +282,3 @@ func nonNil[T any](v []T) []T {
 	}
 	return v
 }
-

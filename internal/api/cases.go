@@ -1,0 +1,145 @@
+package api
+
+import (
+	"fmt"
+	"net/http"
+
+	"github.com/marsad/marsad/internal/model"
+	"github.com/marsad/marsad/internal/store"
+)
+
+type caseList struct {
+	Total  int          `json:"total"`
+	Offset int          `json:"offset"`
+	Limit  int          `json:"limit"`
+	Cases  []model.Case `json:"cases"`
+}
+
+func (a *API) listCases(r *http.Request) (any, error) {
+	q := r.URL.Query()
+	f := store.CaseFilter{
+		State: model.CaseState(q.Get("state")), Label: model.Label(q.Get("label")), Kind: model.CaseKind(q.Get("kind")),
+		Lang: q.Get("lang"), Platform: q.Get("platform"),
+	}
+	if f.Label != "" && !f.Label.Valid() {
+		return nil, fmt.Errorf("%w: unknown label %q", errBadRequest, f.Label)
+	}
+	switch f.State {
+	case "", model.CaseOpen, model.CaseDecided, model.CaseActioned, model.CaseAppealed, model.CaseClosed:
+	default:
+		return nil, fmt.Errorf("%w: unknown state %q", errBadRequest, f.State)
+	}
+	var err error
+	if f.Limit, err = queryInt(r, "limit", 50, 500); err != nil {
+		return nil, err
+	}
+	if f.Offset, err = queryInt(r, "offset", 0, 0); err != nil {
+		return nil, err
+	}
+	cs, total, err := a.Store.Cases(r.Context(), f)
+	if err != nil {
+		return nil, err
+	}
+	return caseList{Total: total, Offset: f.Offset, Limit: f.Limit, Cases: orEmpty(cs)}, nil
+}
+
+// caseDetail is a case with everything a reviewer needs to decide it.
+type caseDetail struct {
+	Case      *model.Case      `json:"case"`
+	Post      *model.Post      `json:"post,omitempty"`
+	Signals   []model.Signal   `json:"signals"`
+	Matches   []model.Match    `json:"matches"`
+	Scores    []model.Score    `json:"scores"`
+	Decisions []model.Decision `json:"decisions"`
+}
+
+func (a *API) getCase(r *http.Request) (any, error) {
+	id, err := pathID(r)
+	if err != nil {
+		return nil, err
+	}
+	ctx := r.Context()
+	c, err := a.Store.Case(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	d := caseDetail{Case: c}
+	if c.PostID != 0 {
+		if d.Post, err = a.Store.Post(ctx, c.PostID); err != nil {
+			return nil, err
+		}
+		if d.Signals, err = a.Store.Signals(ctx, c.PostID); err != nil {
+			return nil, err
+		}
+		if d.Matches, err = a.Store.PostMatches(ctx, c.PostID); err != nil {
+			return nil, err
+		}
+		if d.Scores, err = a.Store.Scores(ctx, c.PostID); err != nil {
+			return nil, err
+		}
+	}
+	if d.Decisions, err = a.Store.Decisions(ctx, id); err != nil {
+		return nil, err
+	}
+	d.Signals, d.Matches, d.Scores, d.Decisions = orEmpty(d.Signals), orEmpty(d.Matches), orEmpty(d.Scores), orEmpty(d.Decisions)
+	// Reading a case shows raw content: it is audited.
+	if err := a.Store.Audit(ctx, Actor(ctx), "case.read", fmt.Sprintf("case:%d", id), "api"); err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+type decisionRequest struct {
+	Labels    []model.Label `json:"labels"`
+	Action    string        `json:"action"`
+	Rationale string        `json:"rationale"`
+}
+
+func (a *API) decide(r *http.Request) (any, error) {
+	id, err := pathID(r)
+	if err != nil {
+		return nil, err
+	}
+	var req decisionRequest
+	if err := decodeBody(r, &req); err != nil {
+		return nil, err
+	}
+	if req.Action == "" {
+		req.Action = "none"
+	}
+	d := &model.Decision{CaseID: id, Reviewer: Actor(r.Context()), Labels: req.Labels, Action: req.Action, Rationale: req.Rationale}
+	if err := a.Store.Decide(r.Context(), d); err != nil {
+		return nil, err
+	}
+	return created{d}, nil
+}
+
+func (a *API) claim(r *http.Request) (any, error) {
+	id, err := pathID(r)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.Store.Claim(r.Context(), id, Actor(r.Context())); err != nil {
+		return nil, err
+	}
+	return a.Store.Case(r.Context(), id)
+}
+
+func (a *API) release(r *http.Request) (any, error) {
+	id, err := pathID(r)
+	if err != nil {
+		return nil, err
+	}
+	if err := a.Store.Release(r.Context(), id, Actor(r.Context()), false); err != nil {
+		return nil, err
+	}
+	return a.Store.Case(r.Context(), id)
+}
+
+// orEmpty makes a nil slice an empty one, so JSON shows [] rather than null.
+func orEmpty[T any](v []T) []T {
+	if v == nil {
+		return []T{}
+	}
+	return v
+}

@@ -1,0 +1,129 @@
+package cli
+
+import (
+	"context"
+	"flag"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+
+	"github.com/schollz/progressbar/v3"
+	"golang.org/x/term"
+
+	"github.com/marsad/marsad/internal/blob"
+	"github.com/marsad/marsad/internal/metrics"
+	"github.com/marsad/marsad/internal/model"
+	"github.com/marsad/marsad/internal/pipeline"
+	"github.com/marsad/marsad/internal/store"
+)
+
+// storeFlags are the flags every command that opens the store takes.
+type storeFlags struct {
+	data   string
+	db     string
+	stages stageFlags
+}
+
+func (f *storeFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.data, "data", envOr("MARSAD_DATA", "data"), "data directory: database, media, keys (env MARSAD_DATA)")
+	fs.StringVar(&f.db, "db", os.Getenv("MARSAD_DB"), "database: a SQLite file path, or postgres://... (env MARSAD_DB; default DATA/marsad.db)")
+	f.stages.register(fs)
+}
+
+func (f *storeFlags) dsn() string {
+	if f.db != "" {
+		return f.db
+	}
+	return filepath.Join(f.data, "marsad.db")
+}
+
+func envOr(name, def string) string {
+	if v := os.Getenv(name); v != "" {
+		return v
+	}
+	return def
+}
+
+// app is the wired product: store, media, pipeline and metrics.
+type app struct {
+	store    *store.Store
+	blobs    *blob.Store
+	pipeline *pipeline.Pipeline
+	metrics  *metrics.Metrics
+	log      *slog.Logger
+	// index matches PDQ hashes against the banks; nil until plugged.
+	index pdqIndex
+}
+
+// pdqIndex is the in-memory PDQ index over every enabled bank.
+type pdqIndex interface {
+	MatchPDQ(ctx context.Context, hash string) ([]model.Match, error)
+	// Added tells the index of entries just stored.
+	Added(entries []model.BankEntry)
+}
+
+// maxMediaBytes bounds one media file at ingest.
+const maxMediaBytes = 50 << 20
+
+func openApp(ctx context.Context, f storeFlags, log *slog.Logger) (*app, error) {
+	s, err := store.Open(ctx, f.dsn())
+	if err != nil {
+		return nil, err
+	}
+	a := &app{store: s, blobs: blob.New(filepath.Join(f.data, "media"), maxMediaBytes), metrics: metrics.New(), log: log}
+	a.pipeline = &pipeline.Pipeline{Store: s, Blobs: a.blobs, MaxMediaBytes: maxMediaBytes, Metrics: a.metrics}
+	if err := plugStages(ctx, a, f.stages); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return a, nil
+}
+
+func (a *app) Close() error { return a.store.Close() }
+
+// progress returns a progress bar on stderr when it is a terminal, and a
+// silent one otherwise, so logs and pipes stay clean.
+func progress(w io.Writer, total int64, what string) *progressbar.ProgressBar {
+	if !isTerminal(w) {
+		return progressbar.DefaultSilent(total, what)
+	}
+	return progressbar.NewOptions64(total,
+		progressbar.OptionSetWriter(w),
+		progressbar.OptionSetDescription(what),
+		progressbar.OptionShowCount(),
+		progressbar.OptionShowIts(),
+		progressbar.OptionSetItsString("items"),
+		progressbar.OptionThrottle(100_000_000),
+		progressbar.OptionClearOnFinish(),
+	)
+}
+
+func logger(w io.Writer, verbose bool) *slog.Logger {
+	level := slog.LevelInfo
+	if verbose {
+		level = slog.LevelDebug
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: level}))
+}
+
+// progressFunc adapts progress to a done-of-total callback, for packages
+// that report progress that way.
+func progressFunc(e env, what string) func(done, total int) {
+	var bar *progressbar.ProgressBar
+	return func(done, total int) {
+		if bar == nil {
+			bar = progress(e.stderr, int64(total), what)
+		}
+		bar.Set(done)
+		if done >= total {
+			bar.Finish()
+		}
+	}
+}
+
+// isTerminal reports whether w is a terminal.
+func isTerminal(w io.Writer) bool {
+	f, ok := w.(*os.File)
+	return ok && term.IsTerminal(int(f.Fd()))
+}

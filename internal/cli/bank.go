@@ -1,0 +1,216 @@
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"text/tabwriter"
+
+	"github.com/marsad/marsad/internal/api"
+	"github.com/marsad/marsad/internal/bank"
+	"github.com/marsad/marsad/internal/model"
+	"github.com/marsad/marsad/internal/store"
+)
+
+const bankSynopsis = `bank <create|list|import|export|enable|disable|rm> [flags] ...
+
+  bank create NAME [--owner O] [--description D] [--auto-action] [--disabled]
+  bank list
+  bank import NAME FILE.csv|-   [--type pdq|sha256|md5|url|wallet] [--label L] [--source S]
+  bank export NAME [FILE.csv]   [--format csv|hashes]
+  bank enable NAME | bank disable NAME
+  bank auto-action NAME on|off
+  bank rm NAME
+
+A bank is a named list of known-bad signals with provenance. import reads
+marsad's own CSV (type,value,label,source,added_at), one hash per line, or
+any header naming a hash column (hash, pdq, pdq_hex, signal, value, with
+optional label, source, quality, time). Bad lines are reported by number and
+the rest are imported.`
+
+func runBank(ctx context.Context, e env) error {
+	if len(e.args) == 0 || e.args[0] == "-h" || e.args[0] == "--help" || e.args[0] == "help" {
+		fmt.Fprintf(e.stdout, "Usage: marsad %s\n", bankSynopsis)
+		if len(e.args) == 0 {
+			return fmt.Errorf("%w: name a bank subcommand", errUsage)
+		}
+		return flag.ErrHelp
+	}
+	sub := e.args[0]
+	fs := newFlags(e, "bank "+sub, bankSynopsis)
+	var sf storeFlags
+	sf.register(fs)
+	owner := fs.String("owner", "", "who shared the bank (create)")
+	desc := fs.String("description", "", "what the bank holds (create)")
+	auto := fs.Bool("auto-action", false, "the owner allows action without a human decision on a match (create)")
+	disabled := fs.Bool("disabled", false, "create the bank disabled")
+	typ := fs.String("type", "", "signal type of rows that name none (import; default pdq)")
+	label := fs.String("label", "", "label of rows that name none (import)")
+	source := fs.String("source", "", "source of rows that name none (import)")
+	format := fs.String("format", "csv", "export format: csv (type,value,label,source,added_at) or hashes (one PDQ hash per line)")
+	if err := parseFlags(fs, env{args: e.args[1:], stdin: e.stdin, stdout: e.stdout, stderr: e.stderr}); err != nil {
+		return err
+	}
+	args := fs.Args()
+	need := func(n int, what string) error {
+		if len(args) != n {
+			return fmt.Errorf("%w: bank %s wants %s", errUsage, sub, what)
+		}
+		return nil
+	}
+	switch sub {
+	case "create", "list", "import", "export", "enable", "disable", "auto-action", "rm":
+	default:
+		return fmt.Errorf("%w: unknown bank subcommand %q", errUsage, sub)
+	}
+	a, err := openApp(ctx, sf, logger(e.stderr, false))
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	s := a.store
+	switch sub {
+	case "create":
+		if err := need(1, "NAME"); err != nil {
+			return err
+		}
+		if err := api.ValidBankName(args[0]); err != nil {
+			return err
+		}
+		b := &model.Bank{Name: args[0], Owner: *owner, Description: *desc, Enabled: !*disabled, AutoAction: *auto}
+		if err := s.CreateBank(ctx, b, "cli"); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "bank %q created\n", b.Name)
+	case "list":
+		bs, err := s.Banks(ctx)
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "NAME\tENTRIES\tENABLED\tAUTO-ACTION\tOWNER\tCREATED")
+		for _, b := range bs {
+			fmt.Fprintf(tw, "%s\t%d\t%t\t%t\t%s\t%s\n", b.Name, b.Entries, b.Enabled, b.AutoAction, b.Owner, b.CreatedAt.Format("2006-01-02"))
+		}
+		return tw.Flush()
+	case "import":
+		if err := need(2, "NAME FILE.csv|-"); err != nil {
+			return err
+		}
+		if _, err := s.Bank(ctx, args[0]); err != nil {
+			return err
+		}
+		var r io.Reader = e.stdin
+		if args[1] != "-" {
+			f, err := os.Open(args[1])
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			r = f
+		}
+		entries, bad, err := bank.ParseCSV(r, bank.ParseOptions{Type: model.SignalType(*typ), Label: model.Label(*label), Source: *source})
+		if err != nil {
+			return fmt.Errorf("%s: %w", args[1], err)
+		}
+		for _, b := range bad {
+			fmt.Fprintf(e.stderr, "%s: %v\n", args[1], b)
+		}
+		added, err := s.AddEntries(ctx, args[0], entries, "cli")
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "bank %q: %d added, %d already present, %d lines refused\n", args[0], added, len(entries)-added, len(bad))
+		if len(bad) > 0 {
+			return fmt.Errorf("%d lines refused", len(bad))
+		}
+	case "export":
+		if len(args) < 1 || len(args) > 2 {
+			return fmt.Errorf("%w: bank export wants NAME [FILE.csv]", errUsage)
+		}
+		if _, err := s.Bank(ctx, args[0]); err != nil {
+			return err
+		}
+		w := e.stdout
+		if len(args) == 2 && args[1] != "-" {
+			f, err := os.Create(args[1])
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			w = f
+		}
+		return exportBank(ctx, s, args[0], *format, w)
+	case "enable", "disable", "auto-action":
+		want := 1
+		if sub == "auto-action" {
+			want = 2
+		}
+		if err := need(want, "NAME"); err != nil {
+			return err
+		}
+		b, err := s.Bank(ctx, args[0])
+		if err != nil {
+			return err
+		}
+		switch sub {
+		case "enable":
+			b.Enabled = true
+		case "disable":
+			b.Enabled = false
+		default:
+			if args[1] != "on" && args[1] != "off" {
+				return fmt.Errorf("%w: bank auto-action NAME on|off", errUsage)
+			}
+			b.AutoAction = args[1] == "on"
+		}
+		if err := s.UpdateBank(ctx, b, "cli"); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "bank %q: enabled=%t auto-action=%t\n", b.Name, b.Enabled, b.AutoAction)
+	case "rm":
+		if err := need(1, "NAME"); err != nil {
+			return err
+		}
+		if err := s.DeleteBank(ctx, args[0], "cli"); err != nil {
+			return err
+		}
+		fmt.Fprintf(e.stdout, "bank %q removed\n", args[0])
+	}
+	return nil
+}
+
+// exportBank streams a bank's entries in pages so a bank of millions of
+// hashes does not sit in memory.
+func exportBank(ctx context.Context, s *store.Store, name, format string, w io.Writer) error {
+	var after int64
+	first := true
+	for {
+		es, err := s.Entries(ctx, store.EntryFilter{Bank: name, AfterID: after, Limit: 10000})
+		if err != nil {
+			return err
+		}
+		switch format {
+		case "csv":
+			if first {
+				err = bank.WriteCSV(w, es)
+			} else {
+				err = bank.WriteCSVRows(w, es)
+			}
+		case "hashes":
+			err = bank.WriteHashes(w, es)
+		default:
+			return fmt.Errorf("%w: unknown format %q (want csv or hashes)", errUsage, format)
+		}
+		if err != nil {
+			return err
+		}
+		first = false
+		if len(es) < 10000 {
+			return nil
+		}
+		after = es[len(es)-1].ID
+	}
+}

@@ -1,0 +1,72 @@
+package cli
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+
+	"github.com/marsad/marsad/classifier"
+	"github.com/marsad/marsad/langid"
+)
+
+func runEval(ctx context.Context, e env) error {
+	fs := newFlags(e, "eval", "eval [--model FILE] [--spec FILE] [--data DIR] [--split test|calib|train] [--errors N] [--json]")
+	modelPath := fs.String("model", "", "model `file` (default: the embedded default model)")
+	spec := fs.String("spec", defaultSpec, "data `spec` whose held-out split is scored")
+	data := fs.String("data", defaultDataDir, "`folder` that $DATA in the spec stands for")
+	split := fs.String("split", "test", "which split to score: test, calib or train")
+	asJSON := fs.Bool("json", false, "write the report as JSON")
+	errs := fs.Int("errors", 0, "list up to `n` hard negatives the model flagged")
+	if err := parseFlags(fs, e); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
+	}
+	var sp classifier.Split
+	switch *split {
+	case "test":
+		sp = classifier.SplitTest
+	case "calib":
+		sp = classifier.SplitCalib
+	case "train":
+		sp = classifier.SplitTrain
+	default:
+		return fmt.Errorf("%w: --split %q: want test, calib or train", errUsage, *split)
+	}
+	m, err := loadModel(*modelPath)
+	if err != nil {
+		return err
+	}
+	s, _, err := readSpec(*spec)
+	if err != nil {
+		return err
+	}
+	lid, err := langid.Default()
+	if err != nil {
+		return err
+	}
+	exs, err := s.Load(ctx, *data, lid.Identify)
+	if err != nil {
+		return err
+	}
+	r, err := classifier.Evaluate(ctx, m, exs, sp, *errs, progressFunc(e, "scoring"))
+	if err != nil {
+		return err
+	}
+	if *asJSON {
+		enc := json.NewEncoder(e.stdout)
+		enc.SetIndent("", "  ")
+		return enc.Encode(r)
+	}
+	r.WriteText(e.stdout)
+	return nil
+}
+
+// loadModel reads a model file, or the embedded default for "".
+func loadModel(path string) (*classifier.Model, error) {
+	if path == "" {
+		return classifier.Default()
+	}
+	return classifier.ReadFile(path)
+}

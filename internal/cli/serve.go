@@ -1,0 +1,62 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+
+	"github.com/marsad/marsad/internal/api"
+	"github.com/marsad/marsad/internal/server"
+)
+
+// defaultAddr is marsad's own port on loopback.
+const defaultAddr = "127.0.0.1:8470"
+
+func runServe(ctx context.Context, e env) error {
+	fs := newFlags(e, "serve", "serve [flags]\n\nServes the API, the web UI, /healthz and /metrics.")
+	var sf storeFlags
+	sf.register(fs)
+	addr := fs.String("addr", envOr("MARSAD_ADDR", defaultAddr), "address to listen on (env MARSAD_ADDR)")
+	maxBody := fs.Int64("max-body", 10<<20, "largest accepted request body in bytes")
+	verbose := fs.Bool("v", false, "log every request")
+	if err := parseFlags(fs, e); err != nil {
+		return err
+	}
+	log := logger(e.stderr, *verbose)
+	a, err := openApp(ctx, sf, log)
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	return a.serve(ctx, e, *addr, *maxBody)
+}
+
+// handler builds the whole HTTP surface of the app.
+func (a *app) handler(maxBody int64) (http.Handler, error) {
+	ap := &api.API{Store: a.store, Pipeline: a.pipeline, MaxBody: maxBody, Log: a.log}
+	if a.index != nil {
+		ap.Matcher = a.index
+		ap.OnBankChange = a.index.Added
+	}
+	srv := &server.Server{Store: a.store, API: ap, Metrics: a.metrics, Log: a.log}
+	if err := mountUI(a, srv, ap); err != nil {
+		return nil, err
+	}
+	return srv.Handler(), nil
+}
+
+func (a *app) serve(ctx context.Context, e env, addr string, maxBody int64) error {
+	h, err := a.handler(maxBody)
+	if err != nil {
+		return err
+	}
+	return server.ListenAndServe(ctx, addr, h, func(ln net.Addr) {
+		a.log.Info("listening", "addr", ln.String(), "store", a.store.Dialect())
+		fmt.Fprintf(e.stdout, "marsad is serving on http://%s/  (API: /api/v1/, health: /healthz, metrics: /metrics; Ctrl-C stops)\n", ln)
+	})
+}
+
+// mountUI puts the web UI and its authentication in front of the server.
+// Until users exist, the API answers on loopback without credentials.
+func mountUI(a *app, srv *server.Server, ap *api.API) error { return nil }

@@ -1,0 +1,52 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/marsad/marsad/classifier"
+	"github.com/marsad/marsad/internal/hashindex"
+	"github.com/marsad/marsad/internal/pipeline"
+	"github.com/marsad/marsad/pdq"
+)
+
+// stageFlags choose the optional pipeline stages.
+type stageFlags struct {
+	model     string
+	maxPixels int64
+	radius    int
+}
+
+func (f *stageFlags) register(fsx interface {
+	StringVar(*string, string, string, string)
+	IntVar(*int, string, int, string)
+	Int64Var(*int64, string, int64, string)
+}) {
+	fsx.StringVar(&f.model, "model", envOr("MARSAD_MODEL", ""), "text model file (env MARSAD_MODEL; default: the built-in model)")
+	fsx.Int64Var(&f.maxPixels, "max-pixels", pdq.DefaultMaxPixels, "largest image, in pixels, that is decoded for hashing")
+	fsx.IntVar(&f.radius, "radius", hashindex.DefaultRadius, "PDQ match distance")
+}
+
+// plugStages connects perceptual hashing, the PDQ index and the text
+// classifier to the pipeline.
+func plugStages(ctx context.Context, a *app, f stageFlags) error {
+	a.pipeline.Hasher = pipeline.NewPDQHasher(pdq.Options{MaxPixels: f.maxPixels})
+	var m *classifier.Model
+	var err error
+	if f.model != "" {
+		m, err = classifier.ReadFile(f.model)
+	} else {
+		m, err = classifier.Default()
+	}
+	if err != nil {
+		return fmt.Errorf("text model: %w", err)
+	}
+	a.pipeline.Scorer = pipeline.TextScorer{Model: m}
+	ix, err := hashindex.Load(ctx, a.store, f.radius, nil)
+	if err != nil {
+		return err
+	}
+	a.index = ix
+	a.pipeline.Near = ix
+	return nil
+}

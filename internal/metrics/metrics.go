@@ -1,0 +1,82 @@
+// Package metrics holds marsad's Prometheus collectors. A nil *Metrics is
+// valid and records nothing, so packages need not check.
+package metrics
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Metrics is the set of collectors on one registry.
+type Metrics struct {
+	reg      *prometheus.Registry
+	ingested *prometheus.CounterVec
+	matches  *prometheus.CounterVec
+	cases    prometheus.Counter
+	requests *prometheus.HistogramVec
+}
+
+// New registers marsad's collectors, with the Go and process collectors,
+// on a new registry.
+func New() *Metrics {
+	m := &Metrics{
+		reg: prometheus.NewRegistry(),
+		ingested: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "marsad_posts_ingested_total", Help: "Posts received, by result: created, duplicate or refused.",
+		}, []string{"result"}),
+		matches: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "marsad_matches_total", Help: "Bank matches found at ingest, by signal type.",
+		}, []string{"type"}),
+		cases: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "marsad_cases_opened_total", Help: "Cases opened by the pipeline.",
+		}),
+		requests: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name: "marsad_http_request_duration_seconds", Help: "HTTP requests by route pattern and status code.",
+			Buckets: []float64{.001, .005, .01, .05, .1, .5, 1, 5},
+		}, []string{"route", "code"}),
+	}
+	m.reg.MustRegister(m.ingested, m.matches, m.cases, m.requests,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+// Handler serves the metrics in the Prometheus text format.
+func (m *Metrics) Handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})
+}
+
+// Registry is where further collectors may be registered.
+func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
+
+// Ingested counts one post by result.
+func (m *Metrics) Ingested(result string) {
+	if m != nil {
+		m.ingested.WithLabelValues(result).Inc()
+	}
+}
+
+// Matched counts bank matches of one signal type.
+func (m *Metrics) Matched(signalType string, n int) {
+	if m != nil && n > 0 {
+		m.matches.WithLabelValues(signalType).Add(float64(n))
+	}
+}
+
+// CaseOpened counts one case.
+func (m *Metrics) CaseOpened() {
+	if m != nil {
+		m.cases.Inc()
+	}
+}
+
+// Request observes one HTTP request.
+func (m *Metrics) Request(route string, code int, d time.Duration) {
+	if m != nil {
+		m.requests.WithLabelValues(route, strconv.Itoa(code)).Observe(d.Seconds())
+	}
+}

@@ -1,0 +1,349 @@
+// Package pipeline turns posts into signals, matches, scores and cases:
+// normalise → signals → match + score → route. Each stage is a plain
+// function over plain values; Pipeline wires them to the store.
+package pipeline
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+
+	"github.com/marsad/marsad/internal/bank"
+	"github.com/marsad/marsad/internal/blob"
+	"github.com/marsad/marsad/internal/metrics"
+	"github.com/marsad/marsad/internal/model"
+	"github.com/marsad/marsad/internal/store"
+)
+
+// ImageHasher computes the perceptual hash of an image.
+type ImageHasher interface {
+	// HashImage returns the hash as 64 hex characters and its quality.
+	HashImage(r io.Reader) (hash string, quality int, err error)
+	// MinQuality is the quality below which a hash is recorded but not matched.
+	MinQuality() int
+}
+
+// NearMatcher finds bank entries within a distance of a perceptual hash.
+type NearMatcher interface {
+	MatchPDQ(ctx context.Context, hash string) ([]model.Match, error)
+}
+
+// Scorer scores a post's text for every label and names its language.
+type Scorer interface {
+	Score(text string) (lang string, scores []model.Score)
+}
+
+// Pipeline processes posts and saves them with their analysis.
+type Pipeline struct {
+	Store *store.Store
+	// Blobs keeps media files; nil means media files are hashed but not kept.
+	Blobs *blob.Store
+	// MediaDir is where relative media paths are read from. Empty means
+	// media paths are refused, as for posts sent over the API.
+	MediaDir string
+	// MaxMediaBytes bounds one media file.
+	MaxMediaBytes int64
+	Hasher        ImageHasher // optional
+	Near          NearMatcher // optional
+	Scorer        Scorer      // optional
+	Metrics       *metrics.Metrics
+	// Now is the clock; nil means time.Now.
+	Now func() time.Time
+}
+
+// ItemError is why one post of a batch was refused.
+type ItemError struct {
+	Item  int    // 1-based line or array index
+	Field string // the offending field, if one
+	Err   error
+}
+
+func (e *ItemError) Error() string {
+	if e.Field != "" {
+		return fmt.Sprintf("item %d: %s: %v", e.Item, e.Field, e.Err)
+	}
+	return fmt.Sprintf("item %d: %v", e.Item, e.Err)
+}
+
+func (e *ItemError) Unwrap() error { return e.Err }
+
+// fieldError names the field at fault.
+type fieldError struct {
+	field string
+	err   error
+}
+
+func (e *fieldError) Error() string { return e.field + ": " + e.err.Error() }
+func (e *fieldError) Unwrap() error { return e.err }
+
+func fieldErr(field string, format string, args ...any) error {
+	return &fieldError{field: field, err: fmt.Errorf(format, args...)}
+}
+
+// Result is what happened to one post.
+type Result struct {
+	PostID  int64
+	Created bool // false: the post was already stored and nothing changed
+	CaseID  int64
+	Labels  []model.Label
+}
+
+// Ingest processes a post and stores it. A post already stored (same
+// platform and source id) is left as it is and reported as not created.
+func (p *Pipeline) Ingest(ctx context.Context, post *model.Post) (Result, error) {
+	if err := p.normalise(post); err != nil {
+		return Result{}, err
+	}
+	if existing, err := p.Store.PostBySource(ctx, post.Platform, post.SourceID); err == nil {
+		return Result{PostID: existing.ID}, nil
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return Result{}, err
+	}
+	if err := p.readMedia(post); err != nil {
+		return Result{}, err
+	}
+	a, err := p.Analyse(ctx, post)
+	if err != nil {
+		return Result{}, err
+	}
+	id, created, err := p.Store.SavePost(ctx, post, a)
+	if err != nil {
+		return Result{}, err
+	}
+	r := Result{PostID: id, Created: created}
+	if created {
+		for _, m := range a.Matches {
+			p.Metrics.Matched(string(m.Signal.Type), 1)
+		}
+		if a.Case != nil {
+			p.Metrics.CaseOpened()
+		}
+	}
+	if created && a.Case != nil {
+		r.CaseID, r.Labels = a.Case.ID, a.Case.Labels
+	}
+	return r, nil
+}
+
+// Reprocess analyses a stored post again, as after new bank entries or a
+// new model, and saves the new analysis.
+func (p *Pipeline) Reprocess(ctx context.Context, id int64) (Result, error) {
+	post, err := p.Store.Post(ctx, id)
+	if err != nil {
+		return Result{}, err
+	}
+	a, err := p.Analyse(ctx, post)
+	if err != nil {
+		return Result{}, err
+	}
+	if err := p.Store.UpdateAnalysis(ctx, post, a); err != nil {
+		return Result{}, err
+	}
+	r := Result{PostID: id}
+	if a.Case != nil {
+		r.CaseID, r.Labels = a.Case.ID, a.Case.Labels
+	}
+	return r, nil
+}
+
+// Analyse computes a post's signals, matches, scores and case without
+// storing anything. Media must already carry their digests.
+func (p *Pipeline) Analyse(ctx context.Context, post *model.Post) (store.Analysis, error) {
+	var a store.Analysis
+	a.Signals = Signals(post)
+	if p.Scorer != nil && strings.TrimSpace(post.Text) != "" {
+		lang, scores := p.Scorer.Score(post.Text)
+		if post.Lang == "" {
+			post.Lang = lang
+		}
+		a.Scores = scores
+	}
+	minQ := 0
+	if p.Hasher != nil {
+		minQ = p.Hasher.MinQuality()
+	}
+	for _, sg := range a.Signals {
+		var ms []model.Match
+		var err error
+		if sg.Type == model.SignalPDQ {
+			if p.Near == nil || sg.Quality < minQ {
+				continue
+			}
+			ms, err = p.Near.MatchPDQ(ctx, sg.Value)
+		} else {
+			ms, err = p.Store.MatchExact(ctx, sg)
+		}
+		if err != nil {
+			return a, fmt.Errorf("match %s %s: %w", sg.Type, sg.Value, err)
+		}
+		for i := range ms {
+			ms[i].Signal = sg
+		}
+		a.Matches = append(a.Matches, ms...)
+	}
+	a.Case = Route(a.Matches, a.Scores)
+	return a, nil
+}
+
+// normalise checks a post's required fields and puts its text in NFC.
+func (p *Pipeline) normalise(post *model.Post) error {
+	post.Platform = strings.ToLower(strings.TrimSpace(post.Platform))
+	post.SourceID = strings.TrimSpace(post.SourceID)
+	switch {
+	case post.Platform == "":
+		return fieldErr("platform", "required")
+	case post.SourceID == "":
+		return fieldErr("source_id", "required")
+	case len(post.Platform) > 64:
+		return fieldErr("platform", "longer than 64 bytes")
+	case len(post.SourceID) > 256:
+		return fieldErr("source_id", "longer than 256 bytes")
+	case strings.TrimSpace(post.Text) == "" && len(post.Links) == 0 && len(post.Media) == 0:
+		return fieldErr("text", "a post needs text, links or media")
+	}
+	for name, v := range map[string]string{"text": post.Text, "author": post.Author, "channel": post.Channel, "url": post.URL} {
+		if !utf8.ValidString(v) {
+			return fieldErr(name, "invalid UTF-8")
+		}
+	}
+	post.Text = norm.NFC.String(post.Text)
+	now := time.Now
+	if p.Now != nil {
+		now = p.Now
+	}
+	post.IngestedAt = now().UTC()
+	if post.PostedAt.IsZero() {
+		post.PostedAt = post.IngestedAt
+	}
+	post.PostedAt = post.PostedAt.UTC()
+	return nil
+}
+
+// readMedia reads each media item (a local file or inline data), keeps it
+// in the blob store and records its digests and perceptual hash. Digests a
+// sender supplied without the file are checked for form and kept.
+func (p *Pipeline) readMedia(post *model.Post) error {
+	for i := range post.Media {
+		m := &post.Media[i]
+		field := fmt.Sprintf("media[%d]", i)
+		m.Error = ""
+		var data []byte
+		switch {
+		case len(m.Data) > 0:
+			data = m.Data
+			m.Data = nil
+		case m.Path != "":
+			if p.MediaDir == "" {
+				return fieldErr(field+".path", "local paths are not accepted here; send the file as data")
+			}
+			path := m.Path
+			if !filepath.IsAbs(path) {
+				path = filepath.Join(p.MediaDir, path)
+			}
+			b, err := readLimited(path, p.maxMedia())
+			if err != nil {
+				return fieldErr(field+".path", "%v", err)
+			}
+			data = b
+		}
+		if data != nil {
+			if err := p.hashMedia(m, data); err != nil {
+				return fieldErr(field, "%v", err)
+			}
+			continue
+		}
+		// No file: keep what the sender computed, if well formed.
+		for _, h := range []struct {
+			t model.SignalType
+			v *string
+		}{{model.SignalSHA256, &m.SHA256}, {model.SignalMD5, &m.MD5}, {model.SignalPDQ, &m.PDQ}} {
+			if *h.v == "" {
+				continue
+			}
+			c, err := bank.Canonical(h.t, *h.v)
+			if err != nil {
+				return fieldErr(field+"."+string(h.t), "%v", err)
+			}
+			*h.v = c
+		}
+		if m.SHA256 == "" && m.MD5 == "" && m.PDQ == "" && m.URL == "" {
+			return fieldErr(field, "needs a path, data, a hash or a url")
+		}
+	}
+	return nil
+}
+
+func (p *Pipeline) maxMedia() int64 {
+	if p.MaxMediaBytes > 0 {
+		return p.MaxMediaBytes
+	}
+	return 50 << 20
+}
+
+func (p *Pipeline) hashMedia(m *model.Media, data []byte) error {
+	if int64(len(data)) > p.maxMedia() {
+		return fmt.Errorf("larger than %d bytes", p.maxMedia())
+	}
+	sums := blob.Digest(data)
+	if p.Blobs != nil {
+		var err error
+		if sums, err = p.Blobs.Put(bytes.NewReader(data)); err != nil {
+			return err
+		}
+	}
+	m.SHA256, m.MD5 = sums.SHA256, sums.MD5
+	if m.Type == "" {
+		m.Type = sniffType(data)
+	}
+	if m.Type == "image" && p.Hasher != nil {
+		h, q, err := p.Hasher.HashImage(bytes.NewReader(data))
+		if err != nil {
+			// The file is kept and its digests still match; only the
+			// perceptual hash is missing, and the reason is recorded.
+			m.Error = "perceptual hash: " + err.Error()
+			return nil
+		}
+		m.PDQ, m.Quality = h, q
+	}
+	return nil
+}
+
+func sniffType(data []byte) string {
+	ct := http.DetectContentType(data)
+	switch {
+	case strings.HasPrefix(ct, "image/"):
+		return "image"
+	case strings.HasPrefix(ct, "video/"):
+		return "video"
+	}
+	return "file"
+}
+
+func readLimited(path string, max int64) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("cannot read media: %w", err)
+	}
+	defer f.Close()
+	b, err := io.ReadAll(io.LimitReader(f, max+1))
+	if err != nil {
+		return nil, fmt.Errorf("cannot read media %s: %w", path, err)
+	}
+	if int64(len(b)) > max {
+		return nil, fmt.Errorf("media %s is larger than %d bytes", path, max)
+	}
+	if len(b) == 0 {
+		return nil, fmt.Errorf("media %s is empty", path)
+	}
+	return b, nil
+}

@@ -1,0 +1,381 @@
+// Package langid identifies the language of a short social-media post.
+//
+// It works in two steps. The script of the letters decides first: Arabic
+// script gives Arabic, Persian or Urdu by the letters only those languages
+// use; a script the model does not know gives "und". Latin-script text is
+// scored by a naive Bayes model over hashed character 1- to 3-grams and
+// whole words, trained on posts of each language (see MODEL_CARD.md); the
+// embedded default model knows English, French and German.
+package langid
+
+import (
+	"bufio"
+	"bytes"
+	_ "embed"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"sort"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Undetermined is the code for text whose language cannot be told.
+const Undetermined = "und"
+
+// Codes for the Arabic-script languages told apart by letters.
+const (
+	Arabic  = "ar"
+	Persian = "fa"
+	Urdu    = "ur"
+)
+
+//go:embed model.bin
+var defaultModel []byte
+
+// Default returns the embedded model. Each call parses it anew; keep the
+// result.
+func Default() (*Model, error) {
+	m, err := Read(bytes.NewReader(defaultModel))
+	if err != nil {
+		return nil, fmt.Errorf("langid: embedded model: %w", err)
+	}
+	return m, nil
+}
+
+// Model identifies languages. It is safe for concurrent use.
+type Model struct {
+	bits  uint
+	langs []string
+	// logp holds log P(feature bucket | language), bucket-major: the
+	// languages of one bucket are adjacent.
+	logp  []float32
+	prior []float32
+}
+
+// Langs returns the Latin-script languages the model scores.
+func (m *Model) Langs() []string { return append([]string(nil), m.langs...) }
+
+// Sample is one training text with its language.
+type Sample struct {
+	Text string
+	Lang string
+}
+
+// TrainOptions configures Train.
+type TrainOptions struct {
+	// Bits is log2 of the number of hash buckets (default 16).
+	Bits uint
+	// Alpha is the additive smoothing count (default 0.1).
+	Alpha float64
+}
+
+// MinLetters is the number of letters below which a text is Undetermined.
+const MinLetters = 3
+
+// Train fits a naive Bayes model on samples. Samples in a non-Latin script
+// are ignored: the script decides those.
+func Train(samples []Sample, opts TrainOptions) (*Model, error) {
+	if opts.Bits == 0 {
+		opts.Bits = 16
+	}
+	if opts.Bits < 8 || opts.Bits > 24 {
+		return nil, fmt.Errorf("langid: bits %d out of range 8-24", opts.Bits)
+	}
+	if opts.Alpha <= 0 {
+		opts.Alpha = 0.1
+	}
+	index := map[string]int{}
+	for _, s := range samples {
+		if _, ok := index[s.Lang]; !ok && s.Lang != "" {
+			index[s.Lang] = 0
+		}
+	}
+	if len(index) < 2 {
+		return nil, errors.New("langid: need samples of at least two languages")
+	}
+	langs := make([]string, 0, len(index))
+	for l := range index {
+		langs = append(langs, l)
+	}
+	sort.Strings(langs)
+	for i, l := range langs {
+		index[l] = i
+	}
+	nb := 1 << opts.Bits
+	L := len(langs)
+	counts := make([]float64, nb*L)
+	totals := make([]float64, L)
+	docs := make([]float64, L)
+	var buf []byte
+	for _, s := range samples {
+		li, ok := index[s.Lang]
+		if !ok {
+			continue
+		}
+		var st scriptCounts
+		buf, st = fold(buf[:0], s.Text)
+		if st.latin < MinLetters || st.latin < st.total/2 {
+			continue
+		}
+		docs[li]++
+		eachFeature(buf, opts.Bits, func(b uint32) {
+			counts[int(b)*L+li]++
+			totals[li]++
+		})
+	}
+	m := &Model{bits: opts.Bits, langs: langs, logp: make([]float32, nb*L), prior: make([]float32, L)}
+	var ndocs float64
+	for _, d := range docs {
+		ndocs += d
+	}
+	for li := range langs {
+		if docs[li] == 0 {
+			return nil, fmt.Errorf("langid: no Latin-script samples for %q", langs[li])
+		}
+		m.prior[li] = float32(math.Log(docs[li] / ndocs))
+		den := math.Log(totals[li] + opts.Alpha*float64(nb))
+		for b := 0; b < nb; b++ {
+			m.logp[b*L+li] = float32(math.Log(counts[b*L+li]+opts.Alpha) - den)
+		}
+	}
+	return m, nil
+}
+
+// Identify returns the language code of text: an ISO 639-1 code the model
+// knows, or Undetermined.
+func (m *Model) Identify(text string) string {
+	var buf [512]byte
+	folded, st := fold(buf[:0], text)
+	switch {
+	case st.total < MinLetters:
+		return Undetermined
+	case st.arabic*2 >= st.total:
+		return arabicScript(st)
+	case st.latin*2 < st.total:
+		return Undetermined
+	}
+	L := len(m.langs)
+	var scoreBuf [8]float64
+	scores := scoreBuf[:0]
+	if L > len(scoreBuf) {
+		scores = make([]float64, 0, L)
+	}
+	for _, p := range m.prior {
+		scores = append(scores, float64(p))
+	}
+	eachFeature(folded, m.bits, func(b uint32) {
+		row := m.logp[int(b)*L : int(b)*L+L]
+		for i, v := range row {
+			scores[i] += float64(v)
+		}
+	})
+	best := 0
+	for i := range scores {
+		if scores[i] > scores[best] {
+			best = i
+		}
+	}
+	return m.langs[best]
+}
+
+// arabicScript tells Arabic, Persian and Urdu apart by their own letters.
+func arabicScript(st scriptCounts) string {
+	switch {
+	case st.urdu >= 2 && st.urdu > st.arabicOnly:
+		return Urdu
+	case st.persian >= 2 && st.persian > 2*st.arabicOnly:
+		return Persian
+	}
+	return Arabic
+}
+
+type scriptCounts struct {
+	total, latin, arabic      int
+	urdu, persian, arabicOnly int
+}
+
+// fold appends the lowercased Latin letters of s to dst, one space between
+// words, and counts the letters of each script.
+func fold(dst []byte, s string) ([]byte, scriptCounts) {
+	var st scriptCounts
+	space := true
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		// Skip links and mentions: they are not in any language.
+		if (r == '@' || r == 'h' && hasHTTP(s[i-size:])) && space {
+			for i < len(s) && s[i] != ' ' && s[i] != '\n' && s[i] != '\t' {
+				i++
+			}
+			continue
+		}
+		if !unicode.IsLetter(r) {
+			if !space {
+				dst = append(dst, ' ')
+				space = true
+			}
+			continue
+		}
+		st.total++
+		switch {
+		case r >= 0x0600 && r <= 0x06FF || r >= 0x0750 && r <= 0x077F || r >= 0xFB50 && r <= 0xFEFF:
+			st.arabic++
+			switch r {
+			case 0x06D2, 0x0679, 0x0688, 0x0691, 0x06BA, 0x06BE, 0x06C1:
+				st.urdu++
+			case 0x067E, 0x0686, 0x0698, 0x06AF, 0x06A9, 0x06CC:
+				st.persian++
+			case 0x0629, 0x0649, 0x064A, 0x0643:
+				st.arabicOnly++
+			}
+		case unicode.Is(unicode.Latin, r):
+			st.latin++
+			if space {
+				dst = append(dst, ' ')
+				space = false
+			}
+			dst = utf8.AppendRune(dst, unicode.ToLower(r))
+		}
+	}
+	return dst, st
+}
+
+func hasHTTP(s string) bool {
+	return len(s) >= 4 && s[:4] == "http"
+}
+
+// eachFeature calls f with the bucket of every feature of folded text (" w1
+// w2 ..."): the word itself and the character 1- to 3-grams of the word
+// padded with a space on each side.
+func eachFeature(folded []byte, bits uint, f func(uint32)) {
+	mask := uint32(1)<<bits - 1
+	var pad [66]byte
+	var offs [67]int
+	for len(folded) > 0 {
+		if folded[0] == ' ' {
+			folded = folded[1:]
+			continue
+		}
+		end := bytes.IndexByte(folded, ' ')
+		if end < 0 {
+			end = len(folded)
+		}
+		word := folded[:end]
+		folded = folded[end:]
+		f(hashBytes(word, 'w') & mask)
+		if len(word) > len(pad)-2 {
+			word = word[:len(pad)-2]
+		}
+		pad[0] = ' '
+		copy(pad[1:], word)
+		pad[len(word)+1] = ' '
+		padded := pad[:len(word)+2]
+		n := 0
+		for j := 0; j < len(padded); {
+			offs[n] = j
+			n++
+			_, size := utf8.DecodeRune(padded[j:])
+			j += size
+		}
+		offs[n] = len(padded)
+		for k := 1; k <= 3; k++ {
+			for j := 0; j+k <= n; j++ {
+				f(hashBytes(padded[offs[j]:offs[j+k]], byte('0'+k)) & mask)
+			}
+		}
+	}
+}
+
+func hashBytes(b []byte, salt byte) uint32 {
+	h := uint32(2166136261) ^ uint32(salt)
+	h *= 16777619
+	for _, c := range b {
+		h ^= uint32(c)
+		h *= 16777619
+	}
+	return h
+}
+
+// The model file: magic, bits (uint8), language count (uint8), each language
+// as a length-prefixed string, the priors (float32), then the log
+// probabilities quantised to int16 (value = q/scale), little-endian.
+const magic = "MRSDLID1"
+
+const quantScale = 1000.0 // log-probabilities are within about -32..0
+
+// WriteTo writes the model in the format Read reads.
+func (m *Model) WriteTo(w io.Writer) (int64, error) {
+	bw := bufio.NewWriter(w)
+	var n int64
+	write := func(v any) {
+		if err := binary.Write(bw, binary.LittleEndian, v); err == nil {
+			n += int64(binary.Size(v))
+		}
+	}
+	bw.WriteString(magic)
+	n += int64(len(magic))
+	write(uint8(m.bits))
+	write(uint8(len(m.langs)))
+	for _, l := range m.langs {
+		write(uint8(len(l)))
+		bw.WriteString(l)
+		n += int64(len(l))
+	}
+	write(m.prior)
+	q := make([]int16, len(m.logp))
+	for i, v := range m.logp {
+		q[i] = int16(max(math.MinInt16, min(math.MaxInt16, math.Round(float64(v)*quantScale))))
+	}
+	write(q)
+	if err := bw.Flush(); err != nil {
+		return n, fmt.Errorf("langid: write model: %w", err)
+	}
+	return n, nil
+}
+
+// Read reads a model written by WriteTo.
+func Read(r io.Reader) (*Model, error) {
+	br := bufio.NewReader(r)
+	head := make([]byte, len(magic))
+	if _, err := io.ReadFull(br, head); err != nil || string(head) != magic {
+		return nil, errors.New("not a langid model (bad magic)")
+	}
+	var bits, nl uint8
+	if err := binary.Read(br, binary.LittleEndian, &bits); err != nil {
+		return nil, fmt.Errorf("model header: %w", err)
+	}
+	if err := binary.Read(br, binary.LittleEndian, &nl); err != nil {
+		return nil, fmt.Errorf("model header: %w", err)
+	}
+	if bits < 8 || bits > 24 || nl < 2 || nl > 64 {
+		return nil, fmt.Errorf("model header: bits %d, languages %d out of range", bits, nl)
+	}
+	m := &Model{bits: uint(bits)}
+	for i := 0; i < int(nl); i++ {
+		var ln uint8
+		if err := binary.Read(br, binary.LittleEndian, &ln); err != nil {
+			return nil, fmt.Errorf("language %d: %w", i, err)
+		}
+		name := make([]byte, ln)
+		if _, err := io.ReadFull(br, name); err != nil {
+			return nil, fmt.Errorf("language %d: %w", i, err)
+		}
+		m.langs = append(m.langs, string(name))
+	}
+	m.prior = make([]float32, nl)
+	if err := binary.Read(br, binary.LittleEndian, m.prior); err != nil {
+		return nil, fmt.Errorf("priors: %w", err)
+	}
+	q := make([]int16, (1<<bits)*int(nl))
+	if err := binary.Read(br, binary.LittleEndian, q); err != nil {
+		return nil, fmt.Errorf("weights: %w", err)
+	}
+	m.logp = make([]float32, len(q))
+	for i, v := range q {
+		m.logp[i] = float32(float64(v) / quantScale)
+	}
+	return m, nil
+}
