@@ -392,43 +392,58 @@ func (s *Service) RequireRole(role string, next http.Handler) http.Handler {
 	})
 }
 
-// API guards the JSON API: a request carries either a partner key
-// ("Authorization: Bearer mk_...") whose scopes cover the method (read for
-// GET and HEAD, write otherwise) or a browser session, which must send its
-// CSRF token in X-CSRF-Token on unsafe methods.
+// Errors of Resolve.
+var (
+	ErrNoCredentials = errors.New("an API key or a session is required")
+	ErrBadKey        = errors.New("unknown or revoked API key")
+	ErrCSRF          = errors.New("missing or wrong CSRF token")
+)
+
+// Resolve finds who makes an API request: a partner key
+// ("Authorization: Bearer mk_...") or a browser session, which must send
+// its CSRF token in X-CSRF-Token on unsafe methods.
+func (s *Service) Resolve(r *http.Request) (*Principal, error) {
+	if h := r.Header.Get("Authorization"); h != "" {
+		key, ok := strings.CutPrefix(h, "Bearer ")
+		if !ok {
+			return nil, fmt.Errorf("%w: Authorization must be \"Bearer <key>\"", ErrBadKey)
+		}
+		k, err := s.st.APIKeyByHash(r.Context(), hashToken(strings.TrimSpace(key)), s.cfg.Now())
+		if err != nil {
+			return nil, ErrBadKey
+		}
+		return &Principal{Name: "key:" + k.Name, Role: RolePartner, Scopes: k.Scopes, KeyID: k.ID}, nil
+	}
+	p := s.Session(r)
+	if p == nil {
+		return nil, ErrNoCredentials
+	}
+	if !safeMethod(r.Method) && !CheckCSRF(r, p) {
+		return nil, ErrCSRF
+	}
+	return p, nil
+}
+
+// API guards a JSON API with Resolve: keys need the read scope for GET
+// and HEAD and the write scope otherwise.
 func (s *Service) API(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var p *Principal
-		if h := r.Header.Get("Authorization"); h != "" {
-			key, ok := strings.CutPrefix(h, "Bearer ")
-			if !ok {
-				s.cfg.Deny(w, r, http.StatusUnauthorized, "Authorization must be \"Bearer <key>\"")
-				return
-			}
-			k, err := s.st.APIKeyByHash(r.Context(), hashToken(strings.TrimSpace(key)), s.cfg.Now())
-			if err != nil {
-				s.cfg.Deny(w, r, http.StatusUnauthorized, "unknown or revoked API key")
-				return
-			}
-			p = &Principal{Name: "key:" + k.Name, Role: RolePartner, Scopes: k.Scopes, KeyID: k.ID}
-			need := ScopeWrite
-			if safeMethod(r.Method) {
-				need = ScopeRead
-			}
-			if !p.HasScope(need) {
-				s.cfg.Deny(w, r, http.StatusForbidden, "API key lacks the "+need+" scope")
-				return
-			}
-		} else {
-			p = s.Session(r)
-			if p == nil {
-				s.cfg.Deny(w, r, http.StatusUnauthorized, "an API key or a session is required")
-				return
-			}
-			if !safeMethod(r.Method) && !CheckCSRF(r, p) {
-				s.cfg.Deny(w, r, http.StatusForbidden, "missing or wrong CSRF token")
-				return
-			}
+		p, err := s.Resolve(r)
+		switch {
+		case errors.Is(err, ErrCSRF):
+			s.cfg.Deny(w, r, http.StatusForbidden, err.Error())
+			return
+		case err != nil:
+			s.cfg.Deny(w, r, http.StatusUnauthorized, err.Error())
+			return
+		}
+		need := ScopeWrite
+		if safeMethod(r.Method) {
+			need = ScopeRead
+		}
+		if !p.HasScope(need) {
+			s.cfg.Deny(w, r, http.StatusForbidden, "API key lacks the "+need+" scope")
+			return
 		}
 		next.ServeHTTP(w, r.WithContext(WithPrincipal(r.Context(), p)))
 	})

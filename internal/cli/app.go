@@ -47,6 +47,7 @@ func envOr(name, def string) string {
 
 // app is the wired product: store, media, pipeline and metrics.
 type app struct {
+	data     string // the data directory: media, keys
 	store    *store.Store
 	blobs    *blob.Store
 	pipeline *pipeline.Pipeline
@@ -71,7 +72,7 @@ func openApp(ctx context.Context, f storeFlags, log *slog.Logger) (*app, error) 
 	if err != nil {
 		return nil, err
 	}
-	a := &app{store: s, blobs: blob.New(filepath.Join(f.data, "media"), maxMediaBytes), metrics: metrics.New(), log: log}
+	a := &app{data: f.data, store: s, blobs: blob.New(filepath.Join(f.data, "media"), maxMediaBytes), metrics: metrics.New(), log: log}
 	a.pipeline = &pipeline.Pipeline{Store: s, Blobs: a.blobs, MaxMediaBytes: maxMediaBytes, Metrics: a.metrics}
 	if err := plugStages(ctx, a, f.stages); err != nil {
 		s.Close()

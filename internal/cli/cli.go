@@ -34,6 +34,7 @@ func commands() map[string]command {
 		"classify": {"score text for terrorist content and explain the scores", runClassify},
 		"demo":     {"load the built-in demo posts and serve them (no servers needed)", runDemo},
 		"eval":     {"measure the text classifier on held-out data", runEval},
+		"evidence": {"verify, export or purge signed evidence bundles", runEvidence},
 		"extract":  {"print the URLs and wallet addresses found in text", runExtract},
 		"hash":     {"print the PDQ hashes of image files and directories", runHash},
 		"ingest":   {"load posts from a JSONL file or standard input", runIngest},
@@ -41,6 +42,7 @@ func commands() map[string]command {
 		"network":  {"find coordinated accounts that co-share content", runNetwork},
 		"serve":    {"serve the API, web UI, health checks and metrics", runServe},
 		"train":    {"train the text classifier from a data spec", runTrain},
+		"user":     {"add and list users, set passwords, manage partner API keys", runUser},
 		"version":  {"print the version", runVersion},
 	}
 }

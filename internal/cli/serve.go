@@ -56,7 +56,3 @@ func (a *app) serve(ctx context.Context, e env, addr string, maxBody int64) erro
 		fmt.Fprintf(e.stdout, "marsad is serving on http://%s/  (API: /api/v1/, health: /healthz, metrics: /metrics; Ctrl-C stops)\n", ln)
 	})
 }
-
-// mountUI puts the web UI and its authentication in front of the server.
-// Until users exist, the API answers on loopback without credentials.
-func mountUI(a *app, srv *server.Server, ap *api.API) error { return nil }

@@ -17,10 +17,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
-	"io"
-	"os"
 	"path"
 	"slices"
 	"strings"
@@ -71,24 +68,15 @@ type Record struct {
 
 // Keeper preserves evidence into the store and signs bundles.
 type Keeper struct {
-	st *store.Store
-	// media is the directory locally stored media live in; nil when there is none.
-	media *os.Root
+	st    *store.Store
+	media Media
 	key   ed25519.PrivateKey
 }
 
-// NewKeeper returns a Keeper. mediaDir may be empty when posts carry no
-// local media.
-func NewKeeper(st *store.Store, mediaDir string, key ed25519.PrivateKey) (*Keeper, error) {
-	k := &Keeper{st: st, key: key}
-	if mediaDir != "" {
-		root, err := os.OpenRoot(mediaDir)
-		if err != nil {
-			return nil, fmt.Errorf("evidence: media directory: %w", err)
-		}
-		k.media = root
-	}
-	return k, nil
+// NewKeeper returns a Keeper that reads media through media and signs
+// with key.
+func NewKeeper(st *store.Store, media Media, key ed25519.PrivateKey) *Keeper {
+	return &Keeper{st: st, media: media, key: key}
 }
 
 // PublicKey returns the key bundles are signed with.
@@ -121,16 +109,20 @@ func (k *Keeper) Preserve(ctx context.Context, caseID int64, actor string) (*sto
 	}
 	var files []store.EvidenceFile
 	for i, m := range p.Media {
-		if m.Path == "" {
-			continue
+		if m.Path == "" && m.SHA256 == "" {
+			continue // only published elsewhere: its URL is in post.json
 		}
-		name := fmt.Sprintf("media/%d-%s", i, safeName(path.Base(m.Path)))
-		data, err := k.readMedia(m.Path)
+		base := m.SHA256
+		if m.Path != "" {
+			base = path.Base(m.Path)
+		}
+		name := fmt.Sprintf("media/%d-%s", i, safeName(base))
+		data, err := k.media.read(m)
 		if err != nil {
 			if rec.MediaErrors == nil {
 				rec.MediaErrors = map[string]string{}
 			}
-			rec.MediaErrors[m.Path] = err.Error()
+			rec.MediaErrors[fmt.Sprintf("media[%d]", i)] = err.Error()
 			continue
 		}
 		files = append(files, fileOf(name, data))
@@ -154,25 +146,6 @@ func (k *Keeper) Preserve(ctx context.Context, caseID int64, actor string) (*sto
 		return nil, err
 	}
 	return ev, nil
-}
-
-func (k *Keeper) readMedia(p string) ([]byte, error) {
-	if k.media == nil {
-		return nil, errors.New("no media directory is configured")
-	}
-	f, err := k.media.Open(path.Clean(strings.TrimPrefix(p, "/")))
-	if err != nil {
-		return nil, err
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, MaxMediaBytes+1))
-	if err != nil {
-		return nil, err
-	}
-	if len(data) > MaxMediaBytes {
-		return nil, fmt.Errorf("larger than %d bytes", MaxMediaBytes)
-	}
-	return data, nil
 }
 
 // safeName keeps a file name to characters every archive tool accepts.

@@ -87,7 +87,7 @@ func (h *Handler) loadCase(ctx context.Context, id int64, viewer string) (*caseD
 		}
 		d.Segments = highlight(d.Post.Text, terms)
 		for i, m := range d.Post.Media {
-			d.Media = append(d.Media, mediaView{Index: i, Media: m, Local: m.Path != "" && h.media != nil})
+			d.Media = append(d.Media, mediaView{Index: i, Media: m, Local: h.cfg.Media.Has(m)})
 		}
 		if d.Signals, err = h.st.Signals(ctx, c.PostID); err != nil {
 			return nil, err
@@ -388,13 +388,13 @@ func (h *Handler) serveMedia(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	if n < 0 || n >= len(p.Media) || p.Media[n].Path == "" || h.media == nil {
-		h.deny(w, r, http.StatusNotFound, "no locally stored media")
+	if n < 0 || n >= len(p.Media) {
+		h.deny(w, r, http.StatusNotFound, "no such media")
 		return
 	}
-	f, err := h.media.Open(path.Clean(strings.TrimPrefix(p.Media[n].Path, "/")))
+	f, err := h.cfg.Media.Open(p.Media[n])
 	if err != nil {
-		h.deny(w, r, http.StatusNotFound, "media file is missing")
+		h.deny(w, r, http.StatusNotFound, "no locally stored copy of this media")
 		return
 	}
 	defer f.Close()

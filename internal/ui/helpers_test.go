@@ -72,16 +72,13 @@ func newEnvOn(t testing.TB, st *store.Store, secure bool) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	keeper, err := evidence.NewKeeper(st, media, key)
-	if err != nil {
-		t.Fatal(err)
-	}
+	keeper := evidence.NewKeeper(st, evidence.Media{Dir: media}, key)
 	a, err := auth.New(st, auth.Config{InsecureCookies: !secure, Params: auth.Params{Memory: 1024, Time: 1, Threads: 1}, MaxFailures: 5})
 	if err != nil {
 		t.Fatal(err)
 	}
 	acts := action.New(st, keeper, action.Config{BaseDelay: 5 * time.Millisecond, MaxDelay: 20 * time.Millisecond, MaxAttempts: 3})
-	h, err := New(Config{Store: st, Auth: a, Actions: acts, Evidence: keeper, MediaDir: media, Issuer: "Test Unit"})
+	h, err := New(Config{Store: st, Auth: a, Actions: acts, Evidence: keeper, Media: evidence.Media{Dir: media}, Issuer: "Test Unit"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,7 +14,6 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
-	"os"
 	"strconv"
 	"strings"
 
@@ -33,9 +32,9 @@ type Config struct {
 	Auth     *auth.Service
 	Actions  *action.Service
 	Evidence *evidence.Keeper
-	// MediaDir holds the locally stored media of posts; media is served
-	// only from here, never fetched from where it was published.
-	MediaDir string
+	// Media finds the locally stored copies of posts' media; media is
+	// served only from there, never fetched from where it was published.
+	Media evidence.Media
 	// Issuer names the unit on notices, e.g. "National CT Unit".
 	Issuer string
 	Logger *slog.Logger
@@ -48,7 +47,6 @@ type Handler struct {
 	auth    *auth.Service
 	pages   map[string]map[string]*template.Template // lang → page → template
 	locales map[string]*Locale
-	media   *os.Root
 	log     *slog.Logger
 	mux     *http.ServeMux
 }
@@ -81,11 +79,6 @@ func New(cfg Config) (*Handler, error) {
 				return nil, fmt.Errorf("ui: template %s: %w", p, err)
 			}
 			h.pages[lang][p] = t
-		}
-	}
-	if cfg.MediaDir != "" {
-		if h.media, err = os.OpenRoot(cfg.MediaDir); err != nil {
-			return nil, fmt.Errorf("ui: media directory: %w", err)
 		}
 	}
 	h.routes()

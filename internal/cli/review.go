@@ -1,0 +1,96 @@
+package cli
+
+import (
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"os"
+
+	"github.com/marsad/marsad/internal/action"
+	"github.com/marsad/marsad/internal/api"
+	"github.com/marsad/marsad/internal/auth"
+	"github.com/marsad/marsad/internal/evidence"
+	"github.com/marsad/marsad/internal/server"
+	"github.com/marsad/marsad/internal/ui"
+)
+
+// mountUI puts the web UI and its authentication in front of the server:
+// the UI at /, and the same users, sessions and partner keys guarding the
+// API. Until the first user exists, the API answers loopback callers
+// without credentials, so a fresh install works on a laptop.
+func mountUI(a *app, srv *server.Server, ap *api.API) error {
+	// MARSAD_INSECURE_COOKIES=1 serves sessions over plain HTTP on a
+	// network address; browsers keep Secure cookies only over HTTPS or
+	// from localhost.
+	as, err := auth.New(a.store, auth.Config{InsecureCookies: os.Getenv("MARSAD_INSECURE_COOKIES") == "1"})
+	if err != nil {
+		return err
+	}
+	key, err := evidence.LoadOrCreateKey(a.data)
+	if err != nil {
+		return err
+	}
+	media := evidence.Media{Blobs: a.blobs}
+	keeper := evidence.NewKeeper(a.store, media, key)
+	acts := action.New(a.store, keeper, action.Config{})
+	h, err := ui.New(ui.Config{Store: a.store, Auth: as, Actions: acts, Evidence: keeper, Media: media,
+		Issuer: envOr("MARSAD_ISSUER", "marsad"), Logger: a.log})
+	if err != nil {
+		return err
+	}
+	srv.UI = h
+	ap.Authorize = apiAuthorizer(a, as)
+	return nil
+}
+
+// apiAuthorizer maps users' roles and partner keys' scopes onto the API's
+// permissions: analysts read; reviewers also send posts and decide; admins
+// also change banks; a key reads with the read scope and sends posts and
+// matches with the write scope, and never decides or changes banks.
+func apiAuthorizer(a *app, as *auth.Service) func(*http.Request, api.Perm) (string, error) {
+	return func(r *http.Request, perm api.Perm) (string, error) {
+		p, err := as.Resolve(r)
+		switch {
+		case errors.Is(err, auth.ErrNoCredentials):
+			if users, uerr := a.store.Users(r.Context()); uerr == nil && len(users) == 0 && loopback(r) {
+				return "local", nil
+			}
+			return "", fmt.Errorf("%w: %v", api.ErrUnauthenticated, err)
+		case errors.Is(err, auth.ErrCSRF):
+			return "", fmt.Errorf("%w: %v", api.ErrForbidden, err)
+		case err != nil:
+			return "", fmt.Errorf("%w: %v", api.ErrUnauthenticated, err)
+		}
+		if !allowed(p, perm) {
+			return "", fmt.Errorf("%w: %s may not use a route needing %q", api.ErrForbidden, p.Name, perm)
+		}
+		return p.Name, nil
+	}
+}
+
+func allowed(p *auth.Principal, perm api.Perm) bool {
+	if p.Role == auth.RolePartner {
+		switch perm {
+		case api.PermRead:
+			return p.HasScope(auth.ScopeRead)
+		case api.PermIngest:
+			return p.HasScope(auth.ScopeWrite)
+		}
+		return false
+	}
+	switch perm {
+	case api.PermRead:
+		return p.Can(auth.RoleAnalyst)
+	case api.PermIngest, api.PermDecide:
+		return p.Can(auth.RoleReviewer)
+	case api.PermBanks:
+		return p.Can(auth.RoleAdmin)
+	}
+	return false
+}
+
+func loopback(r *http.Request) bool {
+	ip := net.ParseIP(auth.RemoteAddr(r))
+	return ip != nil && ip.IsLoopback()
+}
