@@ -2,6 +2,8 @@ package store_test
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"testing"
 	"time"
@@ -94,13 +96,18 @@ func decidedCase(t *testing.T, s *store.Store, id string) int64 {
 	ctx := context.Background()
 	c := &model.Case{Priority: 50, Labels: []model.Label{model.Incitement}}
 	p := post(id)
-	if _, _, err := s.SavePost(ctx, p, store.Analysis{Signals: []model.Signal{{Type: model.SignalSHA256, Value: "ab" + id}, {Type: model.SignalURL, Value: p.Links[0]}}, Case: c}); err != nil {
+	if _, _, err := s.SavePost(ctx, p, store.Analysis{Signals: []model.Signal{{Type: model.SignalSHA256, Value: sha(id)}, {Type: model.SignalURL, Value: p.Links[0]}}, Case: c}); err != nil {
 		t.Fatal(err)
 	}
 	if err := s.Decide(ctx, &model.Decision{CaseID: c.ID, Reviewer: "rev1", Labels: []model.Label{model.Incitement}, Action: "remove", Rationale: "r"}); err != nil {
 		t.Fatal(err)
 	}
 	return c.ID
+}
+
+func sha(s string) string {
+	h := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(h[:])
 }
 
 func TestOrdersAndReversal(t *testing.T) {
@@ -114,7 +121,7 @@ func TestOrdersAndReversal(t *testing.T) {
 		if _, err := s.AddEntries(ctx, "b", []model.BankEntry{{Type: model.SignalURL, Value: "https://example.org/o1"}}, "t"); err != nil {
 			t.Fatal(err)
 		}
-		added, err := s.AddCaseEntries(ctx, caseID, "b", []model.BankEntry{{Type: model.SignalSHA256, Value: "abo1"}, {Type: model.SignalURL, Value: "https://example.org/o1"}}, "rev1")
+		added, err := s.AddCaseEntries(ctx, caseID, "b", []model.BankEntry{{Type: model.SignalSHA256, Value: sha("o1")}, {Type: model.SignalURL, Value: "https://example.org/o1"}}, "rev1")
 		if err != nil || added != 1 {
 			t.Fatalf("AddCaseEntries = %d, %v; want 1 new", added, err)
 		}

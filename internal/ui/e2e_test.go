@@ -111,6 +111,9 @@ func text(t *testing.T, ctx context.Context, sel string) string {
 
 func step(t *testing.T, ctx context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
+	// A selector that never appears fails the step, not the whole run.
+	ctx, cancel := context.WithTimeout(ctx, 45*time.Second)
+	defer cancel()
 	if err := chromedp.Do(ctx, steps...); err != nil {
 		t.Fatalf("%s: %v", what, err)
 	}

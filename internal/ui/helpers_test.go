@@ -3,6 +3,8 @@ package ui
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
 	"html"
 	"image"
@@ -67,7 +69,7 @@ func newEnvOn(t testing.TB, st *store.Store, secure bool) *env {
 	if err := os.MkdirAll(media, 0o750); err != nil {
 		t.Fatal(err)
 	}
-	writePNG(t, filepath.Join(media, "flag.png"))
+	flagSHA := writePNG(t, filepath.Join(media, "flag.png"))
 	key, err := evidence.LoadOrCreateKey(filepath.Join(dir, "data"))
 	if err != nil {
 		t.Fatal(err)
@@ -118,7 +120,7 @@ func newEnvOn(t testing.TB, st *store.Store, secure bool) *env {
 	}{
 		{"incite", model.Post{Platform: "telegram", SourceID: "t-100", Author: "channel_x", Lang: "ar", URL: "https://t.me/channel_x/100",
 			Text:  "انفروا إلى الجهاد واقتلوا الكفار في كل مكان",
-			Links: []string{"https://example.org/join"}, Media: []model.Media{{Path: "flag.png", Type: "image", SHA256: "aa11"}}, PostedAt: now.Add(-2 * time.Hour)},
+			Links: []string{"https://example.org/join"}, Media: []model.Media{{Path: "flag.png", Type: "image", SHA256: flagSHA}}, PostedAt: now.Add(-2 * time.Hour)},
 			model.Case{Priority: 90, Labels: []model.Label{model.Incitement}, Reasons: []model.Reason{
 				{Kind: "score", Label: model.Incitement, Score: 0.93, Detail: "text model: incitement 0.93", Evidence: []string{"انفروا", "اقتلوا الكفار"}},
 				{Kind: "match", Label: model.Propaganda, Bank: "partner-a", EntryID: 1, Distance: 4, Detail: "pdq matched partner-a"}}}},
@@ -155,7 +157,8 @@ func portOf(u string) string {
 	return ""
 }
 
-func writePNG(t testing.TB, path string) {
+// writePNG writes a small image and returns its SHA-256.
+func writePNG(t testing.TB, path string) string {
 	t.Helper()
 	img := image.NewRGBA(image.Rect(0, 0, 64, 48))
 	for y := 0; y < 48; y++ {
@@ -170,6 +173,8 @@ func writePNG(t testing.TB, path string) {
 	if err := os.WriteFile(path, b.Bytes(), 0o640); err != nil {
 		t.Fatal(err)
 	}
+	sum := sha256.Sum256(b.Bytes())
+	return hex.EncodeToString(sum[:])
 }
 
 func (e *env) caseURL(name string) string { return fmt.Sprintf("%s/cases/%d", e.url, e.cases[name]) }

@@ -295,7 +295,7 @@ func TestAppealReversesActions(t *testing.T) {
 		want int
 	}{
 		{path + "/decide", url.Values{"label": {"incitement"}, "action": {"remove"}, "rationale": {"call to kill"}}, 303},
-		{path + "/bank", url.Values{"bank": {"partner-a"}, "label": {"incitement"}, "signal": {"sha256:aa11"}}, 303},
+		{path + "/bank", url.Values{"bank": {"partner-a"}, "label": {"incitement"}, "signal": {"sha256:" + flagSHA(t, e)}}, 303},
 		{path + "/orders", url.Values{"kind": {"removal"}, "platform": {"telegram"}, "content_url": {"https://t.me/channel_x/100"}, "legal_basis": {"Art. 3"}, "deadline_minutes": {"60"}}, 303},
 		{path + "/appeal", url.Values{"reason": {"channel owner says it quotes a sermon to refute it"}}, 303},
 		{path + "/decide", url.Values{"label": {"counter_speech"}, "action": {"none"}, "rationale": {"I stand by it"}}, 409},
@@ -379,4 +379,13 @@ func TestExportsAndEvidenceBundle(t *testing.T) {
 	if m.CaseID != id || len(m.Files) != 2 {
 		t.Errorf("manifest = %+v, want the case's post.json and its image", m)
 	}
+}
+
+// flagSHA returns the SHA-256 of the seeded image.
+func flagSHA(t *testing.T, e *env) string {
+	p, err := e.st.Post(context.Background(), 1)
+	if err != nil || len(p.Media) == 0 {
+		t.Fatalf("seeded post: %v", err)
+	}
+	return p.Media[0].SHA256
 }
