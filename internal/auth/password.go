@@ -52,7 +52,7 @@ func VerifyPassword(hash, password string) (bool, error) {
 	if _, err := fmt.Sscanf(parts[3], "m=%d,t=%d,p=%d", &p.Memory, &p.Time, &p.Threads); err != nil {
 		return false, fmt.Errorf("%w: parameters %q", ErrBadHash, parts[3])
 	}
-	if p.Memory == 0 || p.Memory > 4<<20 || p.Time == 0 || p.Time > 64 || p.Threads == 0 {
+	if p.Memory == 0 || p.Memory > 1<<20 || p.Time == 0 || p.Time > 64 || p.Threads == 0 {
 		return false, fmt.Errorf("%w: parameters out of range", ErrBadHash)
 	}
 	enc := base64.RawStdEncoding
