@@ -5,7 +5,10 @@ import (
 	"html/template"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
+
+	"github.com/marsad/marsad/textnorm"
 
 	"github.com/marsad/marsad/internal/model"
 )
@@ -65,35 +68,60 @@ type segment struct {
 	Mark bool
 }
 
-// highlight splits text into segments, marking every case-insensitive
-// occurrence of the terms (the evidence words and n-grams of the reasons).
+// highlight splits text into segments, marking where the terms (the
+// evidence words and n-grams of the reasons) occur. A term matches a run
+// of words whose normalised forms (textnorm: Arabic letter variants,
+// diacritics, tatweel and case folded) equal its own, which is how the
+// classifier saw them: "الخلافه" marks "الخلافة", "اقتلوا الكفار" marks
+// "اقتلوا الكفّار". A term also matches as a plain substring, ignoring ASCII
+// case, for evidence that is not words (a wallet address, a link).
 // Terms shorter than two characters are ignored: they would mark noise.
 // Joining the segments' texts always gives back text unchanged.
 func highlight(text string, terms []string) []segment {
-	var ts []string
+	marked := make([]bool, len(text))
+	lower := asciiLower(text)
+	grams := map[string]bool{}
+	maxN := 0
 	for _, t := range terms {
 		t = strings.TrimSpace(t)
-		if utf8.RuneCountInString(t) >= 2 {
-			ts = append(ts, asciiLower(t))
+		if utf8.RuneCountInString(t) < 2 {
+			continue
 		}
-	}
-	if len(ts) == 0 || text == "" {
-		return []segment{{Text: text}}
-	}
-	// marked[i] is true for bytes of text inside a match.
-	marked := make([]bool, len(text))
-	ls := asciiLower(text)
-	for _, t := range ts {
-		for off := 0; off < len(ls); {
-			j := strings.Index(ls[off:], t)
+		lt := asciiLower(t)
+		for off := 0; off < len(lower); {
+			j := strings.Index(lower[off:], lt)
 			if j < 0 {
 				break
 			}
-			for k := off + j; k < off+j+len(t); k++ {
+			for k := off + j; k < off+j+len(lt); k++ {
 				marked[k] = true
 			}
-			off += j + len(t)
+			off += j + len(lt)
 		}
+		if n := textnorm.Normalize(t); n != "" {
+			grams[n] = true
+			maxN = max(maxN, len(strings.Fields(n)))
+		}
+	}
+	if maxN > 0 {
+		words := wordSpans(text)
+		for i := range words {
+			gram := ""
+			for k := 0; k < maxN && i+k < len(words); k++ {
+				if k > 0 {
+					gram += " "
+				}
+				gram += words[i+k].norm
+				if grams[gram] {
+					for b := words[i].start; b < words[i+k].end; b++ {
+						marked[b] = true
+					}
+				}
+			}
+		}
+	}
+	if len(text) == 0 {
+		return []segment{{Text: text}}
 	}
 	var out []segment
 	start := 0
@@ -103,6 +131,37 @@ func highlight(text string, terms []string) []segment {
 			start = i
 		}
 	}
+	return out
+}
+
+type wordSpan struct {
+	start, end int
+	norm       string
+}
+
+// wordSpans finds the words of text (runs of letters, digits and marks; an
+// underscore separates, as in hashtags) with their normalised forms.
+func wordSpans(text string) []wordSpan {
+	var out []wordSpan
+	start := -1
+	flush := func(end int) {
+		if start >= 0 {
+			if n := textnorm.Normalize(text[start:end]); n != "" && !strings.ContainsRune(n, ' ') {
+				out = append(out, wordSpan{start: start, end: end, norm: n})
+			}
+			start = -1
+		}
+	}
+	for i, r := range text {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r) || r == '\u0640' {
+			if start < 0 {
+				start = i
+			}
+			continue
+		}
+		flush(i)
+	}
+	flush(len(text))
 	return out
 }
 

@@ -18,7 +18,11 @@ func TestHighlight(t *testing.T) {
 		{"no match here", []string{"absent"}, "no match here"},
 		{"a b", []string{"a", " "}, "a b"}, // one-character terms are ignored
 		{"", []string{"x"}, ""},
-		{"ÉCOLE école", []string{"école"}, "ÉCOLE [école]"},
+		{"ÉCOLE école", []string{"école"}, "[ÉCOLE] [école]"},
+		{"نشر الخلافة اليوم", []string{"الخلافه"}, "نشر [الخلافة] اليوم"},
+		{"اقتلوا الكفّار الآن", []string{"اقتلوا الكفار"}, "[اقتلوا الكفّار] الآن"},
+		{"#الراية_السوداء", []string{"الرايه السوداء"}, "#[الراية_السوداء]"},
+		{"send to bc1qxyz now", []string{"bc1qxyz"}, "send to [bc1qxyz] now"},
 	} {
 		var b strings.Builder
 		for _, s := range highlight(tc.text, tc.terms) {
