@@ -151,23 +151,9 @@ func (s *Service) Sweep(ctx context.Context, now time.Time) (int, error) {
 }
 
 // Reverse undoes the actions of a case after an appeal overturned its
-// decision: orders are withdrawn (and the withdrawal delivered), bank
-// entries the case added are removed.
+// decision: orders are withdrawn and bank entries the case added are
+// removed. The caller tells the platforms by delivering EventWithdrawn for
+// each of the returned orders (Deliver retries for minutes, so not inline).
 func (s *Service) Reverse(ctx context.Context, caseID int64, actor, why string) (store.Reversal, error) {
-	open, err := s.st.Orders(ctx, store.OrderFilter{CaseID: caseID})
-	if err != nil {
-		return store.Reversal{}, err
-	}
-	rev, err := s.st.ReverseCaseActions(ctx, caseID, actor, why)
-	if err != nil {
-		return rev, err
-	}
-	for _, o := range open {
-		if o.Status == store.OrderWithdrawn || o.Status == store.OrderExpired {
-			continue
-		}
-		// A failed delivery is recorded with the order; the reversal stands.
-		_ = s.Deliver(ctx, o.ID, EventWithdrawn)
-	}
-	return rev, nil
+	return s.st.ReverseCaseActions(ctx, caseID, actor, why)
 }

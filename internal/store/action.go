@@ -330,6 +330,8 @@ func (s *Store) CaseEntries(ctx context.Context, caseID int64) ([]CaseEntry, err
 type Reversal struct {
 	OrdersWithdrawn int
 	EntriesRemoved  int
+	// Orders are the ids of the withdrawn orders, to tell the platforms.
+	Orders []int64
 }
 
 // ReverseCaseActions undoes what a case's decision did outside, after an
@@ -390,7 +392,7 @@ func (s *Store) ReverseCaseActions(ctx context.Context, caseID int64, actor, why
 				return err
 			}
 		}
-		r = Reversal{OrdersWithdrawn: len(orders), EntriesRemoved: len(ents)}
+		r = Reversal{OrdersWithdrawn: len(orders), EntriesRemoved: len(ents), Orders: orders}
 		return nil
 	})
 	if err != nil {

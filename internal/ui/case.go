@@ -259,6 +259,9 @@ func (h *Handler) appealOutcome(ctx context.Context, c *model.Case, dec *model.D
 	if err != nil {
 		return "", err
 	}
+	for _, id := range rev.Orders {
+		h.deliverLater(id, action.EventWithdrawn)
+	}
 	return "appeal_overturned", h.st.Audit(ctx, actor, "case.appeal.overturned", subject,
 		fmt.Sprintf("orders withdrawn=%d bank entries removed=%d", rev.OrdersWithdrawn, rev.EntriesRemoved))
 }

@@ -334,6 +334,20 @@ func TestAppealReversesActions(t *testing.T) {
 	if n, err := e.st.VerifyAudit(ctx); err != nil {
 		t.Errorf("audit chain after %d events: %v", n, err)
 	}
+	// The platform is told of the withdrawal, after being told of the order.
+	deadline := time.After(10 * time.Second)
+	for seen := []string{}; ; {
+		select {
+		case hdr := <-e.hook.got:
+			<-e.hook.body
+			seen = append(seen, hdr.Get("X-Marsad-Event"))
+			if hdr.Get("X-Marsad-Event") == "order.withdrawn" {
+				return
+			}
+		case <-deadline:
+			t.Fatalf("webhook events %v: no order.withdrawn", seen)
+		}
+	}
 }
 
 func TestExportsAndEvidenceBundle(t *testing.T) {
