@@ -28,20 +28,22 @@ type command struct {
 // commands lists every subcommand. Keep one line per command, sorted.
 func commands() map[string]command {
 	return map[string]command{
-		"audit":    {"verify or list the hash-chained audit log", runAudit},
-		"bank":     {"create, list, import, export, enable, disable or remove banks", runBank},
-		"cases":    {"list cases in queue order", runCases},
-		"classify": {"score text for terrorist content and explain the scores", runClassify},
-		"demo":     {"load the built-in demo posts and serve them (no servers needed)", runDemo},
-		"eval":     {"measure the text classifier on held-out data", runEval},
-		"extract":  {"print the URLs and wallet addresses found in text", runExtract},
-		"hash":     {"print the PDQ hashes of image files and directories", runHash},
-		"ingest":   {"load posts from a JSONL file or standard input", runIngest},
-		"langid":   {"identify the language of text; train or measure the model", runLangid},
-		"network":  {"find coordinated accounts that co-share content", runNetwork},
-		"serve":    {"serve the API, web UI, health checks and metrics", runServe},
-		"train":    {"train the text classifier from a data spec", runTrain},
-		"version":  {"print the version", runVersion},
+		"audit":     {"verify or list the hash-chained audit log", runAudit},
+		"bank":      {"create, list, import, export, enable, disable or remove banks", runBank},
+		"cases":     {"list cases in queue order", runCases},
+		"classify":  {"score text for terrorist content and explain the scores", runClassify},
+		"demo":      {"load the built-in demo posts and serve them (no servers needed)", runDemo},
+		"eval":      {"measure the text classifier on held-out data", runEval},
+		"extract":   {"print the URLs and wallet addresses found in text", runExtract},
+		"hash":      {"print the PDQ hashes of image files and directories", runHash},
+		"ingest":    {"load posts from a JSONL file or standard input", runIngest},
+		"langid":    {"identify the language of text; train or measure the model", runLangid},
+		"match":     {"match PDQ hashes or images against the banks", runMatch},
+		"network":   {"find coordinated accounts that co-share content", runNetwork},
+		"reprocess": {"run the pipeline again on stored posts", runReprocess},
+		"serve":     {"serve the API, web UI, health checks and metrics", runServe},
+		"train":     {"train the text classifier from a data spec", runTrain},
+		"version":   {"print the version", runVersion},
 	}
 }
 

@@ -58,6 +58,15 @@ func TestDemoTwiceIsIdempotent(t *testing.T) {
 			t.Errorf("case %d flags a news report or counter-speech: %s %q (%v)", c.ID, p.SourceID, p.Text, c.Reasons)
 		}
 	}
+	// The re-uploaded banner matches the partner's PDQ entry.
+	code, out, _ = run(t, "", "match", "--data", data, filepath.Join(data, "demo", "media", "banner-a-reupload.png"))
+	if code != 0 || !strings.Contains(out, "demo-partner-hashes") {
+		t.Fatalf("match: %d %s", code, out)
+	}
+	code, out, _ = run(t, "", "reprocess", "--data", data)
+	if code != 0 || !strings.Contains(out, "reprocessed") {
+		t.Fatalf("reprocess: %d %s", code, out)
+	}
 	code, out, _ = run(t, "", "audit", "verify", "--data", data)
 	if code != 0 || !strings.Contains(out, "audit log OK") {
 		t.Fatalf("audit verify: %d %s", code, out)
