@@ -111,7 +111,7 @@ func (s *Store) migrate(ctx context.Context) error {
 	if s.dialect == Postgres {
 		gd = goose.DialectPostgres
 	}
-	p, err := goose.NewProvider(gd, s.db, sub)
+	p, err := goose.NewProvider(gd, s.db, sub, goose.WithAllowOutofOrder(true))
 	if err != nil {
 		return fmt.Errorf("migrations: %w", err)
 	}
