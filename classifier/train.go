@@ -181,10 +181,13 @@ func (m *Model) calibrate(examples []Example, calib []int) error {
 				npos++
 			}
 		}
-		if npos < 3 || npos == len(calib) {
+		if npos < MinCalibPositives || npos == len(calib) {
 			continue // too few to fit: keep the identity
 		}
 		a, b := platt(z, y)
+		if a <= 0 {
+			continue // the scores do not rank this label on held-out data: keep the identity
+		}
 		m.platt[li] = [2]float32{float32(a), float32(b)}
 	}
 	// Thresholds on the final scores (rules included), maximising F1.
@@ -222,7 +225,8 @@ func bestThreshold(s []float64, y []bool, harmful bool) float64 {
 		return 0.5
 	}
 	best, bestF := 0.5, -1.0
-	for t := 0.05; t < 0.96; t += 0.01 {
+	for k := 5; k <= 95; k++ {
+		t := float64(k) / 100
 		var tp, fp int
 		for k := range s {
 			if s[k] >= t {

@@ -75,8 +75,9 @@ type TrainOptions struct {
 // MinLetters is the number of letters below which a text is Undetermined.
 const MinLetters = 3
 
-// Train fits a naive Bayes model on samples. Samples in a non-Latin script
-// are ignored: the script decides those.
+// Train fits a naive Bayes model on samples. Samples not mostly in Latin
+// script are ignored (the script decides those), and so are languages left
+// without samples.
 func Train(samples []Sample, opts TrainOptions) (*Model, error) {
 	if opts.Bits == 0 {
 		opts.Bits = 16
@@ -87,14 +88,22 @@ func Train(samples []Sample, opts TrainOptions) (*Model, error) {
 	if opts.Alpha <= 0 {
 		opts.Alpha = 0.1
 	}
+	// Languages with Latin-script samples, in a stable order.
+	latin := func(text string, buf []byte) ([]byte, bool) {
+		var st scriptCounts
+		buf, st = fold(buf[:0], text)
+		return buf, st.latin >= MinLetters && st.latin >= st.total/2
+	}
 	index := map[string]int{}
+	var buf []byte
 	for _, s := range samples {
-		if _, ok := index[s.Lang]; !ok && s.Lang != "" {
+		var ok bool
+		if buf, ok = latin(s.Text, buf); ok && s.Lang != "" {
 			index[s.Lang] = 0
 		}
 	}
 	if len(index) < 2 {
-		return nil, errors.New("langid: need samples of at least two languages")
+		return nil, errors.New("langid: need Latin-script samples of at least two languages")
 	}
 	langs := make([]string, 0, len(index))
 	for l := range index {
@@ -109,15 +118,10 @@ func Train(samples []Sample, opts TrainOptions) (*Model, error) {
 	counts := make([]float64, nb*L)
 	totals := make([]float64, L)
 	docs := make([]float64, L)
-	var buf []byte
 	for _, s := range samples {
-		li, ok := index[s.Lang]
-		if !ok {
-			continue
-		}
-		var st scriptCounts
-		buf, st = fold(buf[:0], s.Text)
-		if st.latin < MinLetters || st.latin < st.total/2 {
+		li, known := index[s.Lang]
+		var ok bool
+		if buf, ok = latin(s.Text, buf); !ok || !known {
 			continue
 		}
 		docs[li]++
@@ -132,9 +136,6 @@ func Train(samples []Sample, opts TrainOptions) (*Model, error) {
 		ndocs += d
 	}
 	for li := range langs {
-		if docs[li] == 0 {
-			return nil, fmt.Errorf("langid: no Latin-script samples for %q", langs[li])
-		}
 		m.prior[li] = float32(math.Log(docs[li] / ndocs))
 		den := math.Log(totals[li] + opts.Alpha*float64(nb))
 		for b := 0; b < nb; b++ {
@@ -369,13 +370,18 @@ func Read(r io.Reader) (*Model, error) {
 	if err := binary.Read(br, binary.LittleEndian, m.prior); err != nil {
 		return nil, fmt.Errorf("priors: %w", err)
 	}
-	q := make([]int16, (1<<bits)*int(nl))
-	if err := binary.Read(br, binary.LittleEndian, q); err != nil {
+	// Read what is there before allocating for what the header claims.
+	n := (1 << bits) * int(nl)
+	raw, err := io.ReadAll(io.LimitReader(br, int64(2*n)+1))
+	if err != nil {
 		return nil, fmt.Errorf("weights: %w", err)
 	}
-	m.logp = make([]float32, len(q))
-	for i, v := range q {
-		m.logp[i] = float32(float64(v) / quantScale)
+	if len(raw) != 2*n {
+		return nil, fmt.Errorf("weights: %d bytes, want %d", len(raw), 2*n)
+	}
+	m.logp = make([]float32, n)
+	for i := range m.logp {
+		m.logp[i] = float32(float64(int16(binary.LittleEndian.Uint16(raw[2*i:])))) / quantScale
 	}
 	return m, nil
 }
