@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -70,7 +71,10 @@ type TradeoffPoint struct {
 
 // SystemReport is the evaluation of one system (the model or the baseline).
 type SystemReport struct {
-	Name          string                    `json:"name"`
+	Name string `json:"name"`
+	// AccountLevel names the sources left out of Overall, ByLang,
+	// Confusion and Tradeoff because their labels are per account.
+	AccountLevel  []string                  `json:"account_level_sources,omitempty"`
 	Thresholds    map[Label]float64         `json:"thresholds"`
 	Overall       Table                     `json:"overall"`
 	ByLang        map[string]Table          `json:"by_lang"`
@@ -103,11 +107,12 @@ type FlaggedExample struct {
 }
 
 type scored struct {
-	gold   labelSet
-	scores [NumLabels]float64
-	lang   string
-	source string
-	hard   bool
+	account bool
+	gold    labelSet
+	scores  [NumLabels]float64
+	lang    string
+	source  string
+	hard    bool
 }
 
 // Evaluate scores the examples of split with the model and with the
@@ -137,8 +142,8 @@ func Evaluate(ctx context.Context, m *Model, examples []Example, split Split, ma
 			}
 		}
 		g := setOf(e.Labels).withNone()
-		ms[i] = scored{gold: g, scores: m.rawScores(&x, e.Text), lang: e.Lang, source: e.Source, hard: e.HardNegative}
-		bs[i] = scored{gold: g, scores: base.Scores(e.Text), lang: e.Lang, source: e.Source, hard: e.HardNegative}
+		ms[i] = scored{gold: g, scores: m.rawScores(&x, e.Text), lang: e.Lang, source: e.Source, hard: e.HardNegative, account: e.AccountLevel}
+		bs[i] = scored{gold: g, scores: base.Scores(e.Text), lang: e.Lang, source: e.Source, hard: e.HardNegative, account: e.AccountLevel}
 	}
 	if progress != nil {
 		progress(len(sel), len(sel))
@@ -177,11 +182,24 @@ func systemReport(name string, s []scored, th [NumLabels]float64, tradeoff bool)
 	for i, l := range Labels {
 		r.Thresholds[l] = th[i]
 	}
+	// Post-level figures leave out account-level labels; every source is
+	// still reported on its own.
+	var post []scored
+	srcs := map[string][]scored{}
+	for _, x := range s {
+		srcs[x.source] = append(srcs[x.source], x)
+		if !x.account {
+			post = append(post, x)
+		} else {
+			r.AccountLevel = append(r.AccountLevel, x.source)
+		}
+	}
+	r.AccountLevel = slices.Compact(r.AccountLevel)
+	s = post
 	r.Overall = table(s, th)
-	langs, srcs := map[string][]scored{}, map[string][]scored{}
+	langs := map[string][]scored{}
 	for _, x := range s {
 		langs[x.lang] = append(langs[x.lang], x)
-		srcs[x.source] = append(srcs[x.source], x)
 	}
 	for k, v := range langs {
 		r.ByLang[k] = table(v, th)
@@ -395,7 +413,10 @@ func (r *Report) WriteText(w io.Writer) {
 		r.Split, r.Examples, r.Info.Name, r.Info.TrainedAt, r.Info.Seed)
 	for _, sr := range []SystemReport{r.Model, r.Baseline} {
 		fmt.Fprintf(w, "\n=== %s ===\n", strings.ToUpper(sr.Name))
-		fmt.Fprintf(w, "\nAll test data (n=%d): macro-F1 %.3f\n", sr.Overall.N, sr.Overall.MacroF1)
+		fmt.Fprintf(w, "\nAll post-level %s data (n=%d): macro-F1 %.3f\n", r.Split, sr.Overall.N, sr.Overall.MacroF1)
+		if len(sr.AccountLevel) > 0 {
+			fmt.Fprintf(w, "(left out, labels per account: %s; see their source tables)\n", strings.Join(sr.AccountLevel, ", "))
+		}
 		writeTable(w, sr.Overall, sr.Thresholds)
 		for _, k := range sortedKeys(sr.ByLang) {
 			t := sr.ByLang[k]
@@ -404,7 +425,11 @@ func (r *Report) WriteText(w io.Writer) {
 		}
 		for _, k := range sortedKeys(sr.BySource) {
 			t := sr.BySource[k]
-			fmt.Fprintf(w, "\nSource %s (n=%d): macro-F1 %.3f\n", k, t.N, t.MacroF1)
+			note := ""
+			if slices.Contains(sr.AccountLevel, k) {
+				note = " [account-level labels]"
+			}
+			fmt.Fprintf(w, "\nSource %s%s (n=%d): macro-F1 %.3f\n", k, note, t.N, t.MacroF1)
 			writeTable(w, t, nil)
 		}
 		h := sr.HardNegatives

@@ -26,7 +26,8 @@ type TrainOptions struct {
 }
 
 // Train fits a model on the Train split of examples, then calibrates its
-// scores and chooses each label's threshold on the Calib split. The same
+// scores and chooses each label's threshold on the post-level examples of
+// the Calib split. The same
 // examples and options give the same weights.
 func Train(ctx context.Context, examples []Example, opts TrainOptions) (*Model, error) {
 	start := time.Now()
@@ -44,12 +45,18 @@ func Train(ctx context.Context, examples []Example, opts TrainOptions) (*Model, 
 		return nil, err
 	}
 	var train, calib []int
+	test := 0
 	for i, e := range examples {
 		switch e.Split {
 		case SplitTrain:
 			train = append(train, i)
 		case SplitCalib:
-			calib = append(calib, i)
+			// Account-level labels are too noisy to place thresholds with.
+			if !e.AccountLevel {
+				calib = append(calib, i)
+			}
+		case SplitTest:
+			test++
 		}
 	}
 	if len(train) == 0 {
@@ -153,7 +160,7 @@ func Train(ctx context.Context, examples []Example, opts TrainOptions) (*Model, 
 	m.info.Epochs = opts.Epochs
 	m.info.Seed = opts.Seed
 	m.info.TrainSeconds = math.Round(time.Since(start).Seconds()*10) / 10
-	m.info.Examples = map[string]int{"train": len(train), "calib": len(calib), "test": len(examples) - len(train) - len(calib)}
+	m.info.Examples = map[string]int{"train": len(train), "calib": len(calib), "test": test}
 	return m, nil
 }
 
