@@ -86,14 +86,18 @@ type SystemReport struct {
 
 // Report is the result of Evaluate.
 type Report struct {
-	// Errors lists hard negatives the model flagged, for inspection; only
-	// filled when EvalOptions.Errors is positive.
-	Errors   []FlaggedExample `json:"hard_negative_errors,omitempty"`
-	Split    string           `json:"split"`
-	Examples int              `json:"examples"`
-	Model    SystemReport     `json:"model"`
-	Baseline SystemReport     `json:"baseline"`
-	Info     Info             `json:"model_info"`
+	Split    string       `json:"split"`
+	Examples int          `json:"examples"`
+	Model    SystemReport `json:"model"`
+	Baseline SystemReport `json:"baseline"`
+	// FinancingRules measures the financing rules alone (rule score at
+	// least 0.5, no model, no protective damping) on post-level examples.
+	FinancingRules       Metrics `json:"financing_rules"`
+	FinancingRulesHardFP FPCount `json:"financing_rules_hard_negatives"`
+	// Errors lists hard negatives the model flagged, for inspection (at
+	// most the number Evaluate was asked for).
+	Errors []FlaggedExample `json:"hard_negative_errors,omitempty"`
+	Info   Info             `json:"model_info"`
 }
 
 // FlaggedExample is a hard negative the model flagged.
@@ -132,6 +136,8 @@ func Evaluate(ctx context.Context, m *Model, examples []Example, split Split, ma
 	var x extractor
 	ms := make([]scored, len(sel))
 	bs := make([]scored, len(sel))
+	var rules []scored
+	var rulesHard FPCount
 	for i, e := range sel {
 		if i%1024 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -144,6 +150,20 @@ func Evaluate(ctx context.Context, m *Model, examples []Example, split Split, ma
 		g := setOf(e.Labels).withNone()
 		ms[i] = scored{gold: g, scores: m.rawScores(&x, e.Text), lang: e.Lang, source: e.Source, hard: e.HardNegative, account: e.AccountLevel}
 		bs[i] = scored{gold: g, scores: base.Scores(e.Text), lang: e.Lang, source: e.Source, hard: e.HardNegative, account: e.AccountLevel}
+		if !e.AccountLevel {
+			x.extract(e.Text, m.cfg)
+			rs, _ := m.rules.score(e.Text, x.norm.Bytes(), x.toks, nil)
+			var r scored
+			r.gold = g
+			r.scores[Financing.Index()] = rs
+			rules = append(rules, r)
+			if e.HardNegative {
+				rulesHard.N++
+				if rs >= 0.5 {
+					rulesHard.Flagged++
+				}
+			}
+		}
 	}
 	if progress != nil {
 		progress(len(sel), len(sel))
@@ -157,6 +177,10 @@ func Evaluate(ctx context.Context, m *Model, examples []Example, split Split, ma
 		Model:    systemReport("model", ms, m.thresholds, true),
 		Baseline: systemReport("keyword baseline", bs, bt, false),
 	}
+	r.FinancingRules = metricsAt(rules, Financing.Index(), 0.5)
+	r.FinancingRules.PRAUC = averagePrecision(rules, Financing.Index())
+	rulesHard.FPR = ratio(rulesHard.Flagged, rulesHard.N)
+	r.FinancingRulesHardFP = rulesHard
 	for i, x := range ms {
 		if len(r.Errors) >= maxErrors || !x.hard {
 			continue
@@ -455,7 +479,7 @@ func (r *Report) WriteText(w io.Writer) {
 			fmt.Fprintln(w)
 		}
 		if len(sr.Tradeoff) > 0 {
-			fmt.Fprintln(w, "\nThreshold trade-off (precision / recall / hard-negative FPR for the label)")
+			fmt.Fprintln(w, "\nThreshold trade-off on post-level data (precision / recall / share of hard negatives over the threshold)")
 			fmt.Fprintf(w, "%-16s", "threshold")
 			for t := 1; t <= 9; t++ {
 				fmt.Fprintf(w, "  %-14.1f", float64(t)/10)
@@ -468,12 +492,19 @@ func (r *Report) WriteText(w io.Writer) {
 				}
 				fmt.Fprintf(w, "%-16s", l)
 				for _, p := range pts {
-					fmt.Fprintf(w, "  %.2f/%.2f/%.2f", p.Precision, p.Recall, p.HardNegFP)
+					if l.Harmful() {
+						fmt.Fprintf(w, "  %.2f/%.2f/%.2f", p.Precision, p.Recall, p.HardNegFP)
+					} else { // hard negatives are meant to score high here
+						fmt.Fprintf(w, "  %.2f/%.2f/-   ", p.Precision, p.Recall)
+					}
 				}
 				fmt.Fprintln(w)
 			}
 		}
 	}
+	fr := r.FinancingRules
+	fmt.Fprintf(w, "\n=== FINANCING RULES ALONE (score >= 0.5, post-level) ===\n  support %d, precision %.3f, recall %.3f, F1 %.3f; hard negatives hit %d of %d (FPR %.3f)\n",
+		fr.Support, fr.Precision, fr.Recall, fr.F1, r.FinancingRulesHardFP.Flagged, r.FinancingRulesHardFP.N, r.FinancingRulesHardFP.FPR)
 	if len(r.Errors) > 0 {
 		fmt.Fprintln(w, "\nFlagged hard negatives (model):")
 		for _, e := range r.Errors {
