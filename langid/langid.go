@@ -75,6 +75,11 @@ type TrainOptions struct {
 // MinLetters is the number of letters below which a text is Undetermined.
 const MinLetters = 3
 
+// MinMargin is the log-likelihood lead (in nats) the best Latin-script
+// language needs over the next; closer calls are Undetermined, which is the
+// honest answer for two-word posts such as "Statement" or "Al hamdu lillah".
+const MinMargin = 2.0
+
 // Train fits a naive Bayes model on samples. Samples not mostly in Latin
 // script are ignored (the script decides those), and so are languages left
 // without samples.
@@ -135,11 +140,19 @@ func Train(samples []Sample, opts TrainOptions) (*Model, error) {
 	for _, d := range docs {
 		ndocs += d
 	}
+	// Scale every language's counts to the same total before smoothing, so
+	// that an n-gram none of them has seen is equally likely in each: a
+	// smaller corpus would otherwise win every unseen feature.
+	var mean float64
+	for _, t := range totals {
+		mean += t / float64(L)
+	}
 	for li := range langs {
 		m.prior[li] = float32(math.Log(docs[li] / ndocs))
-		den := math.Log(totals[li] + opts.Alpha*float64(nb))
+		k := mean / totals[li]
+		den := math.Log(mean + opts.Alpha*float64(nb))
 		for b := 0; b < nb; b++ {
-			m.logp[b*L+li] = float32(math.Log(counts[b*L+li]+opts.Alpha) - den)
+			m.logp[b*L+li] = float32(math.Log(counts[b*L+li]*k+opts.Alpha) - den)
 		}
 	}
 	return m, nil
@@ -173,11 +186,17 @@ func (m *Model) Identify(text string) string {
 			scores[i] += float64(v)
 		}
 	})
-	best := 0
+	best, second := 0, -1
 	for i := range scores {
-		if scores[i] > scores[best] {
-			best = i
+		switch {
+		case scores[i] > scores[best]:
+			best, second = i, best
+		case i != best && (second < 0 || scores[i] > scores[second]):
+			second = i
 		}
+	}
+	if second >= 0 && scores[best]-scores[second] < MinMargin {
+		return Undetermined
 	}
 	return m.langs[best]
 }
@@ -206,8 +225,9 @@ func fold(dst []byte, s string) ([]byte, scriptCounts) {
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
 		i += size
-		// Skip links and mentions: they are not in any language.
-		if (r == '@' || r == 'h' && hasHTTP(s[i-size:])) && space {
+		// Skip links, mentions, hashtags and retweet marks: they are names,
+		// not language.
+		if (r == '@' || r == '#' || r == 'h' && hasHTTP(s[i-size:]) || r == 'R' && hasRT(s[i-size:])) && space {
 			for i < len(s) && s[i] != ' ' && s[i] != '\n' && s[i] != '\t' {
 				i++
 			}
@@ -242,6 +262,10 @@ func fold(dst []byte, s string) ([]byte, scriptCounts) {
 		}
 	}
 	return dst, st
+}
+
+func hasRT(s string) bool {
+	return len(s) >= 3 && s[:3] == "RT " || s == "RT"
 }
 
 func hasHTTP(s string) bool {
