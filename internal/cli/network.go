@@ -40,6 +40,7 @@ type networkFlags struct {
 	textThreshold, resolution                 float64
 	seed                                      uint64
 	plantedOrganic, plantedPosts, plantedRuns int
+	synthetic                                 int
 }
 
 func runNetwork(ctx context.Context, e env) error {
@@ -66,6 +67,7 @@ func runNetwork(ctx context.Context, e env) error {
 	fs.IntVar(&f.plantedOrganic, "planted-organic", 2000, "with --planted: organic accounts")
 	fs.IntVar(&f.plantedPosts, "planted-posts", 40000, "with --planted: organic posts")
 	fs.IntVar(&f.plantedRuns, "planted-runs", 3, "with --planted: data sets (seeds) per setting")
+	fs.IntVar(&f.synthetic, "synthetic", 0, "instead of reading FILE, generate about `N` synthetic posts at a constant rate (for timing)")
 	if err := parseFlags(fs, e); err != nil {
 		return err
 	}
@@ -75,8 +77,8 @@ func runNetwork(ctx context.Context, e env) error {
 		}
 		return runPlanted(ctx, e, f)
 	}
-	if fs.NArg() != 1 {
-		return fmt.Errorf("%w: want one FILE (or - for stdin), got %d arguments", errUsage, fs.NArg())
+	if f.synthetic < 0 || (f.synthetic > 0) == (fs.NArg() == 1) || fs.NArg() > 1 {
+		return fmt.Errorf("%w: want one FILE (or - for stdin) or --synthetic N, got %d arguments", errUsage, fs.NArg())
 	}
 	opts := network.Options{Window: f.window, MinParticipation: f.minPart, MinWeight: f.minWeight, KeepLoops: f.keepLoops}
 	if f.minPart < 1 || f.minWeight < 1 || f.window <= 0 {
@@ -92,8 +94,15 @@ func runNetwork(ctx context.Context, e env) error {
 	}
 
 	start := time.Now()
-	shares, st, err := loadShares(ctx, e, fs.Arg(0), f)
-	if err != nil {
+	name := fs.Arg(0)
+	var shares []network.Share
+	var st network.ReadStats
+	var err error
+	if f.synthetic > 0 {
+		name = fmt.Sprintf("synthetic(%d)", f.synthetic)
+		shares = network.GeneratePlanted(network.ScaledConfig(f.synthetic, f.seed)).Shares
+		st = network.ReadStats{Rows: len(shares), Shares: len(shares), ObjectTypes: map[string]int{"url": len(shares)}}
+	} else if shares, st, err = loadShares(ctx, e, name, f); err != nil {
 		return err
 	}
 	if st.ObjectTypes["text"] > 0 {
@@ -105,7 +114,7 @@ func runNetwork(ctx context.Context, e env) error {
 	loaded := time.Now()
 	d, g, err := network.Detect(shares, opts)
 	if err != nil {
-		return fmt.Errorf("%s: %w", fs.Arg(0), err)
+		return fmt.Errorf("%s: %w", name, err)
 	}
 	detected := time.Now()
 	cs, err := network.Communities(g, copts)
@@ -114,7 +123,7 @@ func runNetwork(ctx context.Context, e env) error {
 	}
 	done := time.Now()
 
-	printSummary(e.stdout, fs.Arg(0), st, g, cs, f.top)
+	printSummary(e.stdout, name, st, g, cs, f.top)
 	fmt.Fprintf(e.stderr, "time: load %.2fs, detect %.2fs, communities %.2fs, total %.2fs\n",
 		loaded.Sub(start).Seconds(), detected.Sub(loaded).Seconds(), done.Sub(detected).Seconds(), done.Sub(start).Seconds())
 
