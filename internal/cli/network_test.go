@@ -112,3 +112,21 @@ func TestNetworkPlanted(t *testing.T) {
 		t.Errorf("planted table:\n%s", stdout)
 	}
 }
+
+func TestNetworkFlagged(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "posts.csv")
+	os.WriteFile(in, []byte(posts), 0o644)
+	good := filepath.Join(dir, "flagged.txt")
+	os.WriteFile(good, []byte("# bank matches\nobject:u1\n\n"), 0o644)
+	code, stdout, stderr := runCLI(t, "network", "--window", "30s", "--flagged", good, in)
+	if code != 0 || !strings.Contains(stdout, " 0.50 ") {
+		t.Errorf("exit %d, want flagged share 0.50 in:\n%s%s", code, stdout, stderr)
+	}
+	bad := filepath.Join(dir, "bad.txt")
+	os.WriteFile(bad, []byte("object:u1\nu2\n"), 0o644)
+	code, _, stderr = runCLI(t, "network", "--flagged", bad, in)
+	if code != 1 || !strings.Contains(stderr, `bad.txt: line 2: want type:object, got "u2"`) {
+		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+}
