@@ -189,25 +189,14 @@ func isTerminal(w io.Writer) bool {
 	return ok && term.IsTerminal(int(f.Fd()))
 }
 
-// readFlagged reads "type:object" lines into a set.
+// readFlagged reads a --flagged file.
 func readFlagged(path string) (map[network.Key]bool, error) {
-	b, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
-	set := map[network.Key]bool{}
-	for i, line := range strings.Split(string(b), "\n") {
-		line = strings.TrimSpace(line)
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		typ, obj, ok := strings.Cut(line, ":")
-		if !ok || typ == "" || obj == "" {
-			return nil, fmt.Errorf("%s: line %d: want type:object, got %q", path, i+1, line)
-		}
-		set[network.Key{Type: typ, Object: obj}] = true
-	}
-	return set, nil
+	defer f.Close()
+	return network.ReadFlagged(f, path)
 }
 
 func writeFile(path string, write func(io.Writer) error) error {
