@@ -330,3 +330,28 @@ func jsonScalar(raw json.RawMessage) (string, error) {
 		return "", fmt.Errorf("want a string, number or null, got %.20s", raw)
 	}
 }
+
+// ReadFlagged reads already flagged objects, one "type:object" per line;
+// blank lines and lines starting with # are skipped. name labels errors.
+func ReadFlagged(r io.Reader, name string) (map[Key]bool, error) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64*1024), 1<<20)
+	set := map[Key]bool{}
+	line := 0
+	for sc.Scan() {
+		line++
+		s := strings.TrimSpace(sc.Text())
+		if s == "" || strings.HasPrefix(s, "#") {
+			continue
+		}
+		typ, obj, ok := strings.Cut(s, ":")
+		if !ok || typ == "" || obj == "" {
+			return nil, fmt.Errorf("%s: line %d: want type:object, got %q", name, line, s)
+		}
+		set[Key{Type: typ, Object: obj}] = true
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("%s: after line %d: %w", name, line, err)
+	}
+	return set, nil
+}

@@ -157,3 +157,38 @@ func FuzzReadShares(f *testing.F) {
 		}
 	})
 }
+
+func TestReadFlagged(t *testing.T) {
+	set, err := ReadFlagged(strings.NewReader("# from bank X\nurl:https://a.example/x?y=1\n\nphash:ff00\n"), "f")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(set) != 2 || !set[Key{"url", "https://a.example/x?y=1"}] || !set[Key{"phash", "ff00"}] {
+		t.Errorf("set %v", set)
+	}
+	for in, want := range map[string]string{
+		"url:x\nnocolon\n": `f: line 2: want type:object, got "nocolon"`,
+		":x\n":             "f: line 1",
+		"url:\n":           "f: line 1",
+	} {
+		if _, err := ReadFlagged(strings.NewReader(in), "f"); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("ReadFlagged(%q) err = %v, want %q", in, err, want)
+		}
+	}
+}
+
+func FuzzReadFlagged(f *testing.F) {
+	f.Add("url:x\n# c\nphash:ff\n")
+	f.Add("bad")
+	f.Fuzz(func(t *testing.T, in string) {
+		set, err := ReadFlagged(strings.NewReader(in), "fuzz")
+		if err != nil {
+			return
+		}
+		for k := range set {
+			if k.Type == "" || k.Object == "" || strings.Contains(k.Type, ":") {
+				t.Fatalf("bad key %+v", k)
+			}
+		}
+	})
+}

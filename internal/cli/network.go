@@ -39,6 +39,7 @@ type networkFlags struct {
 	textThreshold, resolution                 float64
 	seed                                      uint64
 	plantedOrganic, plantedPosts, plantedRuns int
+	synthetic                                 int
 }
 
 func runNetwork(ctx context.Context, e env) error {
@@ -65,6 +66,7 @@ func runNetwork(ctx context.Context, e env) error {
 	fs.IntVar(&f.plantedOrganic, "planted-organic", 2000, "with --planted: organic accounts")
 	fs.IntVar(&f.plantedPosts, "planted-posts", 40000, "with --planted: organic posts")
 	fs.IntVar(&f.plantedRuns, "planted-runs", 3, "with --planted: data sets (seeds) per setting")
+	fs.IntVar(&f.synthetic, "synthetic", 0, "instead of reading FILE, generate about `N` synthetic posts at a constant rate (for timing)")
 	if err := parseFlags(fs, e); err != nil {
 		return err
 	}
@@ -74,8 +76,8 @@ func runNetwork(ctx context.Context, e env) error {
 		}
 		return runPlanted(ctx, e, f)
 	}
-	if fs.NArg() != 1 {
-		return fmt.Errorf("%w: want one FILE (or - for stdin), got %d arguments", errUsage, fs.NArg())
+	if f.synthetic < 0 || (f.synthetic > 0) == (fs.NArg() == 1) || fs.NArg() > 1 {
+		return fmt.Errorf("%w: want one FILE (or - for stdin) or --synthetic N, got %d arguments", errUsage, fs.NArg())
 	}
 	opts := network.Options{Window: f.window, MinParticipation: f.minPart, MinWeight: f.minWeight, KeepLoops: f.keepLoops}
 	if f.minPart < 1 || f.minWeight < 1 || f.window <= 0 {
@@ -91,8 +93,15 @@ func runNetwork(ctx context.Context, e env) error {
 	}
 
 	start := time.Now()
-	shares, st, err := loadShares(ctx, e, fs.Arg(0), f)
-	if err != nil {
+	name := fs.Arg(0)
+	var shares []network.Share
+	var st network.ReadStats
+	var err error
+	if f.synthetic > 0 {
+		name = fmt.Sprintf("synthetic(%d)", f.synthetic)
+		shares = network.GeneratePlanted(network.ScaledConfig(f.synthetic, f.seed)).Shares
+		st = network.ReadStats{Rows: len(shares), Shares: len(shares), ObjectTypes: map[string]int{"url": len(shares)}}
+	} else if shares, st, err = loadShares(ctx, e, name, f); err != nil {
 		return err
 	}
 	if st.ObjectTypes["text"] > 0 {
@@ -104,7 +113,7 @@ func runNetwork(ctx context.Context, e env) error {
 	loaded := time.Now()
 	d, g, err := network.Detect(shares, opts)
 	if err != nil {
-		return fmt.Errorf("%s: %w", fs.Arg(0), err)
+		return fmt.Errorf("%s: %w", name, err)
 	}
 	detected := time.Now()
 	cs, err := network.Communities(g, copts)
@@ -113,7 +122,7 @@ func runNetwork(ctx context.Context, e env) error {
 	}
 	done := time.Now()
 
-	printSummary(e.stdout, fs.Arg(0), st, g, cs, f.top)
+	printSummary(e.stdout, name, st, g, cs, f.top)
 	fmt.Fprintf(e.stderr, "time: load %.2fs, detect %.2fs, communities %.2fs, total %.2fs\n",
 		loaded.Sub(start).Seconds(), detected.Sub(loaded).Seconds(), done.Sub(detected).Seconds(), done.Sub(start).Seconds())
 
@@ -174,25 +183,14 @@ func loadShares(ctx context.Context, e env, path string, f networkFlags) ([]netw
 	return network.ReadShares(ctx, bufio.NewReaderSize(r, 1<<20), path, ropts)
 }
 
-// readFlagged reads "type:object" lines into a set.
+// readFlagged reads a --flagged file.
 func readFlagged(path string) (map[network.Key]bool, error) {
-	b, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
-	set := map[network.Key]bool{}
-	for i, line := range strings.Split(string(b), "\n") {
-		line = strings.TrimSpace(line)
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		typ, obj, ok := strings.Cut(line, ":")
-		if !ok || typ == "" || obj == "" {
-			return nil, fmt.Errorf("%s: line %d: want type:object, got %q", path, i+1, line)
-		}
-		set[network.Key{Type: typ, Object: obj}] = true
-	}
-	return set, nil
+	defer f.Close()
+	return network.ReadFlagged(f, path)
 }
 
 func writeFile(path string, write func(io.Writer) error) error {
