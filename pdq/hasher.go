@@ -280,6 +280,16 @@ func (h *Hasher) loadLuma(img image.Image) {
 				o[x] = float32(m.Pix[m.PixOffset(srcX(x), sy)])
 			}
 		}
+	case *image.Gray16:
+		// Grey is its own luminance, as in the reference's one-channel
+		// path; 16-bit samples count by their high byte.
+		for y := 0; y < rows; y++ {
+			sy := srcY(y)
+			o := out[y*cols : (y+1)*cols]
+			for x := range o {
+				o[x] = float32(m.Pix[m.PixOffset(srcX(x), sy)])
+			}
+		}
 	case *image.Paletted:
 		for i := range h.pal {
 			h.pal[i] = 0
