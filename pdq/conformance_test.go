@@ -297,22 +297,45 @@ func readReference(t *testing.T, name string) [][]string {
 	return out
 }
 
-// TestReferenceLossless compares lossless images with the output of the
-// C++ reference pdq-photo-hasher (built with libpng), which must be equal
-// bit for bit, quality included: grey, 1-bit and palette PNGs larger than
-// 512 pixels, so the 512x512 nearest-neighbour step is exercised too.
-func TestReferenceLossless(t *testing.T) {
+// TestReferencePhotoHasher compares every image the C++ reference
+// pdq-photo-hasher accepts with its output, by upstream's own criteria for
+// a correct port: the same pixels give the same hash (every lossless image,
+// bit for bit and quality included; the grey, 1-bit and palette PNGs are
+// larger than 512 pixels, so the 512x512 nearest-neighbour step is covered
+// too), and JPEGs of quality 80 or more stay within 10 bits (JPEG decoders
+// differ). The 16-bit PNG is left out: the reference's image library keeps
+// the low byte of each sample (CONFORMANCE.md).
+func TestReferencePhotoHasher(t *testing.T) {
 	needData(t)
-	for _, rec := range readReference(t, "reference-lossless.txt") {
+	hist := map[int]int{}
+	for _, rec := range readReference(t, "reference-photo-hasher.txt") {
 		want, err := ParseHash(rec[0])
 		if err != nil {
 			t.Fatal(err)
 		}
-		h, q := HashImage(decodeFile(t, rec[2]))
-		if h != want || strconv.Itoa(q) != rec[1] {
-			t.Errorf("%s: got %v,%d want %v,%s (distance %d)", rec[2], h, q, want, rec[1], Distance(h, want))
+		wq, _ := strconv.Atoi(rec[1])
+		path := rec[2]
+		if strings.HasSuffix(path, "/I16.png") {
+			continue
+		}
+		h, q := HashImage(decodeFile(t, path))
+		d := Distance(h, want)
+		hist[d]++
+		switch {
+		case strings.HasSuffix(path, ".png"):
+			if d != 0 || q != wq {
+				t.Errorf("%s: got %v,%d want %v,%d (distance %d)", path, h, q, want, wq, d)
+			}
+		case wq >= 80 && d > 10:
+			t.Errorf("%s (quality %d): distance %d, want <= 10", path, wq, d)
+		case d != 0:
+			t.Logf("%s (quality %d): distance %d", path, wq, d)
+		}
+		if q != wq {
+			t.Errorf("%s: quality %d, want %d", path, q, wq)
 		}
 	}
+	t.Logf("distance to the reference (distance:images): %v", hist)
 }
 
 // TestReferenceDihedral compares the eight DCT-domain variants of a grey
