@@ -86,6 +86,18 @@ func decodeFile(t testing.TB, rel string) image.Image {
 	return img
 }
 
+// imageCache decodes each test image once per test.
+type imageCache map[string]image.Image
+
+func (c imageCache) get(t testing.TB, rel string) image.Image {
+	if img, ok := c[rel]; ok {
+		return img
+	}
+	img := decodeFile(t, rel)
+	c[rel] = img
+	return img
+}
+
 // pythonTransforms maps python-threatexchange's rotation names to
 // transforms. Its ROTATE90 is PIL's rotate(90), a quarter turn
 // counter-clockwise, as is Rotate90 here.
@@ -98,9 +110,9 @@ var pythonTransforms = map[string]Transform{
 // row did: at most 512x512 for the C++ command-line hasher and the pure
 // Python port, full resolution for the pdqhash binding and the Java port,
 // with python-threatexchange's preprocessing where the row names it.
-func rowHash(t *testing.T, r expectedRow) (Hash, int) {
+func rowHash(t *testing.T, cache imageCache, r expectedRow) (Hash, int) {
 	t.Helper()
-	img := decodeFile(t, r.image)
+	img := cache.get(t, r.image)
 	opts := Options{}
 	if strings.HasPrefix(r.impl, "python-threatexchange") || r.impl == "java-port" {
 		opts.FullResolution = true
@@ -149,8 +161,9 @@ func TestConformance(t *testing.T) {
 	hist := map[int]int{}
 	exact, total := 0, 0
 	var report strings.Builder
+	cache := imageCache{}
 	for _, r := range rows {
-		h, q := rowHash(t, r)
+		h, q := rowHash(t, cache, r)
 		d := Distance(h, r.hash)
 		total++
 		if d == 0 {
@@ -267,11 +280,12 @@ func TestDihedralPhoto(t *testing.T) {
 	needData(t)
 	files := [8]string{"bridge-1-original", "bridge-2-rotate-90", "bridge-3-rotate-180", "bridge-4-rotate-270",
 		"bridge-5-flipx", "bridge-6-flipy", "bridge-7-flip-plus-1", "bridge-8-flip-minus-1"}
+	cache := imageCache{}
 	for _, opts := range []Options{{}, {FullResolution: true}} {
 		h := NewHasher(opts)
-		dih, _ := h.Dihedral(decodeFile(t, "images/reg-test-input/dih/"+files[0]+".jpg"))
+		dih, _ := h.Dihedral(cache.get(t, "images/reg-test-input/dih/"+files[0]+".jpg"))
 		for tr, f := range files {
-			want, _ := h.Hash(decodeFile(t, "images/reg-test-input/dih/"+f+".jpg"))
+			want, _ := h.Hash(cache.get(t, "images/reg-test-input/dih/"+f+".jpg"))
 			if d := Distance(dih[tr], want); d > MatchDistance {
 				t.Errorf("FullResolution=%v %s: DCT-domain variant is %d bits from %s.jpg, want <= %d",
 					opts.FullResolution, Transform(tr), d, f, MatchDistance)

@@ -140,7 +140,20 @@ func (h *Hasher) Hash(img image.Image) (Hash, int) {
 	}
 	q := quality(&h.b64)
 	h.dct()
+	h.release()
 	return h.bits(&h.b16), q
+}
+
+// maxRetained is the largest luma buffer (in pixels) a Hasher keeps
+// between calls: every 512x512 hash, and full-resolution hashes up to
+// 2048x2048. Bigger ones are let go, so that one huge image does not pin
+// hundreds of megabytes in each worker.
+const maxRetained = 2048 * 2048
+
+func (h *Hasher) release() {
+	if cap(h.buf1) > maxRetained {
+		h.buf1, h.buf2, h.narrow = nil, nil, nil
+	}
 }
 
 // Dihedral returns the hashes of the eight dihedral transforms of img,
@@ -159,6 +172,7 @@ func (h *Hasher) Dihedral(img image.Image) (Dihedral, int) {
 		transformDCT(t, &h.b16, &h.aux)
 		d[t] = h.bits(&h.aux)
 	}
+	h.release()
 	return d, q
 }
 
