@@ -1,6 +1,9 @@
 package pdq
 
 import (
+	"bytes"
+	"image"
+	"os"
 	"testing"
 )
 
@@ -29,6 +32,62 @@ func TestJPEGRGB(t *testing.T) {
 		r, g, b := jpegRGB(uint8(y), 128, 128)
 		if r != uint8(y) || g != uint8(y) || b != uint8(y) {
 			t.Fatalf("grey %d became %d, %d, %d", y, r, g, b)
+		}
+	}
+}
+
+// TestJPEGColourLibjpeg decodes a 4:2:0 JPEG of flat 16x16 tiles (every
+// block holds only its DC coefficient, so all inverse DCTs agree) and
+// compares the reconstructed RGB with libjpeg-turbo 2.1.5's output for the
+// same file at its defaults, pixel for pixel: chroma interpolation across
+// tile edges, at the image edges and odd sizes, and clamped colours.
+func TestJPEGColourLibjpeg(t *testing.T) {
+	f, err := os.ReadFile("testdata/dc-tiles-420.jpg")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, err := os.ReadFile("testdata/dc-tiles-420.libjpeg.rgb")
+	if err != nil {
+		t.Fatal(err)
+	}
+	img, _, err := Decode(bytes.NewReader(f), Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, ok := img.(*image.YCbCr)
+	if !ok || m.SubsampleRatio != image.YCbCrSubsampleRatio420 {
+		t.Fatalf("decoded as %T, want 4:2:0 YCbCr", img)
+	}
+	got := jpegNRGBA(m)
+	w, h := got.Rect.Dx(), got.Rect.Dy()
+	if len(want) != 3*w*h {
+		t.Fatalf("libjpeg output has %d bytes, want %d for %dx%d", len(want), 3*w*h, w, h)
+	}
+	bad := 0
+	for y := 0; y < h; y++ {
+		for x := 0; x < w; x++ {
+			i, j := got.PixOffset(x, y), 3*(y*w+x)
+			if !bytes.Equal(got.Pix[i:i+3], want[j:j+3]) {
+				if bad++; bad <= 5 {
+					t.Errorf("pixel (%d, %d): %v, libjpeg %v", x, y, got.Pix[i:i+3], want[j:j+3])
+				}
+			}
+		}
+	}
+	if bad > 0 {
+		t.Errorf("%d of %d pixels differ from libjpeg", bad, w*h)
+	}
+	// The hasher's sampled path must agree with the whole-image one.
+	ref := image.NewNRGBA(got.Rect)
+	for i := 0; i < w*h; i++ {
+		copy(ref.Pix[4*i:], want[3*i:3*i+3])
+		ref.Pix[4*i+3] = 0xff
+	}
+	for _, opts := range []Options{{}, {FullResolution: true}} {
+		a, qa := NewHasher(opts).Hash(m)
+		b, qb := NewHasher(opts).Hash(ref)
+		if a != b || qa != qb {
+			t.Errorf("%+v: hash of the JPEG %v,%d, of libjpeg's pixels %v,%d", opts, a, qa, b, qb)
 		}
 	}
 }
