@@ -1,8 +1,6 @@
 package cli
 
 import (
-	"bytes"
-	"context"
 	"image"
 	"image/color"
 	"image/png"
@@ -36,11 +34,6 @@ func writePNG(t *testing.T, path string, seed int) pdq.Hash {
 	return h
 }
 
-func runCLI(args ...string) (stdout, stderr string, code int) {
-	var out, errb bytes.Buffer
-	code = Run(context.Background(), args, strings.NewReader(""), &out, &errb)
-	return out.String(), errb.String(), code
-}
 
 func TestHashCommand(t *testing.T) {
 	dir := t.TempDir()
@@ -57,7 +50,7 @@ func TestHashCommand(t *testing.T) {
 	os.WriteFile(notes, []byte("not an image"), 0o644)
 
 	t.Run("directory, in order, parallel", func(t *testing.T) {
-		out, errs, code := runCLI("hash", "-j", "3", dir)
+		code, out, errs := run(t, "", "hash", "-j", "3", dir)
 		if code != 0 || errs != "" {
 			t.Fatalf("exit %d, stderr %q", code, errs)
 		}
@@ -76,7 +69,7 @@ func TestHashCommand(t *testing.T) {
 	})
 	t.Run("dihedral", func(t *testing.T) {
 		a := filepath.Join(dir, "a.png")
-		out, _, code := runCLI("hash", "--dihedral", a)
+		code, out, _ := run(t, "", "hash", "--dihedral", a)
 		lines := strings.Split(strings.TrimSpace(out), "\n")
 		if code != 0 || len(lines) != 8 {
 			t.Fatalf("exit %d, %d lines, want 8", code, len(lines))
@@ -87,7 +80,7 @@ func TestHashCommand(t *testing.T) {
 	})
 	t.Run("errors go to stderr, the rest is still hashed", func(t *testing.T) {
 		a := filepath.Join(dir, "a.png")
-		out, errs, code := runCLI("hash", notes, filepath.Join(dir, "missing.png"), a)
+		code, out, errs := run(t, "", "hash", notes, filepath.Join(dir, "missing.png"), a)
 		if code != 1 {
 			t.Errorf("exit %d, want 1", code)
 		}
@@ -100,18 +93,18 @@ func TestHashCommand(t *testing.T) {
 		}
 	})
 	t.Run("pixel limit", func(t *testing.T) {
-		_, errs, code := runCLI("hash", "--max-pixels", "100", filepath.Join(dir, "a.png"))
+		code, _, errs := run(t, "", "hash", "--max-pixels", "100", filepath.Join(dir, "a.png"))
 		if code != 1 || !strings.Contains(errs, "image too large") {
 			t.Errorf("exit %d, stderr %q", code, errs)
 		}
 	})
 	t.Run("usage", func(t *testing.T) {
 		for _, args := range [][]string{{"hash"}, {"hash", "-j", "0", dir}, {"hash", "--black-threshold", "300", dir}} {
-			if _, _, code := runCLI(args...); code != 2 {
+			if code, _, _ := run(t, "", args...); code != 2 {
 				t.Errorf("%q: exit %d, want 2", args, code)
 			}
 		}
-		if _, _, code := runCLI("hash", "--help"); code != 0 {
+		if code, _, _ := run(t, "", "hash", "--help"); code != 0 {
 			t.Errorf("--help: exit %d", code)
 		}
 	})

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"os"
 	"path/filepath"
@@ -22,12 +21,6 @@ c,u2,1700000610,p6
 d,u1,1700003600,p7
 `
 
-func runCLI(t *testing.T, args ...string) (code int, stdout, stderr string) {
-	t.Helper()
-	var out, errb bytes.Buffer
-	code = Run(context.Background(), args, strings.NewReader(""), &out, &errb)
-	return code, out.String(), errb.String()
-}
 
 func TestNetworkCommand(t *testing.T) {
 	dir := t.TempDir()
@@ -36,7 +29,7 @@ func TestNetworkCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	out := func(name string) string { return filepath.Join(dir, name) }
-	code, stdout, stderr := runCLI(t, "network", "--window", "30s", "--gexf", out("g.gexf"), "--graphml", out("g.graphml"),
+	code, stdout, stderr := run(t, "", "network", "--window", "30s", "--gexf", out("g.gexf"), "--graphml", out("g.graphml"),
 		"--edges", out("e.csv"), "--accounts", out("a.csv"), "--json", out("c.json"), in)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
@@ -89,7 +82,7 @@ func TestNetworkCommandErrors(t *testing.T) {
 		{[]string{"network", "--bogus", bad}, 2, "flag provided but not defined"},
 	}
 	for _, c := range cases {
-		code, _, stderr := runCLI(t, c.args...)
+		code, _, stderr := run(t, "", c.args...)
 		if code != c.code || !strings.Contains(stderr, c.want) {
 			t.Errorf("%v: exit %d, stderr %q; want %d and %q", c.args, code, stderr, c.code, c.want)
 		}
@@ -97,14 +90,14 @@ func TestNetworkCommandErrors(t *testing.T) {
 }
 
 func TestNetworkHelp(t *testing.T) {
-	code, stdout, stderr := runCLI(t, "network", "--help")
+	code, stdout, stderr := run(t, "", "network", "--help")
 	if code != 0 || !strings.Contains(stderr+stdout, "Usage: marsad network [flags] FILE") || !strings.Contains(stderr+stdout, "-min-participation") {
 		t.Errorf("help: exit %d\n%s%s", code, stdout, stderr)
 	}
 }
 
 func TestNetworkPlanted(t *testing.T) {
-	code, stdout, stderr := runCLI(t, "network", "--planted", "--planted-runs", "1", "--planted-organic", "200", "--planted-posts", "2000")
+	code, stdout, stderr := run(t, "", "network", "--planted", "--planted-runs", "1", "--planted-organic", "200", "--planted-posts", "2000")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
@@ -119,13 +112,13 @@ func TestNetworkFlagged(t *testing.T) {
 	os.WriteFile(in, []byte(posts), 0o644)
 	good := filepath.Join(dir, "flagged.txt")
 	os.WriteFile(good, []byte("# bank matches\nobject:u1\n\n"), 0o644)
-	code, stdout, stderr := runCLI(t, "network", "--window", "30s", "--flagged", good, in)
+	code, stdout, stderr := run(t, "", "network", "--window", "30s", "--flagged", good, in)
 	if code != 0 || !strings.Contains(stdout, " 0.50 ") {
 		t.Errorf("exit %d, want flagged share 0.50 in:\n%s%s", code, stdout, stderr)
 	}
 	bad := filepath.Join(dir, "bad.txt")
 	os.WriteFile(bad, []byte("object:u1\nu2\n"), 0o644)
-	code, _, stderr = runCLI(t, "network", "--flagged", bad, in)
+	code, _, stderr = run(t, "", "network", "--flagged", bad, in)
 	if code != 1 || !strings.Contains(stderr, `bad.txt: line 2: want type:object, got "u2"`) {
 		t.Errorf("exit %d, stderr %q", code, stderr)
 	}
