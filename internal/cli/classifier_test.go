@@ -7,7 +7,6 @@ import (
 	"testing"
 )
 
-
 func TestClassifyCommand(t *testing.T) {
 	code, out, errs := run(t, "", "classify", "--json",
 		"Send bitcoin to bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t4 to equip the mujahideen.",

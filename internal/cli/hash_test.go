@@ -34,7 +34,6 @@ func writePNG(t *testing.T, path string, seed int) pdq.Hash {
 	return h
 }
 
-
 func TestHashCommand(t *testing.T) {
 	dir := t.TempDir()
 	sub := filepath.Join(dir, "sub")

@@ -21,7 +21,6 @@ c,u2,1700000610,p6
 d,u1,1700003600,p7
 `
 
-
 func TestNetworkCommand(t *testing.T) {
 	dir := t.TempDir()
 	in := filepath.Join(dir, "posts.csv")
