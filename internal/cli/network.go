@@ -15,10 +15,12 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 
+	"github.com/marsad/marsad/internal/networkcase"
 	"github.com/marsad/marsad/network"
 )
 
 const networkSynopsis = `network [flags] FILE.csv|FILE.jsonl|-
+       marsad network --store [--data DIR | --db DSN] [flags]
        marsad network --planted [flags]
 
 Finds accounts that share the same objects (URLs, media hashes, hashtag
@@ -28,7 +30,10 @@ CooRTweet columns account_id, object_id, timestamp_share (or timestamp),
 optionally content_id/post_id and object_type, or typed object columns
 url_id, hashtag_id, domain_id, phash_id, pdq, media_hash, text; see
 docs/network.md. With --planted, it instead generates synthetic planted
-networks and prints recall and false positives per parameter setting.`
+networks and prints recall and false positives per parameter setting.
+With --store, it reads marsad's own posts (links, media, near-duplicate
+texts; accounts are platform:author) and opens a case for each community of
+--min-accounts or more; running it again updates those cases.`
 
 type networkFlags struct {
 	format, types, defType, flagged           string
@@ -40,6 +45,10 @@ type networkFlags struct {
 	seed                                      uint64
 	plantedOrganic, plantedPosts, plantedRuns int
 	synthetic                                 int
+	fromStore                                 bool
+	minAccounts                               int
+	since                                     time.Duration
+	store                                     storeFlags
 }
 
 func runNetwork(ctx context.Context, e env) error {
@@ -67,8 +76,18 @@ func runNetwork(ctx context.Context, e env) error {
 	fs.IntVar(&f.plantedPosts, "planted-posts", 40000, "with --planted: organic posts")
 	fs.IntVar(&f.plantedRuns, "planted-runs", 3, "with --planted: data sets (seeds) per setting")
 	fs.IntVar(&f.synthetic, "synthetic", 0, "instead of reading FILE, generate about `N` synthetic posts at a constant rate (for timing)")
+	fs.BoolVar(&f.fromStore, "store", false, "read the stored posts and open network cases")
+	fs.IntVar(&f.minAccounts, "min-accounts", 3, "with --store: smallest community that becomes a case")
+	fs.DurationVar(&f.since, "since", 0, "with --store: only posts of this last period (e.g. 720h); 0 means all")
+	f.store.register(fs)
 	if err := parseFlags(fs, e); err != nil {
 		return err
+	}
+	if f.fromStore {
+		if fs.NArg() != 0 || f.planted {
+			return fmt.Errorf("%w: --store takes no FILE and no --planted", errUsage)
+		}
+		return runNetworkStore(ctx, e, f)
 	}
 	if f.planted {
 		if fs.NArg() != 0 {
@@ -358,4 +377,27 @@ func runPlanted(ctx context.Context, e env, f networkFlags) error {
 			float64(sum.Found)/float64(sum.Planted), sum.FalsePositives, float64(sum.FalsePositives)/float64(organic), prec, sum.MixedCommunities)
 	}
 	return tw.Flush()
+}
+
+// runNetworkStore detects networks among the stored posts and saves them
+// as network cases.
+func runNetworkStore(ctx context.Context, e env, f networkFlags) error {
+	a, err := openApp(ctx, f.store, logger(e.stderr, false))
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	opt := networkcase.Options{
+		Network:     network.Options{Window: f.window, MinParticipation: f.minPart, MinWeight: f.minWeight, KeepLoops: f.keepLoops},
+		MinAccounts: f.minAccounts, PDQRadius: f.store.stages.radius, Texts: true, Seed: f.seed,
+	}
+	if f.since > 0 {
+		opt.Since = time.Now().Add(-f.since)
+	}
+	rep, err := networkcase.Run(ctx, a.store, opt)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, rep)
+	return nil
 }
