@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/marsad/marsad/internal/model"
 	"github.com/marsad/marsad/internal/store"
 )
 
@@ -47,7 +48,7 @@ func TestDemoTwiceIsIdempotent(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	cs, _, _ := s.Cases(context.Background(), store.CaseFilter{Limit: 500})
+	cs, _, _ := s.Cases(context.Background(), store.CaseFilter{Kind: model.CasePost, Limit: 500})
 	protective := map[string]bool{"@imam_salam": true, "mubadarat.shabab": true, "@survivors_voice": true, "@paroles_de_paix": true}
 	for _, c := range cs {
 		p, err := s.Post(context.Background(), c.PostID)
