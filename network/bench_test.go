@@ -44,8 +44,8 @@ var benchSizes = []int{10_000, 100_000, 1_000_000}
 // size at a constant posting rate (see ScaledConfig).
 func BenchmarkDetect(b *testing.B) {
 	for _, n := range benchSizes {
-		shares := GeneratePlanted(ScaledConfig(n, 1)).Shares
 		b.Run(fmt.Sprintf("posts=%d", n), func(b *testing.B) {
+			shares := GeneratePlanted(ScaledConfig(n, 1)).Shares
 			for b.Loop() {
 				if _, _, err := Detect(shares, Options{}); err != nil {
 					b.Fatal(err)
@@ -59,11 +59,11 @@ func BenchmarkDetect(b *testing.B) {
 // BenchmarkDetect builds.
 func BenchmarkCommunities(b *testing.B) {
 	for _, n := range benchSizes {
-		_, g, err := Detect(GeneratePlanted(ScaledConfig(n, 1)).Shares, Options{})
-		if err != nil {
-			b.Fatal(err)
-		}
 		b.Run(fmt.Sprintf("posts=%d", n), func(b *testing.B) {
+			_, g, err := Detect(GeneratePlanted(ScaledConfig(n, 1)).Shares, Options{})
+			if err != nil {
+				b.Fatal(err)
+			}
 			b.ReportMetric(float64(len(g.Edges)), "edges")
 			for b.Loop() {
 				if _, err := Communities(g, CommunityOptions{}); err != nil {

@@ -341,6 +341,7 @@ func TestAddRejectsBadShares(t *testing.T) {
 		{"no account", Share{Object: "x", Time: at(0)}, "share 1: share has no account"},
 		{"no object", Share{Account: "a", Time: at(0)}, `share 1: share of account "a" has no object`},
 		{"no time", Share{Account: "a", Object: "x"}, "has no time"},
+		{"time beyond int64 nanoseconds", Share{Account: "a", Object: "x", Time: time.Date(3000, 1, 1, 0, 0, 0, 0, time.UTC)}, "time 3000-01-01T00:00:00Z out of range"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

@@ -116,7 +116,7 @@ func TestParseTime(t *testing.T) {
 			t.Errorf("ParseTime(%q) = %v, %v; want %s", c.in, got, err, c.want)
 		}
 	}
-	for _, bad := range []string{"", "-5", "0", "NaN", "Inf", "1e300", "21/08/2021", "+"} {
+	for _, bad := range []string{"", "-5", "0", "NaN", "Inf", "1e300", "21/08/2021", "+", "0001-01-01T00:00:00Z", "1969-12-31T23:59:59Z", "9999-01-01T00:00:00Z", "7258118400"} {
 		if _, err := ParseTime(bad); err == nil {
 			t.Errorf("ParseTime(%q) accepted", bad)
 		}

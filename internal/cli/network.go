@@ -130,12 +130,16 @@ func runNetwork(ctx context.Context, e env) error {
 		}
 	}
 	loaded := time.Now()
+	stop := spinner(e, "detecting co-shares")
 	d, g, err := network.Detect(shares, opts)
+	stop()
 	if err != nil {
 		return fmt.Errorf("%s: %w", name, err)
 	}
 	detected := time.Now()
+	stop = spinner(e, fmt.Sprintf("finding communities among %d accounts, %d edges", len(g.Accounts), len(g.Edges)))
 	cs, err := network.Communities(g, copts)
+	stop()
 	if err != nil {
 		return err
 	}
@@ -200,6 +204,18 @@ func loadShares(ctx context.Context, e env, path string, f networkFlags) ([]netw
 		}
 	}
 	return network.ReadShares(ctx, bufio.NewReaderSize(r, 1<<20), path, ropts)
+}
+
+// spinner shows desc with a spinner and elapsed time on a terminal stderr
+// until the returned function is called.
+func spinner(e env, desc string) func() {
+	if !isTerminal(e.stderr) {
+		return func() {}
+	}
+	bar := progressbar.NewOptions(-1, progressbar.OptionSetWriter(e.stderr), progressbar.OptionSetDescription(desc),
+		progressbar.OptionSpinnerType(14), progressbar.OptionSetSpinnerChangeInterval(100*time.Millisecond),
+		progressbar.OptionSetElapsedTime(true), progressbar.OptionClearOnFinish(), progressbar.OptionSetRenderBlankState(true))
+	return func() { bar.Finish() }
 }
 
 // readFlagged reads a --flagged file.

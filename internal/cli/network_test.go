@@ -122,3 +122,26 @@ func TestNetworkFlagged(t *testing.T) {
 		t.Errorf("exit %d, stderr %q", code, stderr)
 	}
 }
+
+func TestNetworkCommandText(t *testing.T) {
+	// a and b post two messages each, the copies differing in diacritics,
+	// hamza, punctuation and a link; c posts an unrelated text.
+	lines := []string{
+		`{"account_id": "a", "text": "يجب على الإخوة التجمع عند البوابة الشمالية بعد صلاة العشاء", "timestamp": 1700000000}`,
+		`{"account_id": "b", "text": "يَجِبُ على الاخوة التجمّع عند البوابه الشماليه بعد صلاة العشاء!! https://t.co/x", "timestamp": 1700000020}`,
+		`{"account_id": "a", "text": "The supplies arrive on Friday at the old market, tell everyone", "timestamp": 1700005000}`,
+		`{"account_id": "b", "text": "the supplies arrive on friday at the old market - tell everyone", "timestamp": 1700005030}`,
+		`{"account_id": "c", "text": "Football tonight at eight, who is coming to watch the match?", "timestamp": 1700005010}`,
+	}
+	in := filepath.Join(t.TempDir(), "posts.jsonl")
+	os.WriteFile(in, []byte(strings.Join(lines, "\n")+"\n"), 0o644)
+	code, stdout, stderr := run(t, "", "network", in)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"5 rows, 5 shares", "text 5", "accounts:     2", "edges:        1 (0 self-loops)"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("summary lacks %q:\n%s", want, stdout)
+		}
+	}
+}
