@@ -63,6 +63,10 @@ type Source struct {
 	HardNegative []Mapping `json:"hard_negative,omitempty"`
 	// Weight scales the training loss of the rows (noisy labels get less).
 	Weight float64 `json:"weight,omitempty"`
+	// AccountLevel marks labels given per account, not per post (the
+	// Kaggle ISIS set): the rows train the model, but evaluation reports
+	// them apart and leaves them out of the post-level figures.
+	AccountLevel bool `json:"account_level,omitempty"`
 	// Limit, when positive, keeps only that many rows (chosen by the seed).
 	Limit int `json:"limit,omitempty"`
 }
@@ -98,6 +102,8 @@ type Example struct {
 	// Labels are the gold labels; empty means None.
 	Labels       []Label
 	HardNegative bool
+	// AccountLevel says the labels are the account's, not the post's.
+	AccountLevel bool
 	Weight       float64
 	Split        Split
 	// Group is the split key (the ID unless the source names a group).
@@ -315,7 +321,7 @@ func (s *Spec) loadSource(src Source, dataDir string, identify func(string) stri
 			}
 			exs = append(exs, Example{
 				Source: src.Name, ID: r.id, Text: text, Lang: lang, Labels: set.labels(),
-				HardNegative: hard, Weight: weight, Group: group,
+				HardNegative: hard, AccountLevel: src.AccountLevel, Weight: weight, Group: group,
 			})
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -70,7 +71,10 @@ type TradeoffPoint struct {
 
 // SystemReport is the evaluation of one system (the model or the baseline).
 type SystemReport struct {
-	Name          string                    `json:"name"`
+	Name string `json:"name"`
+	// AccountLevel names the sources left out of Overall, ByLang,
+	// Confusion and Tradeoff because their labels are per account.
+	AccountLevel  []string                  `json:"account_level_sources,omitempty"`
 	Thresholds    map[Label]float64         `json:"thresholds"`
 	Overall       Table                     `json:"overall"`
 	ByLang        map[string]Table          `json:"by_lang"`
@@ -82,14 +86,18 @@ type SystemReport struct {
 
 // Report is the result of Evaluate.
 type Report struct {
-	// Errors lists hard negatives the model flagged, for inspection; only
-	// filled when EvalOptions.Errors is positive.
-	Errors   []FlaggedExample `json:"hard_negative_errors,omitempty"`
-	Split    string           `json:"split"`
-	Examples int              `json:"examples"`
-	Model    SystemReport     `json:"model"`
-	Baseline SystemReport     `json:"baseline"`
-	Info     Info             `json:"model_info"`
+	Split    string       `json:"split"`
+	Examples int          `json:"examples"`
+	Model    SystemReport `json:"model"`
+	Baseline SystemReport `json:"baseline"`
+	// FinancingRules measures the financing rules alone (rule score at
+	// least 0.5, no model, no protective damping) on post-level examples.
+	FinancingRules       Metrics `json:"financing_rules"`
+	FinancingRulesHardFP FPCount `json:"financing_rules_hard_negatives"`
+	// Errors lists hard negatives the model flagged, for inspection (at
+	// most the number Evaluate was asked for).
+	Errors []FlaggedExample `json:"hard_negative_errors,omitempty"`
+	Info   Info             `json:"model_info"`
 }
 
 // FlaggedExample is a hard negative the model flagged.
@@ -103,11 +111,12 @@ type FlaggedExample struct {
 }
 
 type scored struct {
-	gold   labelSet
-	scores [NumLabels]float64
-	lang   string
-	source string
-	hard   bool
+	account bool
+	gold    labelSet
+	scores  [NumLabels]float64
+	lang    string
+	source  string
+	hard    bool
 }
 
 // Evaluate scores the examples of split with the model and with the
@@ -127,6 +136,8 @@ func Evaluate(ctx context.Context, m *Model, examples []Example, split Split, ma
 	var x extractor
 	ms := make([]scored, len(sel))
 	bs := make([]scored, len(sel))
+	var rules []scored
+	var rulesHard FPCount
 	for i, e := range sel {
 		if i%1024 == 0 {
 			if err := ctx.Err(); err != nil {
@@ -137,8 +148,22 @@ func Evaluate(ctx context.Context, m *Model, examples []Example, split Split, ma
 			}
 		}
 		g := setOf(e.Labels).withNone()
-		ms[i] = scored{gold: g, scores: m.rawScores(&x, e.Text), lang: e.Lang, source: e.Source, hard: e.HardNegative}
-		bs[i] = scored{gold: g, scores: base.Scores(e.Text), lang: e.Lang, source: e.Source, hard: e.HardNegative}
+		ms[i] = scored{gold: g, scores: m.rawScores(&x, e.Text), lang: e.Lang, source: e.Source, hard: e.HardNegative, account: e.AccountLevel}
+		bs[i] = scored{gold: g, scores: base.Scores(e.Text), lang: e.Lang, source: e.Source, hard: e.HardNegative, account: e.AccountLevel}
+		if !e.AccountLevel {
+			x.extract(e.Text, m.cfg)
+			rs, _ := m.rules.score(e.Text, x.norm.Bytes(), x.toks, nil)
+			var r scored
+			r.gold = g
+			r.scores[Financing.Index()] = rs
+			rules = append(rules, r)
+			if e.HardNegative {
+				rulesHard.N++
+				if rs >= 0.5 {
+					rulesHard.Flagged++
+				}
+			}
+		}
 	}
 	if progress != nil {
 		progress(len(sel), len(sel))
@@ -152,6 +177,10 @@ func Evaluate(ctx context.Context, m *Model, examples []Example, split Split, ma
 		Model:    systemReport("model", ms, m.thresholds, true),
 		Baseline: systemReport("keyword baseline", bs, bt, false),
 	}
+	r.FinancingRules = metricsAt(rules, Financing.Index(), 0.5)
+	r.FinancingRules.PRAUC = averagePrecision(rules, Financing.Index())
+	rulesHard.FPR = ratio(rulesHard.Flagged, rulesHard.N)
+	r.FinancingRulesHardFP = rulesHard
 	for i, x := range ms {
 		if len(r.Errors) >= maxErrors || !x.hard {
 			continue
@@ -177,11 +206,24 @@ func systemReport(name string, s []scored, th [NumLabels]float64, tradeoff bool)
 	for i, l := range Labels {
 		r.Thresholds[l] = th[i]
 	}
+	// Post-level figures leave out account-level labels; every source is
+	// still reported on its own.
+	var post []scored
+	srcs := map[string][]scored{}
+	for _, x := range s {
+		srcs[x.source] = append(srcs[x.source], x)
+		if !x.account {
+			post = append(post, x)
+		} else {
+			r.AccountLevel = append(r.AccountLevel, x.source)
+		}
+	}
+	r.AccountLevel = slices.Compact(r.AccountLevel)
+	s = post
 	r.Overall = table(s, th)
-	langs, srcs := map[string][]scored{}, map[string][]scored{}
+	langs := map[string][]scored{}
 	for _, x := range s {
 		langs[x.lang] = append(langs[x.lang], x)
-		srcs[x.source] = append(srcs[x.source], x)
 	}
 	for k, v := range langs {
 		r.ByLang[k] = table(v, th)
@@ -395,7 +437,10 @@ func (r *Report) WriteText(w io.Writer) {
 		r.Split, r.Examples, r.Info.Name, r.Info.TrainedAt, r.Info.Seed)
 	for _, sr := range []SystemReport{r.Model, r.Baseline} {
 		fmt.Fprintf(w, "\n=== %s ===\n", strings.ToUpper(sr.Name))
-		fmt.Fprintf(w, "\nAll test data (n=%d): macro-F1 %.3f\n", sr.Overall.N, sr.Overall.MacroF1)
+		fmt.Fprintf(w, "\nAll post-level %s data (n=%d): macro-F1 %.3f\n", r.Split, sr.Overall.N, sr.Overall.MacroF1)
+		if len(sr.AccountLevel) > 0 {
+			fmt.Fprintf(w, "(left out, labels per account: %s; see their source tables)\n", strings.Join(sr.AccountLevel, ", "))
+		}
 		writeTable(w, sr.Overall, sr.Thresholds)
 		for _, k := range sortedKeys(sr.ByLang) {
 			t := sr.ByLang[k]
@@ -404,7 +449,11 @@ func (r *Report) WriteText(w io.Writer) {
 		}
 		for _, k := range sortedKeys(sr.BySource) {
 			t := sr.BySource[k]
-			fmt.Fprintf(w, "\nSource %s (n=%d): macro-F1 %.3f\n", k, t.N, t.MacroF1)
+			note := ""
+			if slices.Contains(sr.AccountLevel, k) {
+				note = " [account-level labels]"
+			}
+			fmt.Fprintf(w, "\nSource %s%s (n=%d): macro-F1 %.3f\n", k, note, t.N, t.MacroF1)
 			writeTable(w, t, nil)
 		}
 		h := sr.HardNegatives
@@ -430,7 +479,7 @@ func (r *Report) WriteText(w io.Writer) {
 			fmt.Fprintln(w)
 		}
 		if len(sr.Tradeoff) > 0 {
-			fmt.Fprintln(w, "\nThreshold trade-off (precision / recall / hard-negative FPR for the label)")
+			fmt.Fprintln(w, "\nThreshold trade-off on post-level data (precision / recall / share of hard negatives over the threshold)")
 			fmt.Fprintf(w, "%-16s", "threshold")
 			for t := 1; t <= 9; t++ {
 				fmt.Fprintf(w, "  %-14.1f", float64(t)/10)
@@ -443,12 +492,19 @@ func (r *Report) WriteText(w io.Writer) {
 				}
 				fmt.Fprintf(w, "%-16s", l)
 				for _, p := range pts {
-					fmt.Fprintf(w, "  %.2f/%.2f/%.2f", p.Precision, p.Recall, p.HardNegFP)
+					if l.Harmful() {
+						fmt.Fprintf(w, "  %.2f/%.2f/%.2f", p.Precision, p.Recall, p.HardNegFP)
+					} else { // hard negatives are meant to score high here
+						fmt.Fprintf(w, "  %.2f/%.2f/-   ", p.Precision, p.Recall)
+					}
 				}
 				fmt.Fprintln(w)
 			}
 		}
 	}
+	fr := r.FinancingRules
+	fmt.Fprintf(w, "\n=== FINANCING RULES ALONE (score >= 0.5, post-level) ===\n  support %d, precision %.3f, recall %.3f, F1 %.3f; hard negatives hit %d of %d (FPR %.3f)\n",
+		fr.Support, fr.Precision, fr.Recall, fr.F1, r.FinancingRulesHardFP.Flagged, r.FinancingRulesHardFP.N, r.FinancingRulesHardFP.FPR)
 	if len(r.Errors) > 0 {
 		fmt.Fprintln(w, "\nFlagged hard negatives (model):")
 		for _, e := range r.Errors {

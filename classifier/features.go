@@ -59,14 +59,22 @@ type feature struct {
 	edge       uint8
 }
 
+// pairContrib is a word pair's contribution to each label.
+type pairContrib struct {
+	start, end int32
+	c          [NumLabels]float32
+}
+
 // extractor turns text into features, reusing its buffers.
 type extractor struct {
 	norm  textnorm.Normalizer
 	toks  []textnorm.Token
 	feats []feature
 	offs  [72]int32
-	// contrib accumulates per-token contributions for explanations.
+	// contrib holds each token's contribution to each label (token-major)
+	// and pairs each word pair's, for explanations.
 	contrib []float32
+	pairs   []pairContrib
 }
 
 const (

@@ -177,13 +177,13 @@ func (m *Model) Classify(text string) Result {
 	x := m.pool.Get().(*extractor)
 	defer m.pool.Put(x)
 	x.extract(text, m.cfg)
+	z := m.contributions(x)
 	var hitBuf [8]ruleHit
-	p, rs, hits := m.score(x, text, hitBuf[:0])
+	p, rs, hits := m.score(x, z, text, hitBuf[:0])
 
 	var r Result
 	r.Lang = m.lid.Identify(text)
 	norm := string(x.norm.Bytes())
-	scale := featScale(len(x.feats))
 	evidence := make([]Evidence, 0, NumLabels*TopEvidence+len(hits))
 	for li, l := range Labels {
 		s := &r.Scores[li]
@@ -203,14 +203,14 @@ func (m *Model) Classify(text string) Result {
 				evidence = append(evidence, e)
 			}
 		}
-		evidence = m.topFeatures(evidence, x, li, scale, norm)
+		evidence = topFeatures(evidence, x, li, norm)
 		s.Evidence = evidence[start:len(evidence):len(evidence)]
 	}
 	return r
 }
 
 // score returns the final score of every label for the text last extracted
-// into x, the financing rule score, and the rule hits appended to hits.
+// into x, whose logits are z, the financing rule score, and the rule hits appended to hits.
 //
 // Harmful scores are coupled with the protective ones: the annotation guide
 // makes "reports on or argues against terrorism" and "promotes terrorism"
@@ -218,8 +218,7 @@ func (m *Model) Classify(text string) Result {
 // news_reporting and counter_speech, the harmful score is the probability
 // of the harmful label alone, p(1-q) / (1 - pq). A confident news reading
 // thus lowers a propaganda score that the shared vocabulary raised.
-func (m *Model) score(x *extractor, text string, hits []ruleHit) (p [NumLabels]float64, rs float64, _ []ruleHit) {
-	z := m.logits(x.feats)
+func (m *Model) score(x *extractor, z [NumLabels]float32, text string, hits []ruleHit) (p [NumLabels]float64, rs float64, _ []ruleHit) {
 	for li := range p {
 		p[li] = sigmoid(float64(m.platt[li][0])*float64(z[li]) + float64(m.platt[li][1]))
 	}
@@ -283,11 +282,50 @@ func (m *Model) logits(feats []feature) [NumLabels]float32 {
 	return z
 }
 
-// topFeatures appends the TopEvidence largest positive contributions to
-// label li, largest first. A word's contribution is its own weight plus
-// those of its character n-grams, so the explanation names whole words (and
-// word pairs) rather than fragments.
-func (m *Model) topFeatures(dst []Evidence, x *extractor, li int, scale float32, norm string) []Evidence {
+// contributions computes, in one pass over the features of the text last
+// extracted into x, each token's and each word pair's contribution to every
+// label's logit, and returns the logits. A token's contribution is its own
+// weight plus those of its character n-grams, so explanations name whole
+// words rather than fragments.
+func (m *Model) contributions(x *extractor) [NumLabels]float32 {
+	scale := featScale(len(x.feats))
+	need := len(x.toks) * NumLabels
+	if cap(x.contrib) < need {
+		x.contrib = make([]float32, need)
+	}
+	x.contrib = x.contrib[:need]
+	clear(x.contrib)
+	x.pairs = x.pairs[:0]
+	var total [NumLabels]float32
+	for _, f := range x.feats {
+		b := int(f.bucket) * NumLabels
+		row := (*[NumLabels]float32)(m.w[b : b+NumLabels])
+		if f.kind == fBigram {
+			pc := pairContrib{start: f.start, end: f.end}
+			for li := range pc.c {
+				pc.c[li] = row[li] * scale
+				total[li] += pc.c[li]
+			}
+			x.pairs = append(x.pairs, pc)
+			continue
+		}
+		c := (*[NumLabels]float32)(x.contrib[int(f.tok)*NumLabels : int(f.tok)*NumLabels+NumLabels])
+		for li := range c {
+			v := row[li] * scale
+			c[li] += v
+			total[li] += v
+		}
+	}
+	z := m.bias
+	for li := range z {
+		z[li] += total[li]
+	}
+	return z
+}
+
+// topFeatures appends the TopEvidence words or word pairs with the largest
+// positive contribution to label li, largest first, distinct by text.
+func topFeatures(dst []Evidence, x *extractor, li int, norm string) []Evidence {
 	type cand struct {
 		start, end int32
 		kind       featKind
@@ -316,25 +354,15 @@ func (m *Model) topFeatures(dst []Evidence, x *extractor, li int, scale float32,
 		}
 		top[j] = k
 	}
-	if cap(x.contrib) < len(x.toks) {
-		x.contrib = make([]float32, len(x.toks))
-	}
-	contrib := x.contrib[:len(x.toks)]
-	clear(contrib)
-	for _, f := range x.feats {
-		c := m.w[int(f.bucket)*NumLabels+li] * scale
-		if f.kind == fBigram {
-			push(cand{f.start, f.end, fBigram, c})
-		} else {
-			contrib[f.tok] += c
-		}
-	}
 	for i, t := range x.toks {
 		kind := fWord
 		if t.Kind == textnorm.Emoji {
 			kind = fEmoji
 		}
-		push(cand{t.Start, t.End, kind, contrib[i]})
+		push(cand{t.Start, t.End, kind, x.contrib[i*NumLabels+li]})
+	}
+	for _, p := range x.pairs {
+		push(cand{p.start, p.end, fBigram, p.c[li]})
 	}
 	for _, t := range top[:n] {
 		dst = append(dst, Evidence{Feature: norm[t.start:t.end], Kind: featKindNames[t.kind], Weight: float64(t.c)})
@@ -353,6 +381,6 @@ func sigmoid(x float64) float64 {
 // and calibration use it.
 func (m *Model) rawScores(x *extractor, text string) [NumLabels]float64 {
 	x.extract(text, m.cfg)
-	p, _, _ := m.score(x, text, nil)
+	p, _, _ := m.score(x, m.logits(x.feats), text, nil)
 	return p
 }

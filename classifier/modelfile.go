@@ -157,6 +157,18 @@ func Decode(b []byte) (*Model, error) {
 			return nil, fmt.Errorf("header: scale %v of %s not positive", s, l)
 		}
 	}
+	if err := h.Features.check(); err != nil {
+		return nil, fmt.Errorf("header: %w", err)
+	}
+	// Read what is there before allocating for what the header claims.
+	n := (1 << h.Features.Bits) * NumLabels
+	raw, err := io.ReadAll(io.LimitReader(br, int64(2*n)))
+	if err != nil {
+		return nil, fmt.Errorf("weights: %w", err)
+	}
+	if len(raw) != 2*n {
+		return nil, fmt.Errorf("weights: %d of %d read: file truncated", len(raw)/2, n)
+	}
 	m, err := newModel(h.Features, h.Info)
 	if err != nil {
 		return nil, fmt.Errorf("header: %w", err)
@@ -164,10 +176,6 @@ func Decode(b []byte) (*Model, error) {
 	copy(m.bias[:], h.Bias)
 	copy(m.platt[:], h.Platt)
 	copy(m.thresholds[:], h.Thresholds)
-	raw := make([]byte, 2*len(m.w))
-	if n, err := io.ReadFull(br, raw); err != nil {
-		return nil, fmt.Errorf("weights: %d of %d read: %w", n/2, len(m.w), err)
-	}
 	for i := range m.w {
 		m.w[i] = float32(int16(binary.LittleEndian.Uint16(raw[2*i:]))) * h.Scale[i%NumLabels]
 	}

@@ -26,7 +26,8 @@ type TrainOptions struct {
 }
 
 // Train fits a model on the Train split of examples, then calibrates its
-// scores and chooses each label's threshold on the Calib split. The same
+// scores and chooses each label's threshold on the post-level examples of
+// the Calib split. The same
 // examples and options give the same weights.
 func Train(ctx context.Context, examples []Example, opts TrainOptions) (*Model, error) {
 	start := time.Now()
@@ -44,12 +45,18 @@ func Train(ctx context.Context, examples []Example, opts TrainOptions) (*Model, 
 		return nil, err
 	}
 	var train, calib []int
+	test := 0
 	for i, e := range examples {
 		switch e.Split {
 		case SplitTrain:
 			train = append(train, i)
 		case SplitCalib:
-			calib = append(calib, i)
+			// Account-level labels are too noisy to place thresholds with.
+			if !e.AccountLevel {
+				calib = append(calib, i)
+			}
+		case SplitTest:
+			test++
 		}
 	}
 	if len(train) == 0 {
@@ -153,7 +160,7 @@ func Train(ctx context.Context, examples []Example, opts TrainOptions) (*Model, 
 	m.info.Epochs = opts.Epochs
 	m.info.Seed = opts.Seed
 	m.info.TrainSeconds = math.Round(time.Since(start).Seconds()*10) / 10
-	m.info.Examples = map[string]int{"train": len(train), "calib": len(calib), "test": len(examples) - len(train) - len(calib)}
+	m.info.Examples = map[string]int{"train": len(train), "calib": len(calib), "test": test}
 	return m, nil
 }
 
@@ -181,10 +188,13 @@ func (m *Model) calibrate(examples []Example, calib []int) error {
 				npos++
 			}
 		}
-		if npos < 3 || npos == len(calib) {
+		if npos < MinCalibPositives || npos == len(calib) {
 			continue // too few to fit: keep the identity
 		}
 		a, b := platt(z, y)
+		if a <= 0 {
+			continue // the scores do not rank this label on held-out data: keep the identity
+		}
 		m.platt[li] = [2]float32{float32(a), float32(b)}
 	}
 	// Thresholds on the final scores (rules included), maximising F1.
@@ -222,7 +232,8 @@ func bestThreshold(s []float64, y []bool, harmful bool) float64 {
 		return 0.5
 	}
 	best, bestF := 0.5, -1.0
-	for t := 0.05; t < 0.96; t += 0.01 {
+	for k := 5; k <= 95; k++ {
+		t := float64(k) / 100
 		var tp, fp int
 		for k := range s {
 			if s[k] >= t {

@@ -75,8 +75,14 @@ type TrainOptions struct {
 // MinLetters is the number of letters below which a text is Undetermined.
 const MinLetters = 3
 
-// Train fits a naive Bayes model on samples. Samples in a non-Latin script
-// are ignored: the script decides those.
+// MinMargin is the log-likelihood lead (in nats) the best Latin-script
+// language needs over the next; closer calls are Undetermined, which is the
+// honest answer for two-word posts such as "Statement" or "Al hamdu lillah".
+const MinMargin = 2.0
+
+// Train fits a naive Bayes model on samples. Samples not mostly in Latin
+// script are ignored (the script decides those), and so are languages left
+// without samples.
 func Train(samples []Sample, opts TrainOptions) (*Model, error) {
 	if opts.Bits == 0 {
 		opts.Bits = 16
@@ -87,14 +93,22 @@ func Train(samples []Sample, opts TrainOptions) (*Model, error) {
 	if opts.Alpha <= 0 {
 		opts.Alpha = 0.1
 	}
+	// Languages with Latin-script samples, in a stable order.
+	latin := func(text string, buf []byte) ([]byte, bool) {
+		var st scriptCounts
+		buf, st = fold(buf[:0], text)
+		return buf, st.latin >= MinLetters && st.latin >= st.total/2
+	}
 	index := map[string]int{}
+	var buf []byte
 	for _, s := range samples {
-		if _, ok := index[s.Lang]; !ok && s.Lang != "" {
+		var ok bool
+		if buf, ok = latin(s.Text, buf); ok && s.Lang != "" {
 			index[s.Lang] = 0
 		}
 	}
 	if len(index) < 2 {
-		return nil, errors.New("langid: need samples of at least two languages")
+		return nil, errors.New("langid: need Latin-script samples of at least two languages")
 	}
 	langs := make([]string, 0, len(index))
 	for l := range index {
@@ -109,15 +123,10 @@ func Train(samples []Sample, opts TrainOptions) (*Model, error) {
 	counts := make([]float64, nb*L)
 	totals := make([]float64, L)
 	docs := make([]float64, L)
-	var buf []byte
 	for _, s := range samples {
-		li, ok := index[s.Lang]
-		if !ok {
-			continue
-		}
-		var st scriptCounts
-		buf, st = fold(buf[:0], s.Text)
-		if st.latin < MinLetters || st.latin < st.total/2 {
+		li, known := index[s.Lang]
+		var ok bool
+		if buf, ok = latin(s.Text, buf); !ok || !known {
 			continue
 		}
 		docs[li]++
@@ -131,14 +140,19 @@ func Train(samples []Sample, opts TrainOptions) (*Model, error) {
 	for _, d := range docs {
 		ndocs += d
 	}
+	// Scale every language's counts to the same total before smoothing, so
+	// that an n-gram none of them has seen is equally likely in each: a
+	// smaller corpus would otherwise win every unseen feature.
+	var mean float64
+	for _, t := range totals {
+		mean += t / float64(L)
+	}
 	for li := range langs {
-		if docs[li] == 0 {
-			return nil, fmt.Errorf("langid: no Latin-script samples for %q", langs[li])
-		}
 		m.prior[li] = float32(math.Log(docs[li] / ndocs))
-		den := math.Log(totals[li] + opts.Alpha*float64(nb))
+		k := mean / totals[li]
+		den := math.Log(mean + opts.Alpha*float64(nb))
 		for b := 0; b < nb; b++ {
-			m.logp[b*L+li] = float32(math.Log(counts[b*L+li]+opts.Alpha) - den)
+			m.logp[b*L+li] = float32(math.Log(counts[b*L+li]*k+opts.Alpha) - den)
 		}
 	}
 	return m, nil
@@ -172,11 +186,17 @@ func (m *Model) Identify(text string) string {
 			scores[i] += float64(v)
 		}
 	})
-	best := 0
+	best, second := 0, -1
 	for i := range scores {
-		if scores[i] > scores[best] {
-			best = i
+		switch {
+		case scores[i] > scores[best]:
+			best, second = i, best
+		case i != best && (second < 0 || scores[i] > scores[second]):
+			second = i
 		}
+	}
+	if second >= 0 && scores[best]-scores[second] < MinMargin {
+		return Undetermined
 	}
 	return m.langs[best]
 }
@@ -205,8 +225,9 @@ func fold(dst []byte, s string) ([]byte, scriptCounts) {
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
 		i += size
-		// Skip links and mentions: they are not in any language.
-		if (r == '@' || r == 'h' && hasHTTP(s[i-size:])) && space {
+		// Skip links, mentions, hashtags and retweet marks: they are names,
+		// not language.
+		if (r == '@' || r == '#' || r == 'h' && hasHTTP(s[i-size:]) || r == 'R' && hasRT(s[i-size:])) && space {
 			for i < len(s) && s[i] != ' ' && s[i] != '\n' && s[i] != '\t' {
 				i++
 			}
@@ -241,6 +262,10 @@ func fold(dst []byte, s string) ([]byte, scriptCounts) {
 		}
 	}
 	return dst, st
+}
+
+func hasRT(s string) bool {
+	return len(s) >= 3 && s[:3] == "RT " || s == "RT"
 }
 
 func hasHTTP(s string) bool {
@@ -369,13 +394,18 @@ func Read(r io.Reader) (*Model, error) {
 	if err := binary.Read(br, binary.LittleEndian, m.prior); err != nil {
 		return nil, fmt.Errorf("priors: %w", err)
 	}
-	q := make([]int16, (1<<bits)*int(nl))
-	if err := binary.Read(br, binary.LittleEndian, q); err != nil {
+	// Read what is there before allocating for what the header claims.
+	n := (1 << bits) * int(nl)
+	raw, err := io.ReadAll(io.LimitReader(br, int64(2*n)+1))
+	if err != nil {
 		return nil, fmt.Errorf("weights: %w", err)
 	}
-	m.logp = make([]float32, len(q))
-	for i, v := range q {
-		m.logp[i] = float32(float64(v) / quantScale)
+	if len(raw) != 2*n {
+		return nil, fmt.Errorf("weights: %d bytes, want %d", len(raw), 2*n)
+	}
+	m.logp = make([]float32, n)
+	for i := range m.logp {
+		m.logp[i] = float32(float64(int16(binary.LittleEndian.Uint16(raw[2*i:])))) / quantScale
 	}
 	return m, nil
 }

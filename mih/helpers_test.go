@@ -2,6 +2,7 @@ package mih
 
 import (
 	"math/rand/v2"
+	"slices"
 )
 
 // randomHash returns a uniformly random hash.
@@ -76,3 +77,5 @@ func queriesFor(rng *rand.Rand, stored []Hash, n int) []Hash {
 func indexOnly(ix *Index, tailMax int) {
 	ix.tune = tuning{tailMax: tailMax, reclaimMin: 16, linearAbove: Bits, smallLinear: 0}
 }
+
+func sortResults(r []Result) { slices.SortFunc(r, compareResults) }

@@ -294,3 +294,73 @@ func TestConcurrentReaders(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// TestAddBatch loads batches that repeat ids (within the batch and across
+// batches) and compares with one Add per entry on the linear scan.
+func TestAddBatch(t *testing.T) {
+	for _, set := range hashSets {
+		t.Run(set.name, func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(31, 41))
+			ix, lin := New(), NewLinear()
+			indexOnly(ix, 64)
+			var stored []Hash
+			for batch := 0; batch < 6; batch++ {
+				n := []int{10, 500, 63, 64, 1200, 300}[batch]
+				hashes := set.gen(rng, n)
+				entries := make([]Entry, n)
+				for i, h := range hashes {
+					entries[i] = Entry{ID: uint64(rng.IntN(1500)), Hash: h}
+					lin.Add(entries[i].ID, h)
+				}
+				stored = append(stored, hashes...)
+				ix.AddBatch(entries)
+				if ix.Len() != lin.Len() {
+					t.Fatalf("batch %d: Len %d, linear %d", batch, ix.Len(), lin.Len())
+				}
+				for _, q := range queriesFor(rng, stored, 10) {
+					d := rng.IntN(65)
+					if got, want := ix.Radius(q, d), lin.Radius(q, d); !sameResults(got, want) {
+						t.Fatalf("batch %d radius %d: index %v, linear %v", batch, d, head(got), head(want))
+					}
+				}
+				// Every id must be removable exactly once afterwards.
+				if batch == 5 {
+					for id := uint64(0); id < 1500; id++ {
+						if got, want := ix.Remove(id), lin.Remove(id); got != want {
+							t.Fatalf("Remove(%d) = %v, linear %v", id, got, want)
+						}
+					}
+					if ix.Len() != 0 {
+						t.Fatalf("Len %d after removing every id", ix.Len())
+					}
+				}
+			}
+		})
+	}
+}
+
+// TestWideIDs: ids beyond 32 bits switch a segment to 64-bit ids.
+func TestWideIDs(t *testing.T) {
+	rng := rand.New(rand.NewPCG(6, 6))
+	ix := New()
+	indexOnly(ix, 8)
+	hs := make([]Hash, 40)
+	for i := range hs {
+		hs[i] = randomHash(rng)
+		id := uint64(i)
+		if i%3 == 0 {
+			id = 1<<63 + uint64(i)
+		}
+		ix.Add(id, hs[i])
+	}
+	ix.Compact()
+	for i, h := range hs {
+		want := uint64(i)
+		if i%3 == 0 {
+			want = 1<<63 + uint64(i)
+		}
+		if got := ix.Radius(h, 0); len(got) != 1 || got[0].ID != want {
+			t.Fatalf("hash %d: %v, want id %d", i, got, want)
+		}
+	}
+}

@@ -25,8 +25,8 @@ type segment struct {
 	ids64  []uint64 // ... otherwise here
 	dead   []uint64 // removal bits by local slot
 	first  buckets  // chunk 0 value -> range of hashes
-	width  int      // bytes per packed local slot: 3 while len(hashes) <= 1<<24, else 4
-	mask   uint32   // keeps the low width*8 bits of a 4-byte load
+	stride int      // bytes per posting entry: a fingerprint byte, then a 3-byte local slot (4 bytes beyond 1<<24 slots)
+	mask   uint32   // keeps the slot bits of a 4-byte load
 	tables [chunks - 1]postingTable
 }
 
@@ -39,13 +39,14 @@ type buckets struct {
 }
 
 // postingTable lists, for one chunk position, the local slots having each
-// chunk value, and beside each slot one fingerprint byte: the high byte of
-// the partner chunk (chunk c^1). The fingerprint lets a query reject most
-// candidates without touching their hash (see Index.Radius).
+// chunk value, each with one fingerprint byte: the high byte of the partner
+// chunk (chunk c^1). The fingerprint lets a query reject most candidates
+// without touching their hash (see newRadiusPlan). Entry k is
+// entries[k*stride]: the fingerprint, then the slot in little-endian order;
+// keeping them together makes a bucket one sequential read.
 type postingTable struct {
 	buckets
-	slots []byte // packed little-endian local slots, plus 3 bytes of padding
-	fps   []byte
+	entries []byte // plus 3 bytes of padding so that any slot loads as a uint32
 }
 
 func (b *buckets) bucket(v uint16) (lo, hi int) {
@@ -79,14 +80,14 @@ func (s *segment) id(local int) uint64 {
 func (s *segment) isDead(local int) bool { return s.dead[local/64]&(1<<(local%64)) != 0 }
 
 func (s *segment) slotAt(t *postingTable, k int) int {
-	return int(binary.LittleEndian.Uint32(t.slots[k*s.width:]) & s.mask)
+	return int(binary.LittleEndian.Uint32(t.entries[k*s.stride+1:]) & s.mask)
 }
 
 func (s *segment) bytes() int64 {
 	b := int64(cap(s.hashes))*32 + int64(cap(s.ids32))*4 + int64(cap(s.ids64))*8 + int64(cap(s.dead))*8 + s.first.bytes()
 	for i := range s.tables {
 		t := &s.tables[i]
-		b += t.buckets.bytes() + int64(cap(t.slots)) + int64(cap(t.fps))
+		b += t.buckets.bytes() + int64(cap(t.entries))
 	}
 	return b
 }
@@ -97,9 +98,9 @@ func (s *segment) bytes() int64 {
 // tables are built in parallel, one goroutine per processor.
 func buildSegment(lo uint32, hashes []Hash, ids []uint64, dead func(i int) bool) (*segment, []uint32) {
 	n := len(hashes)
-	s := &segment{lo: lo, width: 3, mask: 1<<24 - 1}
+	s := &segment{lo: lo, stride: 4, mask: 1<<24 - 1}
 	if n > 1<<24 {
-		s.width, s.mask = 4, 1<<32-1
+		s.stride, s.mask = 5, 1<<32-1
 	}
 	// Sort by chunk 0. Reads go in input order and writes scatter, which
 	// is cheaper than the reverse on a large segment.
@@ -203,20 +204,19 @@ func sortPerm(hashes []Hash, c int) ([]uint32, buckets) {
 func (s *segment) buildTable(c int) postingTable {
 	perm, b := sortPerm(s.hashes, c)
 	t := postingTable{buckets: b}
-	w := s.width
-	t.slots = make([]byte, len(perm)*w+3)
-	t.fps = make([]byte, len(perm))
+	st := s.stride
+	t.entries = make([]byte, len(perm)*st+3)
 	for local, k := range perm {
-		o := int(k) * w
-		// Write exactly w bytes: a wider store would clobber a neighbour
-		// that may already be filled.
-		t.slots[o] = byte(local)
-		t.slots[o+1] = byte(local >> 8)
-		t.slots[o+2] = byte(local >> 16)
-		if w == 4 {
-			t.slots[o+3] = byte(local >> 24)
+		e := t.entries[int(k)*st:]
+		// Write exactly stride bytes: a wider store would clobber a
+		// neighbour that may already be filled.
+		e[0] = fingerprint(&s.hashes[local], c)
+		e[1] = byte(local)
+		e[2] = byte(local >> 8)
+		e[3] = byte(local >> 16)
+		if st == 5 {
+			e[4] = byte(local >> 24)
 		}
-		t.fps[k] = fingerprint(&s.hashes[local], c)
 	}
 	return t
 }
@@ -306,14 +306,16 @@ func (s *segment) scanTable(pl *radiusPlan, c int, v uint16, budget int) {
 	t := &s.tables[c-1]
 	lo, hi := t.bucket(v)
 	qfp := uint32(pl.qfp[c])
+	st := s.stride
 	for lo < hi {
 		end := min(hi, lo+len(pl.buf))
 		n := 0
-		for k, fp := range t.fps[lo:end] {
+		e := t.entries[lo*st : end*st]
+		for k := 0; k < end-lo; k++ {
 			pl.buf[n] = uint32(lo + k)
 			// n advances when popcount <= budget, i.e. when
 			// popcount-budget-1 is negative.
-			n += int(uint(bits.OnesCount32(uint32(fp)^qfp)-budget-1) >> (bits.UintSize - 1))
+			n += int(uint(bits.OnesCount32(uint32(e[k*st])^qfp)-budget-1) >> (bits.UintSize - 1))
 		}
 		for _, k := range pl.buf[:n] {
 			local := s.slotAt(t, int(k))

@@ -88,11 +88,9 @@ type Detector struct {
 	opts   Options
 	window int64
 
-	accounts    []string
-	accountIdx  map[string]int32
-	acctShares  []int
-	acctObjects []int   // distinct objects co-shared
-	acctLast    []int32 // last object counted in acctObjects, a fast path
+	accounts   []string
+	accountIdx map[string]int32
+	acctShares []int // distinct shares per account
 
 	posts   []string
 	postIdx map[string]int32
@@ -104,7 +102,6 @@ type Detector struct {
 	edges   []edge
 	edgeIdx map[uint64]int32
 	edgeObj map[uint64]struct{} // edge<<32 | object
-	partic  map[uint64]struct{} // account<<32 | object
 
 	shares  int   // distinct shares held or forgotten
 	horizon int64 // shares before this time are rejected
@@ -125,7 +122,6 @@ func NewDetector(opts Options) (*Detector, error) {
 		keyIdx:     map[Key]int32{},
 		edgeIdx:    map[uint64]int32{},
 		edgeObj:    map[uint64]struct{}{},
-		partic:     map[uint64]struct{}{},
 	}, nil
 }
 
@@ -254,23 +250,6 @@ func (d *Detector) pair(o int32, x, y share) {
 			e.objects = append(e.objects, o)
 		}
 	}
-	d.participate(a, o)
-	if b != a {
-		d.participate(b, o)
-	}
-}
-
-// participate counts object o for account a once.
-func (d *Detector) participate(a, o int32) {
-	if d.acctLast[a] == o {
-		return
-	}
-	d.acctLast[a] = o
-	k := uint64(a)<<32 | uint64(o)
-	if _, seen := d.partic[k]; !seen {
-		d.partic[k] = struct{}{}
-		d.acctObjects[a]++
-	}
 }
 
 func (d *Detector) account(id string) int32 {
@@ -281,8 +260,6 @@ func (d *Detector) account(id string) int32 {
 	d.accounts = append(d.accounts, id)
 	d.accountIdx[id] = i
 	d.acctShares = append(d.acctShares, 0)
-	d.acctObjects = append(d.acctObjects, 0)
-	d.acctLast = append(d.acctLast, -1)
 	return i
 }
 
@@ -346,7 +323,8 @@ type Account struct {
 	ID string
 	// Shares is how many distinct shares of the account were added.
 	Shares int
-	// Objects is how many distinct objects the account co-shared.
+	// Objects is the account's participation: how many distinct objects it
+	// co-shared with accounts that have MinParticipation shares or more.
 	Objects int
 	// CoShares is the sum of the weights of its edges (a loop counts once).
 	CoShares int
@@ -372,11 +350,34 @@ type Edge struct {
 // and returns the network. It does not change the detector.
 func (d *Detector) Graph() *Graph {
 	minP, minW := d.opts.MinParticipation, d.opts.MinWeight
+	// Participation: the distinct objects each account co-shared with an
+	// account that, like itself, has at least minP shares.
+	objects := make([]int, len(d.accounts))
+	counted := map[uint64]struct{}{}
+	count := func(a, o int32) {
+		k := uint64(a)<<32 | uint64(o)
+		if _, seen := counted[k]; !seen {
+			counted[k] = struct{}{}
+			objects[a]++
+		}
+	}
+	for i := range d.edges {
+		e := &d.edges[i]
+		if d.acctShares[e.a] < minP || d.acctShares[e.b] < minP {
+			continue
+		}
+		for _, o := range e.objects {
+			count(e.a, o)
+			if e.b != e.a {
+				count(e.b, o)
+			}
+		}
+	}
 	keep := make([]bool, len(d.accounts))
 	var kept []int32
 	for i := range d.edges {
 		e := &d.edges[i]
-		if e.weight < minW || d.acctObjects[e.a] < minP || d.acctObjects[e.b] < minP {
+		if e.weight < minW || objects[e.a] < minP || objects[e.b] < minP {
 			continue
 		}
 		kept = append(kept, int32(i))
@@ -393,7 +394,7 @@ func (d *Detector) Graph() *Graph {
 	g := &Graph{Options: d.opts, Shares: d.shares, Accounts: make([]Account, len(ids)), Edges: make([]Edge, 0, len(kept))}
 	for p, a := range ids {
 		pos[a] = p
-		g.Accounts[p] = Account{ID: d.accounts[a], Shares: d.acctShares[a], Objects: d.acctObjects[a]}
+		g.Accounts[p] = Account{ID: d.accounts[a], Shares: d.acctShares[a], Objects: objects[a]}
 	}
 	for _, ei := range kept {
 		e := &d.edges[ei]

@@ -47,6 +47,9 @@ func oracle(shares []Share, o Options) *Graph {
 	buckets := map[Key][]Share{}
 	var order []Key
 	for _, s := range uniq {
+		if nshares[s.Account] < o.MinParticipation {
+			continue // CooRTweet's pre-filter: too few shares to take part
+		}
 		k := Key{s.ObjectType, s.Object}
 		if buckets[k] == nil {
 			order = append(order, k)
@@ -304,7 +307,7 @@ func TestSemantics(t *testing.T) {
 			shs("a x 0", "b x 1", "a y 0", "b y 1"), "a-b:2/2"},
 		{"both ends must participate", Options{MinParticipation: 2},
 			shs("a x 0", "b x 1", "a y 0", "c y 1", "c z 0", "a z 1"), "a-c:2/2"},
-		{"participation counts partners that are dropped", Options{MinParticipation: 2},
+		{"partners with fewer shares than min participation do not count", Options{MinParticipation: 2},
 			shs("a x 0", "b x 1", "a y 0", "c y 1"), ""},
 		{"min weight after participation", Options{MinParticipation: 2, MinWeight: 2},
 			shs("a x 0", "b x 1", "a y 0", "b y 1", "a y 100", "c y 101", "c z 0", "a z 1"), "a-b:2/2 a-c:2/2"},
@@ -338,6 +341,7 @@ func TestAddRejectsBadShares(t *testing.T) {
 		{"no account", Share{Object: "x", Time: at(0)}, "share 1: share has no account"},
 		{"no object", Share{Account: "a", Time: at(0)}, `share 1: share of account "a" has no object`},
 		{"no time", Share{Account: "a", Object: "x"}, "has no time"},
+		{"time beyond int64 nanoseconds", Share{Account: "a", Object: "x", Time: time.Date(3000, 1, 1, 0, 0, 0, 0, time.UTC)}, "time 3000-01-01T00:00:00Z out of range"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
@@ -373,5 +377,30 @@ func TestTimeline(t *testing.T) {
 	}
 	if want := []string{"a@0/p1", "b@5/p2"}; !slices.Equal(got, want) {
 		t.Errorf("timeline %v, want %v", got, want)
+	}
+}
+
+func TestParticipationCountsDroppedPartners(t *testing.T) {
+	// b has two shares, so its co-share of x counts for a, although b
+	// itself co-shares one object only and is dropped.
+	base := shs("a x 0", "b x 1", "a y 0", "c y 1", "a z 0", "c z 1")
+	for _, c := range []struct {
+		name    string
+		shares  []Share
+		objects int
+	}{
+		{"partner with one share", base, 2},
+		{"partner with two shares", append(shs("b q 900"), base...), 3},
+	} {
+		_, g, err := Detect(c.shares, Options{MinParticipation: 2})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(g.Accounts) != 2 || g.Accounts[0].ID != "a" || g.Accounts[0].Objects != c.objects {
+			t.Errorf("%s: accounts %+v, want a with %d objects and c", c.name, g.Accounts, c.objects)
+		}
+		if d := sameGraph(g, oracle(c.shares, Options{MinParticipation: 2})); d != "" {
+			t.Errorf("%s: differs from oracle: %s", c.name, d)
+		}
 	}
 }

@@ -172,6 +172,9 @@ type fieldError struct{ field, problem string }
 
 func (e fieldError) Error() string { return fmt.Sprintf("field %q: %s", e.field, e.problem) }
 
+// maxTime bounds accepted times, well inside the int64 nanosecond range.
+var maxTime = time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC)
+
 // ParseTime reads a timestamp: Unix seconds (integer or decimal, as
 // CooRTweet writes them), RFC 3339, or "2006-01-02 15:04:05" in UTC.
 func ParseTime(s string) (time.Time, error) {
@@ -181,9 +184,9 @@ func ParseTime(s string) (time.Time, error) {
 	}
 	if c := s[0]; c == '-' || c == '+' || c == '.' || (c >= '0' && c <= '9') {
 		if f, err := strconv.ParseFloat(s, 64); err == nil {
-			// 1e11 s is year 5138: anything beyond is a unit mistake.
-			if math.IsNaN(f) || f <= 0 || f >= 1e11 {
-				return time.Time{}, fmt.Errorf("Unix time %q out of range (want seconds after 1970)", s)
+			// Beyond 2200 is a unit mistake (milliseconds) rather than a date.
+			if math.IsNaN(f) || f <= 0 || f >= float64(maxTime.Unix()) {
+				return time.Time{}, fmt.Errorf("Unix time %q out of range (want seconds from 1970 to 2200)", s)
 			}
 			sec := math.Floor(f)
 			return time.Unix(int64(sec), int64(math.Round((f-sec)*1e9))).UTC(), nil
@@ -191,6 +194,9 @@ func ParseTime(s string) (time.Time, error) {
 	}
 	for _, layout := range []string{time.RFC3339Nano, "2006-01-02 15:04:05", "2006-01-02T15:04:05"} {
 		if t, err := time.Parse(layout, s); err == nil {
+			if t.Unix() <= 0 || !t.Before(maxTime) {
+				return time.Time{}, fmt.Errorf("time %q out of range (want 1970 to 2200)", s)
+			}
 			return t.UTC(), nil
 		}
 	}
@@ -329,4 +335,29 @@ func jsonScalar(raw json.RawMessage) (string, error) {
 	default:
 		return "", fmt.Errorf("want a string, number or null, got %.20s", raw)
 	}
+}
+
+// ReadFlagged reads already flagged objects, one "type:object" per line;
+// blank lines and lines starting with # are skipped. name labels errors.
+func ReadFlagged(r io.Reader, name string) (map[Key]bool, error) {
+	sc := bufio.NewScanner(r)
+	sc.Buffer(make([]byte, 64*1024), 1<<20)
+	set := map[Key]bool{}
+	line := 0
+	for sc.Scan() {
+		line++
+		s := strings.TrimSpace(sc.Text())
+		if s == "" || strings.HasPrefix(s, "#") {
+			continue
+		}
+		typ, obj, ok := strings.Cut(s, ":")
+		if !ok || typ == "" || obj == "" {
+			return nil, fmt.Errorf("%s: line %d: want type:object, got %q", name, line, s)
+		}
+		set[Key{Type: typ, Object: obj}] = true
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("%s: after line %d: %w", name, line, err)
+	}
+	return set, nil
 }

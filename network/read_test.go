@@ -116,7 +116,7 @@ func TestParseTime(t *testing.T) {
 			t.Errorf("ParseTime(%q) = %v, %v; want %s", c.in, got, err, c.want)
 		}
 	}
-	for _, bad := range []string{"", "-5", "0", "NaN", "Inf", "1e300", "21/08/2021", "+"} {
+	for _, bad := range []string{"", "-5", "0", "NaN", "Inf", "1e300", "21/08/2021", "+", "0001-01-01T00:00:00Z", "1969-12-31T23:59:59Z", "9999-01-01T00:00:00Z", "7258118400"} {
 		if _, err := ParseTime(bad); err == nil {
 			t.Errorf("ParseTime(%q) accepted", bad)
 		}
@@ -154,6 +154,41 @@ func FuzzReadShares(f *testing.F) {
 		}
 		if _, _, err := Detect(shares, Options{}); err != nil {
 			t.Fatalf("Detect rejected read shares: %v", err)
+		}
+	})
+}
+
+func TestReadFlagged(t *testing.T) {
+	set, err := ReadFlagged(strings.NewReader("# from bank X\nurl:https://a.example/x?y=1\n\nphash:ff00\n"), "f")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(set) != 2 || !set[Key{"url", "https://a.example/x?y=1"}] || !set[Key{"phash", "ff00"}] {
+		t.Errorf("set %v", set)
+	}
+	for in, want := range map[string]string{
+		"url:x\nnocolon\n": `f: line 2: want type:object, got "nocolon"`,
+		":x\n":             "f: line 1",
+		"url:\n":           "f: line 1",
+	} {
+		if _, err := ReadFlagged(strings.NewReader(in), "f"); err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("ReadFlagged(%q) err = %v, want %q", in, err, want)
+		}
+	}
+}
+
+func FuzzReadFlagged(f *testing.F) {
+	f.Add("url:x\n# c\nphash:ff\n")
+	f.Add("bad")
+	f.Fuzz(func(t *testing.T, in string) {
+		set, err := ReadFlagged(strings.NewReader(in), "fuzz")
+		if err != nil {
+			return
+		}
+		for k := range set {
+			if k.Type == "" || k.Object == "" || strings.Contains(k.Type, ":") {
+				t.Fatalf("bad key %+v", k)
+			}
 		}
 	})
 }

@@ -55,6 +55,9 @@ func (s Share) validate() error {
 		return fmt.Errorf("share of account %q has no object", s.Account)
 	case s.Time.IsZero():
 		return fmt.Errorf("share of account %q, object %q has no time", s.Account, s.Object)
+	case s.Time.Year() < 1678 || s.Time.Year() > 2261:
+		// Outside these years Unix nanoseconds overflow int64.
+		return fmt.Errorf("share of account %q, object %q: time %s out of range", s.Account, s.Object, s.Time.Format(time.RFC3339))
 	}
 	return nil
 }

@@ -86,6 +86,18 @@ func decodeFile(t testing.TB, rel string) image.Image {
 	return img
 }
 
+// imageCache decodes each test image once per test.
+type imageCache map[string]image.Image
+
+func (c imageCache) get(t testing.TB, rel string) image.Image {
+	if img, ok := c[rel]; ok {
+		return img
+	}
+	img := decodeFile(t, rel)
+	c[rel] = img
+	return img
+}
+
 // pythonTransforms maps python-threatexchange's rotation names to
 // transforms. Its ROTATE90 is PIL's rotate(90), a quarter turn
 // counter-clockwise, as is Rotate90 here.
@@ -98,9 +110,9 @@ var pythonTransforms = map[string]Transform{
 // row did: at most 512x512 for the C++ command-line hasher and the pure
 // Python port, full resolution for the pdqhash binding and the Java port,
 // with python-threatexchange's preprocessing where the row names it.
-func rowHash(t *testing.T, r expectedRow) (Hash, int) {
+func rowHash(t *testing.T, cache imageCache, r expectedRow) (Hash, int) {
 	t.Helper()
-	img := decodeFile(t, r.image)
+	img := cache.get(t, r.image)
 	opts := Options{}
 	if strings.HasPrefix(r.impl, "python-threatexchange") || r.impl == "java-port" {
 		opts.FullResolution = true
@@ -149,8 +161,9 @@ func TestConformance(t *testing.T) {
 	hist := map[int]int{}
 	exact, total := 0, 0
 	var report strings.Builder
+	cache := imageCache{}
 	for _, r := range rows {
-		h, q := rowHash(t, r)
+		h, q := rowHash(t, cache, r)
 		d := Distance(h, r.hash)
 		total++
 		if d == 0 {
@@ -267,11 +280,12 @@ func TestDihedralPhoto(t *testing.T) {
 	needData(t)
 	files := [8]string{"bridge-1-original", "bridge-2-rotate-90", "bridge-3-rotate-180", "bridge-4-rotate-270",
 		"bridge-5-flipx", "bridge-6-flipy", "bridge-7-flip-plus-1", "bridge-8-flip-minus-1"}
+	cache := imageCache{}
 	for _, opts := range []Options{{}, {FullResolution: true}} {
 		h := NewHasher(opts)
-		dih, _ := h.Dihedral(decodeFile(t, "images/reg-test-input/dih/"+files[0]+".jpg"))
+		dih, _ := h.Dihedral(cache.get(t, "images/reg-test-input/dih/"+files[0]+".jpg"))
 		for tr, f := range files {
-			want, _ := h.Hash(decodeFile(t, "images/reg-test-input/dih/"+f+".jpg"))
+			want, _ := h.Hash(cache.get(t, "images/reg-test-input/dih/"+f+".jpg"))
 			if d := Distance(dih[tr], want); d > MatchDistance {
 				t.Errorf("FullResolution=%v %s: DCT-domain variant is %d bits from %s.jpg, want <= %d",
 					opts.FullResolution, Transform(tr), d, f, MatchDistance)
@@ -297,22 +311,47 @@ func readReference(t *testing.T, name string) [][]string {
 	return out
 }
 
-// TestReferenceLossless compares lossless images with the output of the
-// C++ reference pdq-photo-hasher (built with libpng), which must be equal
-// bit for bit, quality included: grey, 1-bit and palette PNGs larger than
-// 512 pixels, so the 512x512 nearest-neighbour step is exercised too.
-func TestReferenceLossless(t *testing.T) {
+// TestReferencePhotoHasher compares every image the C++ reference
+// pdq-photo-hasher accepts with its output, by upstream's own criteria for
+// a correct port: the same pixels give the same hash (every lossless image,
+// bit for bit and quality included; the grey, 1-bit and palette PNGs are
+// larger than 512 pixels, so the 512x512 nearest-neighbour step is covered
+// too), and JPEGs of quality 80 or more stay within 10 bits (JPEG decoders
+// differ). The 16-bit PNG is left out: the reference's image library keeps
+// the low byte of each sample (CONFORMANCE.md).
+func TestReferencePhotoHasher(t *testing.T) {
 	needData(t)
-	for _, rec := range readReference(t, "reference-lossless.txt") {
+	hist := map[int]int{}
+	for _, rec := range readReference(t, "reference-photo-hasher.txt") {
 		want, err := ParseHash(rec[0])
 		if err != nil {
 			t.Fatal(err)
 		}
-		h, q := HashImage(decodeFile(t, rec[2]))
-		if h != want || strconv.Itoa(q) != rec[1] {
-			t.Errorf("%s: got %v,%d want %v,%s (distance %d)", rec[2], h, q, want, rec[1], Distance(h, want))
+		wq, _ := strconv.Atoi(rec[1])
+		path := rec[2]
+		if strings.HasSuffix(path, "/I16.png") {
+			continue
+		}
+		h, q := HashImage(decodeFile(t, path))
+		d := Distance(h, want)
+		hist[d]++
+		switch {
+		case strings.HasSuffix(path, ".png"):
+			if d != 0 || q != wq {
+				t.Errorf("%s: got %v,%d want %v,%d (distance %d)", path, h, q, want, wq, d)
+			}
+		case wq >= 80 && d > 10:
+			t.Errorf("%s (quality %d): distance %d, want <= 10", path, wq, d)
+		case d != 0:
+			t.Logf("%s (quality %d): distance %d", path, wq, d)
+		}
+		if dq := q - wq; dq < -2 || dq > 2 {
+			t.Errorf("%s: quality %d, want %d", path, q, wq)
+		} else if dq != 0 {
+			t.Logf("%s: quality %d, reference %d", path, q, wq)
 		}
 	}
+	t.Logf("distance to the reference (distance:images): %v", hist)
 }
 
 // TestReferenceDihedral compares the eight DCT-domain variants of a grey

@@ -10,6 +10,7 @@ import (
 	"image/jpeg"
 	"image/png"
 	"io"
+	"strings"
 
 	"golang.org/x/image/bmp"
 	"golang.org/x/image/tiff"
@@ -132,7 +133,12 @@ func Decode(r io.Reader, opts Options) (img image.Image, name string, err error)
 	}
 	img, err = f.decode(io.MultiReader(&head, br))
 	if err != nil {
-		return nil, f.name, fmt.Errorf("%s: %w", f.name, noEOF(err))
+		err = noEOF(err)
+		if strings.HasPrefix(err.Error(), f.name+":") {
+			// The standard decoders already name their format.
+			return nil, f.name, err
+		}
+		return nil, f.name, fmt.Errorf("%s: %w", f.name, err)
 	}
 	if b := img.Bounds(); b.Dx() != cfg.Width || b.Dy() != cfg.Height {
 		// A decoder that disagrees with its own header could slip past the

@@ -1,4 +1,4 @@
-// Package pdq computes PDQ perceptual hashes of images, bit for bit as Meta's
+// Package pdq computes PDQ perceptual hashes of images as Meta's
 // C++ reference implementation does, and compares them.
 //
 // PDQ turns an image into 256 bits: luminance, a two-pass box ("Jarosz")
@@ -12,7 +12,14 @@
 // (pdq-photo-hasher), which first resizes any image wider or taller than 512
 // pixels to exactly 512x512 by nearest-neighbour sampling; [Options] selects
 // the full-resolution variant used by the pdqhash Python binding and the Java
-// port instead. See CONFORMANCE.md for what each choice matches.
+// port instead. JPEG colour is rebuilt from the decoded planes as libjpeg,
+// which the reference decodes with, rebuilds it. Lossless images hash bit
+// for bit as in the reference; see CONFORMANCE.md for the rest.
+//
+// [HashReader] decodes JPEG, PNG, GIF (first frame), WebP, BMP and TIFF and
+// refuses, from the header alone, images with more pixels than
+// [Options].MaxPixels. Use a [Hasher] per goroutine to hash many images
+// without allocating.
 package pdq
 
 import (

@@ -95,11 +95,11 @@ type Hasher struct {
 	aux    [16 * 16]float32
 	sorted [16 * 16]float32
 	pal    [256]float32
-	colIdx [64]int   // sampled columns, as the reference's decimation picks them
-	rowIdx [64]int   // sampled rows
-	narrow []float32 // second-pass row outputs at the sampled columns, rows x 64
-	xOff   []int     // per output column: source column's offset into Y or Pix
-	xOffC  []int     // per output column: source column's offset into Cb and Cr
+	colIdx [64]int      // sampled columns, as the reference's decimation picks them
+	rowIdx [64]int      // sampled rows
+	narrow []float32    // second-pass row outputs at the sampled columns, rows x 64
+	xOff   []int        // per output column: source column's offset into Y or Pix
+	xs, ys []chromaAxis // per output column and row: where its chroma comes from
 }
 
 // NewHasher returns a Hasher that hashes as opts says.
@@ -140,7 +140,20 @@ func (h *Hasher) Hash(img image.Image) (Hash, int) {
 	}
 	q := quality(&h.b64)
 	h.dct()
+	h.release()
 	return h.bits(&h.b16), q
+}
+
+// maxRetained is the largest luma buffer (in pixels) a Hasher keeps
+// between calls: every 512x512 hash, and full-resolution hashes up to
+// 2048x2048. Bigger ones are let go, so that one huge image does not pin
+// hundreds of megabytes in each worker.
+const maxRetained = 2048 * 2048
+
+func (h *Hasher) release() {
+	if cap(h.buf1) > maxRetained {
+		h.buf1, h.buf2, h.narrow = nil, nil, nil
+	}
 }
 
 // Dihedral returns the hashes of the eight dihedral transforms of img,
@@ -159,6 +172,7 @@ func (h *Hasher) Dihedral(img image.Image) (Dihedral, int) {
 		transformDCT(t, &h.b16, &h.aux)
 		d[t] = h.bits(&h.aux)
 	}
+	h.release()
 	return d, q
 }
 
@@ -197,20 +211,6 @@ func luma(r, g, b uint8) float32 {
 	return (lumaTab.r[r] + lumaTab.g[g]) + lumaTab.b[b]
 }
 
-// ycbcrLuma is the luminance of one JPEG YCbCr sample after conversion to
-// 8-bit RGB exactly as color.YCbCrToRGB converts it.
-func ycbcrLuma(y, cb, cr uint8) float32 {
-	// color.YCbCrToRGB clamps (v >> 16) to 0..255 with branches on the
-	// unshifted value; min and max give the same bytes without them.
-	yy1 := int32(y) * 0x10101
-	cb1 := int32(cb) - 128
-	cr1 := int32(cr) - 128
-	r := uint8(min(max((yy1+91881*cr1)>>16, 0), 255))
-	g := uint8(min(max((yy1-22554*cb1-46802*cr1)>>16, 0), 255))
-	b := uint8(min(max((yy1+116130*cb1)>>16, 0), 255))
-	return luma(r, g, b)
-}
-
 // loadLuma fills buf1 with the luminance of img, resized to 512x512 by
 // nearest neighbour first when the reference command-line hasher would do so.
 func (h *Hasher) loadLuma(img image.Image) {
@@ -236,27 +236,7 @@ func (h *Hasher) loadLuma(img image.Image) {
 	out := h.buf1
 	switch m := img.(type) {
 	case *image.YCbCr:
-		// COffset and YOffset are sums of a row part and a column part;
-		// the column parts are computed once per column.
-		h.xOff, h.xOffC = growInt(h.xOff, cols), growInt(h.xOffC, cols)
-		y0 := m.Rect.Min.Y
-		for x := range cols {
-			sx := srcX(x)
-			h.xOff[x] = m.YOffset(sx, y0)
-			h.xOffC[x] = m.COffset(sx, y0)
-		}
-		c0 := m.COffset(m.Rect.Min.X, y0)
-		for y := 0; y < rows; y++ {
-			sy := srcY(y)
-			yRow := (sy - y0) * m.YStride
-			cRow := m.COffset(m.Rect.Min.X, sy) - c0
-			o := out[y*cols : (y+1)*cols]
-			xo, xc := h.xOff[:len(o)], h.xOffC[:len(o)]
-			for x := range o {
-				ci := xc[x] + cRow
-				o[x] = ycbcrLuma(m.Y[xo[x]+yRow], m.Cb[ci], m.Cr[ci])
-			}
-		}
+		h.loadYCbCr(m, out, rows, cols, srcX, srcY)
 	case *image.NRGBA:
 		h.xOff = growInt(h.xOff, cols)
 		for x := range cols {
@@ -273,6 +253,16 @@ func (h *Hasher) loadLuma(img image.Image) {
 			}
 		}
 	case *image.Gray:
+		for y := 0; y < rows; y++ {
+			sy := srcY(y)
+			o := out[y*cols : (y+1)*cols]
+			for x := range o {
+				o[x] = float32(m.Pix[m.PixOffset(srcX(x), sy)])
+			}
+		}
+	case *image.Gray16:
+		// Grey is its own luminance, as in the reference's one-channel
+		// path; 16-bit samples count by their high byte.
 		for y := 0; y < rows; y++ {
 			sy := srcY(y)
 			o := out[y*cols : (y+1)*cols]

@@ -13,6 +13,10 @@ import (
 // and the decimation grid are not symmetric, so the two can differ by many
 // bits on fine-grained images.
 func TransformImage(img image.Image, t Transform) image.Image {
+	if m, ok := img.(*image.YCbCr); ok {
+		// Reconstruct the pixels libjpeg would have decoded first.
+		img = jpegNRGBA(m)
+	}
 	b := img.Bounds()
 	w, h := b.Dx(), b.Dy()
 	ow, oh := w, h
@@ -41,8 +45,7 @@ func TransformImage(img image.Image, t Transform) image.Image {
 	}
 	r := image.Rect(0, 0, ow, oh)
 
-	// Same-type copies keep the exact samples; YCbCr becomes NRGBA through
-	// the same conversion the hasher uses.
+	// Same-type copies keep the exact samples.
 	var pix, dst []byte
 	var sstride, dstride, bpp int
 	var out image.Image

@@ -16,6 +16,11 @@ const DefaultBlackThreshold = 15
 // such bars, and they move a PDQ hash far from the original's. An image
 // that is black all over is returned unchanged.
 func Unletterbox(img image.Image, threshold uint8) image.Image {
+	if m, ok := img.(*image.YCbCr); ok {
+		// Judge and crop the pixels libjpeg would have decoded, as
+		// python-threatexchange does.
+		img = jpegNRGBA(m)
+	}
 	b := img.Bounds()
 	black := func(x, y int) bool {
 		r, g, bl := rgb8(img, x, y)

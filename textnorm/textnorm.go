@@ -360,12 +360,13 @@ func (n *Normalizer) rune(raw string, r rune) {
 }
 
 // put appends r, collapsing elongation: three or more of the same Arabic
-// letter become one, three or more of any other letter become two.
+// letter become one, three or more of any other letter become two. Digits
+// are kept as they are.
 func (n *Normalizer) put(r rune) {
 	if r < 0 {
 		return
 	}
-	if r == n.last {
+	if r == n.last && !('0' <= r && r <= '9') { // digits are never elongation: 1000
 		n.run++
 		switch {
 		case n.run == 3 && isArabic(r):

@@ -25,6 +25,7 @@ func TestNormalize(t *testing.T) {
 		{"arabic elongation", "جدااااا ههههههه", "جدا ه"},
 		{"latin elongation", "Sooooo goooood", "soo good"},
 		{"double letters kept", "الله cool", "الله cool"},
+		{"digits not elongation", "1000 ٣٠٠٠ 0x5290000", "1000 3000 0x5290000"},
 		{"presentation forms", "ﻻ ﺍﻟﻠﻪ", "لا الله"},
 		{"full width latin", "ＩＳＩＳ", "isis"},
 		{"latin accents", "Déjà été Straße", "deja ete straße"},

@@ -89,8 +89,9 @@ func writeResult(w *bufio.Writer, text string, r *classifier.Result, nev int) {
 			mark = "*"
 		}
 		fmt.Fprintf(w, "  %s %-16s %.3f (threshold %.2f)", mark, s.Label, s.Score, s.Threshold)
+		// Evidence explains a verdict; under the threshold it is noise.
 		for i, ev := range s.Evidence {
-			if i == nev {
+			if i == nev || !s.Over() {
 				break
 			}
 			fmt.Fprintf(w, "  %q", ev.Feature)

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/marsad/marsad/internal/model"
 	"github.com/marsad/marsad/internal/store"
 )
 
@@ -47,7 +48,7 @@ func TestDemoTwiceIsIdempotent(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer s.Close()
-	cs, _, _ := s.Cases(context.Background(), store.CaseFilter{Limit: 500})
+	cs, _, _ := s.Cases(context.Background(), store.CaseFilter{Kind: model.CasePost, Limit: 500})
 	protective := map[string]bool{"@imam_salam": true, "mubadarat.shabab": true, "@survivors_voice": true, "@paroles_de_paix": true}
 	for _, c := range cs {
 		p, err := s.Post(context.Background(), c.PostID)
@@ -57,6 +58,15 @@ func TestDemoTwiceIsIdempotent(t *testing.T) {
 		if strings.HasPrefix(p.SourceID, "news-") || protective[p.Author] {
 			t.Errorf("case %d flags a news report or counter-speech: %s %q (%v)", c.ID, p.SourceID, p.Text, c.Reasons)
 		}
+	}
+	// The re-uploaded banner matches the partner's PDQ entry.
+	code, out, _ = run(t, "", "match", "--data", data, filepath.Join(data, "demo", "media", "banner-a-reupload.png"))
+	if code != 0 || !strings.Contains(out, "demo-partner-hashes") {
+		t.Fatalf("match: %d %s", code, out)
+	}
+	code, out, _ = run(t, "", "reprocess", "--data", data)
+	if code != 0 || !strings.Contains(out, "reprocessed") {
+		t.Fatalf("reprocess: %d %s", code, out)
 	}
 	code, out, _ = run(t, "", "audit", "verify", "--data", data)
 	if code != 0 || !strings.Contains(out, "audit log OK") {

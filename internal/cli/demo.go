@@ -12,6 +12,7 @@ import (
 	"github.com/marsad/marsad/internal/blob"
 	"github.com/marsad/marsad/internal/demo"
 	"github.com/marsad/marsad/internal/model"
+	"github.com/marsad/marsad/internal/networkcase"
 	"github.com/marsad/marsad/internal/pipeline"
 	"github.com/marsad/marsad/internal/store"
 )
@@ -36,6 +37,11 @@ func runDemo(ctx context.Context, e env) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "demo: %s into %s\n", rep, a.store.Dialect())
+	nrep, err := networkcase.Run(ctx, a.store, networkcase.Options{Texts: true, Seed: 1})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "demo: networks: %s\n", nrep)
 	_, open, err := a.store.Cases(ctx, store.CaseFilter{State: model.CaseOpen, Limit: 1})
 	if err != nil {
 		return err

@@ -15,10 +15,12 @@ import (
 
 	"github.com/schollz/progressbar/v3"
 
+	"github.com/marsad/marsad/internal/networkcase"
 	"github.com/marsad/marsad/network"
 )
 
 const networkSynopsis = `network [flags] FILE.csv|FILE.jsonl|-
+       marsad network --store [--data DIR | --db DSN] [flags]
        marsad network --planted [flags]
 
 Finds accounts that share the same objects (URLs, media hashes, hashtag
@@ -28,7 +30,10 @@ CooRTweet columns account_id, object_id, timestamp_share (or timestamp),
 optionally content_id/post_id and object_type, or typed object columns
 url_id, hashtag_id, domain_id, phash_id, pdq, media_hash, text; see
 docs/network.md. With --planted, it instead generates synthetic planted
-networks and prints recall and false positives per parameter setting.`
+networks and prints recall and false positives per parameter setting.
+With --store, it reads marsad's own posts (links, media, near-duplicate
+texts; accounts are platform:author) and opens a case for each community of
+--min-accounts or more; running it again updates those cases.`
 
 type networkFlags struct {
 	format, types, defType, flagged           string
@@ -39,6 +44,11 @@ type networkFlags struct {
 	textThreshold, resolution                 float64
 	seed                                      uint64
 	plantedOrganic, plantedPosts, plantedRuns int
+	synthetic                                 int
+	fromStore                                 bool
+	minAccounts                               int
+	since                                     time.Duration
+	store                                     storeFlags
 }
 
 func runNetwork(ctx context.Context, e env) error {
@@ -65,8 +75,19 @@ func runNetwork(ctx context.Context, e env) error {
 	fs.IntVar(&f.plantedOrganic, "planted-organic", 2000, "with --planted: organic accounts")
 	fs.IntVar(&f.plantedPosts, "planted-posts", 40000, "with --planted: organic posts")
 	fs.IntVar(&f.plantedRuns, "planted-runs", 3, "with --planted: data sets (seeds) per setting")
+	fs.IntVar(&f.synthetic, "synthetic", 0, "instead of reading FILE, generate about `N` synthetic posts at a constant rate (for timing)")
+	fs.BoolVar(&f.fromStore, "store", false, "read the stored posts and open network cases")
+	fs.IntVar(&f.minAccounts, "min-accounts", 3, "with --store: smallest community that becomes a case")
+	fs.DurationVar(&f.since, "since", 0, "with --store: only posts of this last period (e.g. 720h); 0 means all")
+	f.store.register(fs)
 	if err := parseFlags(fs, e); err != nil {
 		return err
+	}
+	if f.fromStore {
+		if fs.NArg() != 0 || f.planted {
+			return fmt.Errorf("%w: --store takes no FILE and no --planted", errUsage)
+		}
+		return runNetworkStore(ctx, e, f)
 	}
 	if f.planted {
 		if fs.NArg() != 0 {
@@ -74,8 +95,8 @@ func runNetwork(ctx context.Context, e env) error {
 		}
 		return runPlanted(ctx, e, f)
 	}
-	if fs.NArg() != 1 {
-		return fmt.Errorf("%w: want one FILE (or - for stdin), got %d arguments", errUsage, fs.NArg())
+	if f.synthetic < 0 || (f.synthetic > 0) == (fs.NArg() == 1) || fs.NArg() > 1 {
+		return fmt.Errorf("%w: want one FILE (or - for stdin) or --synthetic N, got %d arguments", errUsage, fs.NArg())
 	}
 	opts := network.Options{Window: f.window, MinParticipation: f.minPart, MinWeight: f.minWeight, KeepLoops: f.keepLoops}
 	if f.minPart < 1 || f.minWeight < 1 || f.window <= 0 {
@@ -91,8 +112,15 @@ func runNetwork(ctx context.Context, e env) error {
 	}
 
 	start := time.Now()
-	shares, st, err := loadShares(ctx, e, fs.Arg(0), f)
-	if err != nil {
+	name := fs.Arg(0)
+	var shares []network.Share
+	var st network.ReadStats
+	var err error
+	if f.synthetic > 0 {
+		name = fmt.Sprintf("synthetic(%d)", f.synthetic)
+		shares = network.GeneratePlanted(network.ScaledConfig(f.synthetic, f.seed)).Shares
+		st = network.ReadStats{Rows: len(shares), Shares: len(shares), ObjectTypes: map[string]int{"url": len(shares)}}
+	} else if shares, st, err = loadShares(ctx, e, name, f); err != nil {
 		return err
 	}
 	if st.ObjectTypes["text"] > 0 {
@@ -102,18 +130,22 @@ func runNetwork(ctx context.Context, e env) error {
 		}
 	}
 	loaded := time.Now()
+	stop := spinner(e, "detecting co-shares")
 	d, g, err := network.Detect(shares, opts)
+	stop()
 	if err != nil {
-		return fmt.Errorf("%s: %w", fs.Arg(0), err)
+		return fmt.Errorf("%s: %w", name, err)
 	}
 	detected := time.Now()
+	stop = spinner(e, fmt.Sprintf("finding communities among %d accounts, %d edges", len(g.Accounts), len(g.Edges)))
 	cs, err := network.Communities(g, copts)
+	stop()
 	if err != nil {
 		return err
 	}
 	done := time.Now()
 
-	printSummary(e.stdout, fs.Arg(0), st, g, cs, f.top)
+	printSummary(e.stdout, name, st, g, cs, f.top)
 	fmt.Fprintf(e.stderr, "time: load %.2fs, detect %.2fs, communities %.2fs, total %.2fs\n",
 		loaded.Sub(start).Seconds(), detected.Sub(loaded).Seconds(), done.Sub(detected).Seconds(), done.Sub(start).Seconds())
 
@@ -174,25 +206,26 @@ func loadShares(ctx context.Context, e env, path string, f networkFlags) ([]netw
 	return network.ReadShares(ctx, bufio.NewReaderSize(r, 1<<20), path, ropts)
 }
 
-// readFlagged reads "type:object" lines into a set.
+// spinner shows desc with a spinner and elapsed time on a terminal stderr
+// until the returned function is called.
+func spinner(e env, desc string) func() {
+	if !isTerminal(e.stderr) {
+		return func() {}
+	}
+	bar := progressbar.NewOptions(-1, progressbar.OptionSetWriter(e.stderr), progressbar.OptionSetDescription(desc),
+		progressbar.OptionSpinnerType(14), progressbar.OptionSetSpinnerChangeInterval(100*time.Millisecond),
+		progressbar.OptionSetElapsedTime(true), progressbar.OptionClearOnFinish(), progressbar.OptionSetRenderBlankState(true))
+	return func() { bar.Finish() }
+}
+
+// readFlagged reads a --flagged file.
 func readFlagged(path string) (map[network.Key]bool, error) {
-	b, err := os.ReadFile(path)
+	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
-	set := map[network.Key]bool{}
-	for i, line := range strings.Split(string(b), "\n") {
-		line = strings.TrimSpace(line)
-		if line == "" || strings.HasPrefix(line, "#") {
-			continue
-		}
-		typ, obj, ok := strings.Cut(line, ":")
-		if !ok || typ == "" || obj == "" {
-			return nil, fmt.Errorf("%s: line %d: want type:object, got %q", path, i+1, line)
-		}
-		set[network.Key{Type: typ, Object: obj}] = true
-	}
-	return set, nil
+	defer f.Close()
+	return network.ReadFlagged(f, path)
 }
 
 func writeFile(path string, write func(io.Writer) error) error {
@@ -360,4 +393,27 @@ func runPlanted(ctx context.Context, e env, f networkFlags) error {
 			float64(sum.Found)/float64(sum.Planted), sum.FalsePositives, float64(sum.FalsePositives)/float64(organic), prec, sum.MixedCommunities)
 	}
 	return tw.Flush()
+}
+
+// runNetworkStore detects networks among the stored posts and saves them
+// as network cases.
+func runNetworkStore(ctx context.Context, e env, f networkFlags) error {
+	a, err := openApp(ctx, f.store, logger(e.stderr, false))
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	opt := networkcase.Options{
+		Network:     network.Options{Window: f.window, MinParticipation: f.minPart, MinWeight: f.minWeight, KeepLoops: f.keepLoops},
+		MinAccounts: f.minAccounts, PDQRadius: f.store.stages.radius, Texts: true, Seed: f.seed,
+	}
+	if f.since > 0 {
+		opt.Since = time.Now().Add(-f.since)
+	}
+	rep, err := networkcase.Run(ctx, a.store, opt)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, rep)
+	return nil
 }

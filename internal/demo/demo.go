@@ -88,9 +88,9 @@ func WriteMedia(dir string) error {
 	return nil
 }
 
-// Image draws a demo image. The re-upload is the banner slightly brighter,
-// cropped and watermarked: a near duplicate that a perceptual hash matches
-// and an exact hash does not.
+// Image draws a demo image. The re-upload is the banner slightly brighter
+// and watermarked: a near duplicate that a perceptual hash matches and an
+// exact hash does not.
 func Image(name string) image.Image {
 	const w, h = 480, 300
 	img := image.NewRGBA(image.Rect(0, 0, w, h))
@@ -99,15 +99,11 @@ func Image(name string) image.Image {
 		re := name == "banner-a-reupload.png"
 		for y := 0; y < h; y++ {
 			for x := 0; x < w; x++ {
-				sx, sy := x, y
-				if re { // a 4% crop, scaled back up
-					sx, sy = 10+x*(w-20)/w, 6+y*(h-12)/h
-				}
-				v := bannerA(sx, sy, w, h)
+				v := bannerA(x, y, w, h)
 				if re {
-					v = min(255, v+12)
-					if x > w-90 && y > h-28 { // a re-uploader's watermark
-						v = 200
+					v = min(255, v+8)
+					if x > w-60 && x < w-10 && y > h-20 && y < h-8 { // a re-uploader's faint watermark
+						v = min(255, v+40)
 					}
 				}
 				img.Set(x, y, color.RGBA{uint8(v), uint8(v * 9 / 10), uint8(v * 8 / 10), 255})
@@ -127,15 +123,17 @@ func Image(name string) image.Image {
 }
 
 func bannerA(x, y, w, h int) int {
-	// A dark field with a pale disc and bands: a stand-in for a group's banner.
+	// A dark field with a pale disc, bands and a soft texture: a stand-in
+	// for a group's banner.
 	dx, dy := float64(x-w/2), float64(y-h/2)
+	tex := int(18 * math.Sin(float64(x)/17) * math.Cos(float64(y)/13))
 	switch {
 	case dx*dx+dy*dy < 70*70:
-		return 230
+		return 200 + tex
 	case y < h/6 || y > 5*h/6:
-		return 60 + (x*40)/w
+		return 60 + (x*40)/w + tex
 	case (x/24)%2 == 0 && y > h/6 && y < h/3:
-		return 150
+		return 150 + tex
 	}
-	return 20 + (y*30)/h
+	return 40 + (y*30)/h + tex
 }

@@ -232,3 +232,40 @@ type AuditEvent struct {
 	PrevHash string    `json:"prev_hash"`
 	Hash     string    `json:"hash"`
 }
+
+// Network is a group of accounts that shared the same content together,
+// found by coordinated co-sharing detection.
+type Network struct {
+	ID       int64    `json:"id"`
+	Accounts []string `json:"accounts"` // "platform:author"
+	// Objects are the shared items: canonical URLs, media hashes, hashtag
+	// sequences, near-duplicate texts.
+	Objects []NetworkObject `json:"objects"`
+	Edges   []NetworkEdge   `json:"edges"`
+	// Density is edges over possible edges; MedianDelay the median time
+	// between co-shares; Flagged the fraction of the network's posts that
+	// matched a bank or scored over a threshold.
+	Density     float64   `json:"density"`
+	MedianDelay float64   `json:"median_delay_seconds"`
+	Flagged     float64   `json:"flagged"`
+	Score       float64   `json:"score"`
+	FirstSeen   time.Time `json:"first_seen"`
+	LastSeen    time.Time `json:"last_seen"`
+	CreatedAt   time.Time `json:"created_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
+}
+
+// NetworkObject is one item a network shared.
+type NetworkObject struct {
+	Type   string  `json:"type"`
+	Value  string  `json:"value"`
+	Shares int     `json:"shares"`
+	Posts  []int64 `json:"posts,omitempty"`
+}
+
+// NetworkEdge links two accounts by how often they co-shared.
+type NetworkEdge struct {
+	A      string `json:"a"`
+	B      string `json:"b"`
+	Weight int    `json:"weight"`
+}

@@ -18,6 +18,7 @@ import (
 
 	"github.com/marsad/marsad/internal/metrics"
 	"github.com/marsad/marsad/internal/model"
+	"github.com/marsad/marsad/internal/store"
 )
 
 // DecodePost parses one post from JSON. Unknown fields, trailing data and
@@ -107,6 +108,9 @@ type IngestOptions struct {
 	Actor string
 }
 
+// writeBatch is how many posts one transaction saves at most.
+const writeBatch = 256
+
 type item struct {
 	n    int
 	post *model.Post
@@ -139,8 +143,16 @@ func (p *Pipeline) IngestJSONL(ctx context.Context, r io.Reader, opt IngestOptio
 			opt.Progress(rep.Created + rep.Duplicates + len(rep.Errors))
 		}
 	}
-	// Posts with the same platform and source id go to the same worker, in
-	// order, so the first of several copies in a batch is the one kept.
+	// Workers analyse posts in parallel; one writer saves them in batches,
+	// each post under its own savepoint. Posts with the same platform and
+	// source id go to the same worker, in order, so the first of several
+	// copies in a batch is the one kept.
+	type prepared struct {
+		n    int
+		post *model.Post
+		a    store.Analysis
+	}
+	ready := make(chan prepared, 256)
 	queues := make([]chan item, workers)
 	for w := range queues {
 		queues[w] = make(chan item, 16)
@@ -152,11 +164,50 @@ func (p *Pipeline) IngestJSONL(ctx context.Context, r io.Reader, opt IngestOptio
 					record(it.n, Result{}, it.err)
 					continue
 				}
-				res, err := p.Ingest(ctx, it.post)
-				record(it.n, res, err)
+				a, dup, err := p.prepare(ctx, it.post)
+				if err != nil || dup != nil {
+					record(it.n, deref(dup), err)
+					continue
+				}
+				ready <- prepared{n: it.n, post: it.post, a: a}
 			}
 		}(queues[w])
 	}
+	writerDone := make(chan struct{})
+	go func() {
+		defer close(writerDone)
+		batch := make([]prepared, 0, writeBatch)
+		flush := func() {
+			if len(batch) == 0 {
+				return
+			}
+			items := make([]store.PostAnalysis, len(batch))
+			for i, b := range batch {
+				items[i] = store.PostAnalysis{Post: b.post, Analysis: b.a}
+			}
+			saved, err := p.Store.SavePosts(context.WithoutCancel(ctx), items)
+			for i, b := range batch {
+				switch {
+				case err != nil:
+					record(b.n, Result{}, err)
+				case saved[i].Err != nil:
+					record(b.n, Result{}, saved[i].Err)
+				default:
+					record(b.n, p.saved(b.post, b.a, saved[i].ID, saved[i].Created), nil)
+				}
+			}
+			batch = batch[:0]
+		}
+		for pr := range ready {
+			batch = append(batch, pr)
+			// Save when the batch is full or no more work is waiting, so a
+			// slow trickle of posts is not held back.
+			if len(batch) >= writeBatch || len(ready) == 0 {
+				flush()
+			}
+		}
+		flush()
+	}()
 	dispatch := func(n int, line []byte) {
 		post, err := DecodePost(line)
 		q := queues[0]
@@ -201,6 +252,8 @@ func (p *Pipeline) IngestJSONL(ctx context.Context, r io.Reader, opt IngestOptio
 		close(q)
 	}
 	wg.Wait()
+	close(ready)
+	<-writerDone
 	rep.Items = items
 	sortErrors(rep.Errors)
 	actor := opt.Actor

@@ -101,38 +101,56 @@ type Result struct {
 // Ingest processes a post and stores it. A post already stored (same
 // platform and source id) is left as it is and reported as not created.
 func (p *Pipeline) Ingest(ctx context.Context, post *model.Post) (Result, error) {
-	if err := p.normalise(post); err != nil {
-		return Result{}, err
-	}
-	if existing, err := p.Store.PostBySource(ctx, post.Platform, post.SourceID); err == nil {
-		return Result{PostID: existing.ID}, nil
-	} else if !errors.Is(err, store.ErrNotFound) {
-		return Result{}, err
-	}
-	if err := p.readMedia(post); err != nil {
-		return Result{}, err
-	}
-	a, err := p.Analyse(ctx, post)
-	if err != nil {
-		return Result{}, err
+	a, dup, err := p.prepare(ctx, post)
+	if err != nil || dup != nil {
+		return deref(dup), err
 	}
 	id, created, err := p.Store.SavePost(ctx, post, a)
 	if err != nil {
 		return Result{}, err
 	}
-	r := Result{PostID: id, Created: created}
-	if created {
-		for _, m := range a.Matches {
-			p.Metrics.Matched(string(m.Signal.Type), 1)
-		}
-		if a.Case != nil {
-			p.Metrics.CaseOpened()
-		}
+	return p.saved(post, a, id, created), nil
+}
+
+func deref(r *Result) Result {
+	if r == nil {
+		return Result{}
 	}
-	if created && a.Case != nil {
+	return *r
+}
+
+// prepare checks, normalises and analyses a post. For a post already
+// stored it returns the stored post's result instead.
+func (p *Pipeline) prepare(ctx context.Context, post *model.Post) (store.Analysis, *Result, error) {
+	if err := p.normalise(post); err != nil {
+		return store.Analysis{}, nil, err
+	}
+	if existing, err := p.Store.PostBySource(ctx, post.Platform, post.SourceID); err == nil {
+		return store.Analysis{}, &Result{PostID: existing.ID}, nil
+	} else if !errors.Is(err, store.ErrNotFound) {
+		return store.Analysis{}, nil, err
+	}
+	if err := p.readMedia(post); err != nil {
+		return store.Analysis{}, nil, err
+	}
+	a, err := p.Analyse(ctx, post)
+	return a, nil, err
+}
+
+// saved turns a stored post into its Result and counts it.
+func (p *Pipeline) saved(post *model.Post, a store.Analysis, id int64, created bool) Result {
+	r := Result{PostID: id, Created: created}
+	if !created {
+		return r
+	}
+	for _, m := range a.Matches {
+		p.Metrics.Matched(string(m.Signal.Type), 1)
+	}
+	if a.Case != nil {
+		p.Metrics.CaseOpened()
 		r.CaseID, r.Labels = a.Case.ID, a.Case.Labels
 	}
-	return r, nil
+	return r
 }
 
 // Reprocess analyses a stored post again, as after new bank entries or a
@@ -192,7 +210,23 @@ func (p *Pipeline) Analyse(ctx context.Context, post *model.Post) (store.Analysi
 		a.Matches = append(a.Matches, ms...)
 	}
 	a.Case = Route(a.Matches, a.Scores)
+	a.Scores = kept(a.Scores)
 	return a, nil
+}
+
+// minStoredScore is the score below which a label's score is not stored:
+// it says nothing a reviewer needs, and most posts score near zero on
+// most labels.
+const minStoredScore = 0.05
+
+func kept(scores []model.Score) []model.Score {
+	out := scores[:0]
+	for _, s := range scores {
+		if s.Score >= minStoredScore || s.Score >= s.Threshold {
+			out = append(out, s)
+		}
+	}
+	return out
 }
 
 // normalise checks a post's required fields and puts its text in NFC.

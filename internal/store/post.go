@@ -26,31 +26,82 @@ const postCols = `id, platform, source_id, author, channel, url, lang, body, lin
 // SavePost stores a new post with its analysis. If a post with the same
 // platform and source id exists, nothing changes and created is false.
 func (s *Store) SavePost(ctx context.Context, p *model.Post, a Analysis) (id int64, created bool, err error) {
-	links, _ := json.Marshal(nonNil(p.Links))
-	media, _ := json.Marshal(nonNil(p.Media))
-	if p.IngestedAt.IsZero() {
-		p.IngestedAt = time.Now().UTC()
-	}
 	err = s.tx(ctx, func(tx *sql.Tx) error {
-		// ON CONFLICT makes concurrent ingests of the same post safe on both
-		// back ends: one inserts, the others find it.
-		err := s.row(ctx, tx, `INSERT INTO posts (platform, source_id, author, channel, url, lang, body, links, media, posted_at, ingested_at)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (platform, source_id) DO NOTHING RETURNING id`,
-			p.Platform, p.SourceID, p.Author, p.Channel, p.URL, p.Lang, p.Text, string(links), string(media), micros(p.PostedAt), micros(p.IngestedAt)).Scan(&id)
-		if errors.Is(err, sql.ErrNoRows) {
-			return s.row(ctx, tx, `SELECT id FROM posts WHERE platform = ? AND source_id = ?`, p.Platform, p.SourceID).Scan(&id)
-		}
-		if err != nil {
-			return err
-		}
-		created = true
-		return s.saveAnalysis(ctx, tx, id, p, a)
+		id, created, err = s.savePost(ctx, tx, p, a)
+		return err
 	})
 	if err != nil {
 		return 0, false, fmt.Errorf("save post %s/%s: %w", p.Platform, p.SourceID, err)
 	}
 	p.ID = id
 	return id, created, nil
+}
+
+// PostAnalysis is a post with its analysis, for SavePosts.
+type PostAnalysis struct {
+	Post     *model.Post
+	Analysis Analysis
+}
+
+// Saved is what SavePosts did with one post.
+type Saved struct {
+	ID      int64
+	Created bool
+	Err     error
+}
+
+// SavePosts saves many posts in one transaction, each under its own
+// savepoint: a post that fails is rolled back alone and reported, the
+// others are kept. This is SavePost's all-or-nothing per post, at the cost
+// of one commit per batch rather than one per post.
+func (s *Store) SavePosts(ctx context.Context, items []PostAnalysis) ([]Saved, error) {
+	out := make([]Saved, len(items))
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		for i, it := range items {
+			if _, err := tx.ExecContext(ctx, `SAVEPOINT post`); err != nil {
+				return err
+			}
+			id, created, err := s.savePost(ctx, tx, it.Post, it.Analysis)
+			if err != nil {
+				if _, rerr := tx.ExecContext(ctx, `ROLLBACK TO SAVEPOINT post`); rerr != nil {
+					return rerr
+				}
+				out[i].Err = fmt.Errorf("save post %s/%s: %w", it.Post.Platform, it.Post.SourceID, err)
+				continue
+			}
+			if _, err := tx.ExecContext(ctx, `RELEASE SAVEPOINT post`); err != nil {
+				return err
+			}
+			out[i] = Saved{ID: id, Created: created}
+			it.Post.ID = id
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("save %d posts: %w", len(items), err)
+	}
+	return out, nil
+}
+
+func (s *Store) savePost(ctx context.Context, tx *sql.Tx, p *model.Post, a Analysis) (id int64, created bool, err error) {
+	links, _ := json.Marshal(nonNil(p.Links))
+	media, _ := json.Marshal(nonNil(p.Media))
+	if p.IngestedAt.IsZero() {
+		p.IngestedAt = time.Now().UTC()
+	}
+	// ON CONFLICT makes concurrent ingests of the same post safe on both
+	// back ends: one inserts, the others find it.
+	err = s.row(ctx, tx, `INSERT INTO posts (platform, source_id, author, channel, url, lang, body, links, media, posted_at, ingested_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (platform, source_id) DO NOTHING RETURNING id`,
+		p.Platform, p.SourceID, p.Author, p.Channel, p.URL, p.Lang, p.Text, string(links), string(media), micros(p.PostedAt), micros(p.IngestedAt)).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		err = s.row(ctx, tx, `SELECT id FROM posts WHERE platform = ? AND source_id = ?`, p.Platform, p.SourceID).Scan(&id)
+		return id, false, err
+	}
+	if err != nil {
+		return 0, false, err
+	}
+	return id, true, s.saveAnalysis(ctx, tx, id, p, a)
 }
 
 // UpdateAnalysis replaces the signals, matches and scores of a stored post,

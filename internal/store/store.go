@@ -46,10 +46,12 @@ var ErrConflict = errors.New("conflict")
 type Store struct {
 	db      *sql.DB
 	dialect Dialect
-	// auditMu serialises audit appends inside this process; the database
-	// lock (immediate transactions in SQLite, a table lock in PostgreSQL)
-	// serialises them across processes.
-	auditMu sync.Mutex
+	// writeMu serialises this process's SQLite write transactions. SQLite
+	// allows one writer at a time; waiting on a mutex is far cheaper than
+	// its busy handler's sleep-and-retry.
+	writeMu sync.Mutex
+	// stmts caches prepared statements by query text.
+	stmts sync.Map
 }
 
 // Open opens the store named by dsn and brings its schema up to date.
@@ -109,7 +111,7 @@ func (s *Store) migrate(ctx context.Context) error {
 	if s.dialect == Postgres {
 		gd = goose.DialectPostgres
 	}
-	p, err := goose.NewProvider(gd, s.db, sub)
+	p, err := goose.NewProvider(gd, s.db, sub, goose.WithAllowOutofOrder(true))
 	if err != nil {
 		return fmt.Errorf("migrations: %w", err)
 	}
@@ -120,7 +122,13 @@ func (s *Store) migrate(ctx context.Context) error {
 }
 
 // Close closes the database.
-func (s *Store) Close() error { return s.db.Close() }
+func (s *Store) Close() error {
+	s.stmts.Range(func(_, v any) bool {
+		v.(*sql.Stmt).Close()
+		return true
+	})
+	return s.db.Close()
+}
 
 // Dialect reports which database the store uses.
 func (s *Store) Dialect() Dialect { return s.dialect }
@@ -161,6 +169,10 @@ type querier interface {
 
 // tx runs fn in a transaction, committing when fn returns nil.
 func (s *Store) tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	if s.dialect == SQLite {
+		s.writeMu.Lock()
+		defer s.writeMu.Unlock()
+	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
@@ -175,17 +187,60 @@ func (s *Store) tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	return nil
 }
 
-// exec, query and row rebind q before running it on qr.
+// stmt returns the prepared statement for q (already rebound), preparing
+// it once per store. Parsing SQL is most of the cost of a small statement.
+func (s *Store) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
+	if st, ok := s.stmts.Load(q); ok {
+		return st.(*sql.Stmt), nil
+	}
+	st, err := s.db.PrepareContext(ctx, q)
+	if err != nil {
+		return nil, err
+	}
+	if prev, loaded := s.stmts.LoadOrStore(q, st); loaded {
+		st.Close()
+		return prev.(*sql.Stmt), nil
+	}
+	return st, nil
+}
+
+// on returns the statement for q bound to qr: the store's own for the
+// database, or its transaction-specific copy inside a transaction.
+func (s *Store) on(ctx context.Context, qr querier, q string) (*sql.Stmt, error) {
+	st, err := s.stmt(ctx, s.Rebind(q))
+	if err != nil {
+		return nil, err
+	}
+	if tx, ok := qr.(*sql.Tx); ok {
+		return tx.StmtContext(ctx, st), nil
+	}
+	return st, nil
+}
+
+// exec, query and row run q, with ? placeholders, on qr.
 func (s *Store) exec(ctx context.Context, qr querier, q string, args ...any) (sql.Result, error) {
-	return qr.ExecContext(ctx, s.Rebind(q), args...)
+	st, err := s.on(ctx, qr, q)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(ctx, args...)
 }
 
 func (s *Store) query(ctx context.Context, qr querier, q string, args ...any) (*sql.Rows, error) {
-	return qr.QueryContext(ctx, s.Rebind(q), args...)
+	st, err := s.on(ctx, qr, q)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
 }
 
+// row is QueryRowContext; a failure to prepare surfaces at Scan.
 func (s *Store) row(ctx context.Context, qr querier, q string, args ...any) *sql.Row {
-	return qr.QueryRowContext(ctx, s.Rebind(q), args...)
+	st, err := s.on(ctx, qr, q)
+	if err != nil {
+		return qr.QueryRowContext(ctx, s.Rebind(q), args...)
+	}
+	return st.QueryRowContext(ctx, args...)
 }
 
 // insertID runs an INSERT ... RETURNING id and returns the id.

@@ -1,0 +1,147 @@
+package cli
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// posts is a small CooRTweet-style file: a, b and c push two links within
+// seconds; d shares one of them much later.
+const posts = `account_id,object_id,timestamp_share,content_id
+a,u1,1700000000,p1
+b,u1,1700000004,p2
+c,u1,1700000009,p3
+a,u2,1700000600,p4
+b,u2,1700000602,p5
+c,u2,1700000610,p6
+d,u1,1700003600,p7
+`
+
+func TestNetworkCommand(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "posts.csv")
+	if err := os.WriteFile(in, []byte(posts), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out := func(name string) string { return filepath.Join(dir, name) }
+	code, stdout, stderr := run(t, "", "network", "--window", "30s", "--gexf", out("g.gexf"), "--graphml", out("g.graphml"),
+		"--edges", out("e.csv"), "--accounts", out("a.csv"), "--json", out("c.json"), in)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"7 rows, 7 shares", "accounts:     3", "edges:        3 (0 self-loops)", "groups:       1 connected", "communities:  1 (Louvain)"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("summary lacks %q:\n%s", want, stdout)
+		}
+	}
+	edges, _ := os.ReadFile(out("e.csv"))
+	if want := "source,target,weight,objects,median_delay_s,community\na,b,2,2,3,1\na,c,2,2,9.5,1\nb,c,2,2,6.5,1\n"; string(edges) != want {
+		t.Errorf("edges.csv:\n%s\nwant:\n%s", edges, want)
+	}
+	for _, f := range []string{"g.gexf", "g.graphml"} {
+		b, _ := os.ReadFile(out(f))
+		if !bytes.Contains(b, []byte(`<?xml`)) || !bytes.Contains(b, []byte(">c<")) && !bytes.Contains(b, []byte(`label="c"`)) {
+			t.Errorf("%s does not hold account c:\n%s", f, b)
+		}
+	}
+	var cases struct {
+		Communities []struct {
+			Accounts []string `json:"accounts"`
+			Timeline []struct {
+				Post string `json:"post"`
+			} `json:"timeline"`
+		} `json:"communities"`
+	}
+	b, _ := os.ReadFile(out("c.json"))
+	if err := json.Unmarshal(b, &cases); err != nil {
+		t.Fatal(err)
+	}
+	if len(cases.Communities) != 1 || len(cases.Communities[0].Timeline) != 6 || cases.Communities[0].Timeline[0].Post != "p1" {
+		t.Errorf("communities JSON: %s", b)
+	}
+}
+
+func TestNetworkCommandErrors(t *testing.T) {
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.csv")
+	os.WriteFile(bad, []byte("account_id,object_id,timestamp\na,x,1700000000\nb,y,soon\n"), 0o644)
+	cases := []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"network", bad}, 1, `bad.csv: line 3: field "time": cannot read "soon"`},
+		{[]string{"network", filepath.Join(dir, "missing.csv")}, 1, "no such file"},
+		{[]string{"network"}, 2, "want one FILE"},
+		{[]string{"network", "--min-participation", "0", bad}, 2, "must be positive"},
+		{[]string{"network", "--bogus", bad}, 2, "flag provided but not defined"},
+	}
+	for _, c := range cases {
+		code, _, stderr := run(t, "", c.args...)
+		if code != c.code || !strings.Contains(stderr, c.want) {
+			t.Errorf("%v: exit %d, stderr %q; want %d and %q", c.args, code, stderr, c.code, c.want)
+		}
+	}
+}
+
+func TestNetworkHelp(t *testing.T) {
+	code, stdout, stderr := run(t, "", "network", "--help")
+	if code != 0 || !strings.Contains(stderr+stdout, "Usage: marsad network [flags] FILE") || !strings.Contains(stderr+stdout, "-min-participation") {
+		t.Errorf("help: exit %d\n%s%s", code, stdout, stderr)
+	}
+}
+
+func TestNetworkPlanted(t *testing.T) {
+	code, stdout, stderr := run(t, "", "network", "--planted", "--planted-runs", "1", "--planted-organic", "200", "--planted-posts", "2000")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	if !strings.Contains(stdout, "recall") || strings.Count(stdout, "\n") < 14 {
+		t.Errorf("planted table:\n%s", stdout)
+	}
+}
+
+func TestNetworkFlagged(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "posts.csv")
+	os.WriteFile(in, []byte(posts), 0o644)
+	good := filepath.Join(dir, "flagged.txt")
+	os.WriteFile(good, []byte("# bank matches\nobject:u1\n\n"), 0o644)
+	code, stdout, stderr := run(t, "", "network", "--window", "30s", "--flagged", good, in)
+	if code != 0 || !strings.Contains(stdout, " 0.50 ") {
+		t.Errorf("exit %d, want flagged share 0.50 in:\n%s%s", code, stdout, stderr)
+	}
+	bad := filepath.Join(dir, "bad.txt")
+	os.WriteFile(bad, []byte("object:u1\nu2\n"), 0o644)
+	code, _, stderr = run(t, "", "network", "--flagged", bad, in)
+	if code != 1 || !strings.Contains(stderr, `bad.txt: line 2: want type:object, got "u2"`) {
+		t.Errorf("exit %d, stderr %q", code, stderr)
+	}
+}
+
+func TestNetworkCommandText(t *testing.T) {
+	// a and b post two messages each, the copies differing in diacritics,
+	// hamza, punctuation and a link; c posts an unrelated text.
+	lines := []string{
+		`{"account_id": "a", "text": "يجب على الإخوة التجمع عند البوابة الشمالية بعد صلاة العشاء", "timestamp": 1700000000}`,
+		`{"account_id": "b", "text": "يَجِبُ على الاخوة التجمّع عند البوابه الشماليه بعد صلاة العشاء!! https://t.co/x", "timestamp": 1700000020}`,
+		`{"account_id": "a", "text": "The supplies arrive on Friday at the old market, tell everyone", "timestamp": 1700005000}`,
+		`{"account_id": "b", "text": "the supplies arrive on friday at the old market - tell everyone", "timestamp": 1700005030}`,
+		`{"account_id": "c", "text": "Football tonight at eight, who is coming to watch the match?", "timestamp": 1700005010}`,
+	}
+	in := filepath.Join(t.TempDir(), "posts.jsonl")
+	os.WriteFile(in, []byte(strings.Join(lines, "\n")+"\n"), 0o644)
+	code, stdout, stderr := run(t, "", "network", in)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"5 rows, 5 shares", "text 5", "accounts:     2", "edges:        1 (0 self-loops)"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("summary lacks %q:\n%s", want, stdout)
+		}
+	}
+}

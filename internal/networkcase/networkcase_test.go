@@ -1,0 +1,60 @@
+package networkcase_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/marsad/marsad/internal/model"
+	"github.com/marsad/marsad/internal/networkcase"
+	"github.com/marsad/marsad/internal/pipeline"
+	"github.com/marsad/marsad/internal/store"
+	"github.com/marsad/marsad/internal/store/storetest"
+)
+
+func TestRunOpensAndUpdatesNetworkCase(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		p := &pipeline.Pipeline{Store: s}
+		t0 := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
+		n := 0
+		post := func(author, text string, at time.Time) {
+			n++
+			if _, err := p.Ingest(ctx, &model.Post{Platform: "x", SourceID: fmt.Sprint(n), Author: author, Text: text, PostedAt: at}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		// Four accounts push two links within seconds of each other.
+		for i, acct := range []string{"a1", "a2", "a3", "a4"} {
+			post(acct, "read https://bad.example/one", t0.Add(time.Duration(i)*5*time.Second))
+			post(acct, "and https://bad.example/two", t0.Add(time.Hour+time.Duration(i)*7*time.Second))
+		}
+		// Organic accounts share the same link hours apart.
+		for i := 0; i < 10; i++ {
+			post(fmt.Sprintf("org%d", i), "interesting https://bad.example/one", t0.Add(time.Duration(3+i)*time.Hour))
+		}
+		rep, err := networkcase.Run(ctx, s, networkcase.Options{Seed: 1})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if rep.Opened != 1 || rep.Communities != 1 || rep.Accounts != 4 {
+			t.Fatalf("first run: %s", rep)
+		}
+		cs, total, _ := s.Cases(ctx, store.CaseFilter{Kind: model.CaseNetwork})
+		if total != 1 || cs[0].Reasons[0].Kind != "network" {
+			t.Fatalf("network cases = %+v", cs)
+		}
+		nw, err := s.Network(ctx, cs[0].NetworkID)
+		if err != nil || len(nw.Accounts) != 4 || len(nw.Objects) != 2 || nw.Accounts[0] != "x:a1" || len(nw.Edges) != 6 {
+			t.Fatalf("network = %+v, %v", nw, err)
+		}
+		rep, err = networkcase.Run(ctx, s, networkcase.Options{Seed: 1})
+		if err != nil || rep.Opened != 0 || rep.Updated != 1 {
+			t.Fatalf("second run: %s %v", rep, err)
+		}
+		if _, total, _ := s.Cases(ctx, store.CaseFilter{Kind: model.CaseNetwork}); total != 1 {
+			t.Fatalf("second run opened another case: %d", total)
+		}
+	})
+}
