@@ -109,8 +109,10 @@ type Config struct {
 	// InsecureCookies drops the Secure attribute, for plain HTTP on a
 	// trusted network. Browsers accept Secure cookies from localhost.
 	InsecureCookies bool
-	// MaxFailures failed logins per address or user name within
-	// FailureWindow lock further attempts; defaults 5 and 15 minutes.
+	// MaxFailures failed logins for one user name within FailureWindow
+	// lock further attempts for that name; four times as many from one
+	// address lock that address (several people may share one behind a
+	// proxy). Defaults 5 and 15 minutes.
 	MaxFailures   int
 	FailureWindow time.Duration
 	// Params are the argon2id costs for new hashes.
@@ -125,7 +127,8 @@ type Config struct {
 type Service struct {
 	st      *store.Store
 	cfg     Config
-	limiter *limiter
+	byUser  *limiter
+	byAddr  *limiter
 	dummy   string // a hash verified for unknown users, so timing does not tell who exists
 }
 
@@ -159,7 +162,8 @@ func New(st *store.Store, cfg Config) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Service{st: st, cfg: cfg, limiter: newLimiter(cfg.MaxFailures, cfg.FailureWindow), dummy: dummy}, nil
+	return &Service{st: st, cfg: cfg, byUser: newLimiter(cfg.MaxFailures, cfg.FailureWindow),
+		byAddr: newLimiter(4*cfg.MaxFailures, cfg.FailureWindow), dummy: dummy}, nil
 }
 
 // Errors of Login.
@@ -240,11 +244,9 @@ func (s *Service) Login(ctx context.Context, name, password, remote, oldToken st
 	if oldToken != "" {
 		_ = s.st.DeleteSession(ctx, hashToken(oldToken))
 	}
-	keys := []string{"addr:" + remote, "user:" + strings.ToLower(name)}
-	for _, k := range keys {
-		if d := s.limiter.retryAfter(k, now); d > 0 {
-			return "", nil, &RateLimitError{RetryAfter: d}
-		}
+	userKey := strings.ToLower(name)
+	if d := max(s.byUser.retryAfter(userKey, now), s.byAddr.retryAfter(remote, now)); d > 0 {
+		return "", nil, &RateLimitError{RetryAfter: d}
 	}
 	u, err := s.st.UserByName(ctx, name)
 	hash := s.dummy
@@ -255,13 +257,12 @@ func (s *Service) Login(ctx context.Context, name, password, remote, oldToken st
 	}
 	ok, verr := VerifyPassword(hash, password)
 	if err != nil || u.Disabled || !ok || verr != nil {
-		for _, k := range keys {
-			s.limiter.fail(k, now)
-		}
+		s.byUser.fail(userKey, now)
+		s.byAddr.fail(remote, now)
 		_ = s.st.Audit(ctx, name, "user.login.fail", "user:"+name, "from "+remote)
 		return "", nil, ErrBadLogin
 	}
-	s.limiter.reset(keys[1])
+	s.byUser.reset(userKey)
 	token, err = randomToken(32)
 	if err != nil {
 		return "", nil, err

@@ -3,6 +3,7 @@ package auth_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -85,6 +86,17 @@ func TestLoginRateLimitAndExpiry(t *testing.T) {
 	// Unknown users fail the same way and count too.
 	if _, _, err := s.Login(ctx, "nobody", "x", "10.0.0.3", ""); !errors.Is(err, auth.ErrBadLogin) {
 		t.Fatalf("unknown user: %v", err)
+	}
+	// Other users from the same address may still log in...
+	if _, _, err := s.Login(ctx, "ana", "correct horse battery", "10.0.0.1", ""); err != nil {
+		t.Fatalf("another user from the address: %v", err)
+	}
+	// ...until the address itself has failed four times the limit.
+	for i := 0; i < 12; i++ {
+		s.Login(ctx, fmt.Sprintf("guess%d", i), "x", "10.0.0.9", "")
+	}
+	if _, _, err := s.Login(ctx, "ana", "correct horse battery", "10.0.0.9", ""); !errors.As(err, &rl) {
+		t.Fatalf("after 12 failures from one address: %v, want a rate limit", err)
 	}
 	now = now.Add(2 * time.Minute)
 	tok, p, err := s.Login(ctx, "rev1", "correct horse battery", "10.0.0.1", "")
