@@ -125,11 +125,11 @@ type Config struct {
 
 // Service authenticates requests against the store.
 type Service struct {
-	st      *store.Store
-	cfg     Config
-	byUser  *limiter
-	byAddr  *limiter
-	dummy   string // a hash verified for unknown users, so timing does not tell who exists
+	st     *store.Store
+	cfg    Config
+	byUser *limiter
+	byAddr *limiter
+	dummy  string // a hash verified for unknown users, so timing does not tell who exists
 }
 
 // Cookie names.
