@@ -55,11 +55,13 @@ func browser(t *testing.T) (context.Context, context.CancelFunc) {
 	return ctx, func() { cancelT(); cancelC(); cancelA() }
 }
 
-// shots is where screenshots go: $MARSAD_SCREENSHOTS, else a temporary directory.
+// shots is where screenshots go: $MARSAD_SCREENSHOTS, else
+// marsad-screenshots in the system's temporary directory. They are kept
+// after the run so a person can look at them.
 func shots(t *testing.T) string {
 	dir := os.Getenv("MARSAD_SCREENSHOTS")
 	if dir == "" {
-		return t.TempDir()
+		dir = filepath.Join(os.TempDir(), "marsad-screenshots")
 	}
 	if err := os.MkdirAll(dir, 0o750); err != nil {
 		t.Fatal(err)
