@@ -275,6 +275,8 @@ func (s *Service) Login(ctx context.Context, name, password, remote, oldToken st
 	if err := s.st.CreateSession(ctx, ss); err != nil {
 		return "", nil, err
 	}
+	// Logins are rare; clearing expired sessions here needs no background job.
+	_, _ = s.st.PurgeSessions(ctx, now)
 	if err := s.st.Audit(ctx, u.Name, "user.login", "user:"+u.Name, "from "+remote); err != nil {
 		return "", nil, err
 	}

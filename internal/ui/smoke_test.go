@@ -7,8 +7,10 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/marsad/marsad/internal/model"
+	"github.com/marsad/marsad/internal/store"
 )
 
 func TestPagesRender(t *testing.T) {
@@ -60,5 +62,39 @@ func TestQueueFilters(t *testing.T) {
 		if strings.Join(got, ",") != strings.Join(tc.want, ",") {
 			t.Errorf("queue%s lists %v, want %v", tc.query, got, tc.want)
 		}
+	}
+}
+
+func TestOverdueOrdersAndDashboard(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	id := e.cases["fr"]
+	if err := e.st.Decide(ctx, &model.Decision{CaseID: id, Reviewer: "rev1", Labels: []model.Label{model.Financing}, Action: "refer", Rationale: "wallet"}); err != nil {
+		t.Fatal(err)
+	}
+	past := time.Now().Add(-3 * time.Hour)
+	for i, dl := range []time.Time{past.Add(time.Hour), time.Now().Add(time.Hour)} {
+		o := &store.Order{CaseID: id, Kind: store.OrderReferral, Platform: "telegram", ContentURL: fmt.Sprintf("https://t.me/c/%d", i), IssuedBy: "rev1", IssuedAt: past, Deadline: dl}
+		if err := e.st.CreateOrder(ctx, o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	c := e.client(t)
+	c.login("ana")
+	_, body := c.get("/orders")
+	if n := strings.Count(body, `<tr class="overdue"`); n != 1 {
+		t.Errorf("%d overdue rows on the orders page, want 1", n)
+	}
+	if !strings.Contains(body, `id="overdue-count">1 overdue`) {
+		t.Error("the orders page does not count the overdue order")
+	}
+	_, body = c.get("/dashboard")
+	for _, want := range []string{`id="tile-orders">2<`, `id="tile-overdue">1<`, `id="tile-open">3<`, `>rev1</span>`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("dashboard lacks %s", want)
+		}
+	}
+	if strings.Count(body, `class="col"`) != 14 {
+		t.Errorf("day chart has %d columns, want 14", strings.Count(body, `class="col"`))
 	}
 }
