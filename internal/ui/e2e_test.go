@@ -69,9 +69,20 @@ func shots(t *testing.T) string {
 	return dir
 }
 
+// screenshot saves the whole page as PNG. A page that fits the window is
+// captured as shown: Chromium's full-page capture mis-places a
+// right-to-left page that has no vertical scroll bar.
 func screenshot(dir, name string) chromedp.Action[chromedp.Void] {
 	return func(ctx context.Context, t *chromedp.Target) (chromedp.Void, error) {
-		buf, err := chromedp.FullScreenshot(100)(ctx, t)
+		fits, err := chromedp.Evaluate[bool](`document.documentElement.scrollHeight <= window.innerHeight`)(ctx, t)
+		if err != nil {
+			return chromedp.Void{}, fmt.Errorf("screenshot %s: %w", name, err)
+		}
+		capture := chromedp.FullScreenshot(100)
+		if fits {
+			capture = chromedp.CaptureScreenshot()
+		}
+		buf, err := capture(ctx, t)
 		if err != nil {
 			return chromedp.Void{}, fmt.Errorf("screenshot %s: %w", name, err)
 		}
