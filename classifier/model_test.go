@@ -101,6 +101,9 @@ func TestModelRoundTrip(t *testing.T) {
 	if got.Info().Name != "test" || got.Features() != smallFeatures || got.thresholds != m.thresholds {
 		t.Errorf("decoded model header differs: %+v", got.Info())
 	}
+	if v := got.Version(); len(v) != len("test-")+12 || !strings.HasPrefix(v, "test-") || m.Version() != "test-unsaved" {
+		t.Errorf("versions %q (decoded) and %q (trained)", v, m.Version())
+	}
 	for _, text := range []string{"glory to the soldiers", "police said", "dinner"} {
 		a, b := m.Classify(text), got.Classify(text)
 		for i := range a.Scores {
