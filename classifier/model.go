@@ -169,7 +169,7 @@ type Evidence struct {
 
 // Flagged returns the harmful labels whose score reaches the threshold.
 func (r *Result) Flagged() []Label {
-	var out []Label
+	out := []Label{}
 	for _, s := range r.Scores {
 		if s.Label.Harmful() && s.Over() {
 			out = append(out, s.Label)

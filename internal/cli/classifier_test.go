@@ -81,7 +81,7 @@ func TestClassifyErrors(t *testing.T) {
 func TestTrainEvalCommands(t *testing.T) {
 	spec := filepath.Join("..", "..", "classifier", "testdata", "spec.json")
 	model := filepath.Join(t.TempDir(), "m.model")
-	code, out, errs := run(t, "", "train", "--spec", spec, "--bits", "12", "--epochs", "3", "-o", model)
+	code, out, errs := run(t, "", "train", "--spec", spec, "--bits", "12", "--epochs", "3", "--char-min", "2", "--char-max", "4", "-o", model)
 	if code != 0 || !strings.Contains(out, "wrote "+model) {
 		t.Fatalf("train: exit %d\n%s%s", code, out, errs)
 	}
