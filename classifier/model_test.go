@@ -263,3 +263,37 @@ func TestClassifyAllocations(t *testing.T) {
 		t.Errorf("Classify allocates %v times per call, want at most 3", a)
 	}
 }
+
+// Classify is used from many goroutines at once by the pipeline.
+func TestClassifyConcurrent(t *testing.T) {
+	m, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	texts := []string{"Police said 3 people were killed", "تبرعوا للمجاهدين", "Rejoignez le califat", ""}
+	want := make([]Result, len(texts))
+	for i, s := range texts {
+		want[i] = m.Classify(s)
+	}
+	done := make(chan error)
+	for g := 0; g < 4; g++ {
+		go func() {
+			for k := 0; k < 50; k++ {
+				i := k % len(texts)
+				r := m.Classify(texts[i])
+				for li := range r.Scores {
+					if r.Scores[li].Score != want[i].Scores[li].Score {
+						done <- fmt.Errorf("%q: %s score %v, want %v", texts[i], Labels[li], r.Scores[li].Score, want[i].Scores[li].Score)
+						return
+					}
+				}
+			}
+			done <- nil
+		}()
+	}
+	for g := 0; g < 4; g++ {
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
+	}
+}
