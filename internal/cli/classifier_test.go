@@ -127,3 +127,20 @@ func TestClassifierHelp(t *testing.T) {
 		}
 	}
 }
+
+func FuzzParseThresholds(f *testing.F) {
+	for _, s := range []string{"incitement=0.7", "propaganda=0.6,financing=1", "none=", "=0.5", ",,"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		m, err := parseThresholds(s)
+		if err != nil {
+			return
+		}
+		for l, v := range m {
+			if l.Index() < 0 || !(v >= 0 && v <= 1) {
+				t.Fatalf("%q gave %s=%v", s, l, v)
+			}
+		}
+	})
+}
