@@ -178,6 +178,13 @@ func (s *Store) Entries(ctx context.Context, f EntryFilter) ([]model.BankEntry, 
 	})
 }
 
+// CountEntries returns how many bank entries of type t there are.
+func (s *Store) CountEntries(ctx context.Context, t model.SignalType) (int64, error) {
+	var n int64
+	err := s.row(ctx, s.db, `SELECT COUNT(*) FROM bank_entries WHERE type = ?`, t).Scan(&n)
+	return n, err
+}
+
 // MatchExact returns the entries of enabled banks whose type and value
 // equal the signal's.
 func (s *Store) MatchExact(ctx context.Context, sg model.Signal) ([]model.Match, error) {
