@@ -34,6 +34,8 @@ type Index struct {
 	tableBytes int64   // memory of table, kept under mu for Stats
 	batch      []Entry // entries being added by AddBatch, at slots from tail.lo
 
+	plans sync.Pool // *radiusPlan scratch, so queries do not allocate it
+
 	tune tuning
 }
 
@@ -388,7 +390,7 @@ func (ix *Index) rebuild() {
 
 // Radius returns every hash within distance d of q (d = 31 is PDQ's usual
 // match threshold), ordered by distance, then id. A negative d finds nothing.
-// Radii up to 47 go through the posting tables (see newRadiusPlan for the
+// Radii up to 47 go through the posting tables (see radiusPlan.reset for the
 // pigeonhole argument); larger radii scan every hash, which is faster there.
 // Every radius up to 256 is answered exactly.
 func (ix *Index) Radius(q Hash, d int) []Result {
@@ -414,9 +416,14 @@ func (ix *Index) radius(q Hash, d int) []Result {
 		})
 		return out
 	}
-	pl := newRadiusPlan(q, d)
+	pl, _ := ix.plans.Get().(*radiusPlan)
+	if pl == nil {
+		pl = new(radiusPlan)
+	}
+	defer ix.plans.Put(pl)
+	pl.reset(q, d)
 	for _, s := range ix.segs {
-		s.radius(&pl)
+		s.radius(pl)
 	}
 	for local := range ix.tail.hashes {
 		if dist := Distance(ix.tail.hashes[local], q); dist <= d && ix.tail.dead[local/64]&(1<<(local%64)) == 0 {

@@ -41,7 +41,7 @@ type buckets struct {
 // postingTable lists, for one chunk position, the local slots having each
 // chunk value, each with one fingerprint byte: the high byte of the partner
 // chunk (chunk c^1). The fingerprint lets a query reject most candidates
-// without touching their hash (see newRadiusPlan). Entry k is
+// without touching their hash (see radiusPlan.reset). Entry k is
 // entries[k*stride]: the fingerprint, then the slot in little-endian order;
 // keeping them together makes a bucket one sequential read.
 type postingTable struct {
@@ -78,10 +78,6 @@ func (s *segment) id(local int) uint64 {
 }
 
 func (s *segment) isDead(local int) bool { return s.dead[local/64]&(1<<(local%64)) != 0 }
-
-func (s *segment) slotAt(t *postingTable, k int) int {
-	return int(binary.LittleEndian.Uint32(t.entries[k*s.stride+1:]) & s.mask)
-}
 
 func (s *segment) bytes() int64 {
 	b := int64(cap(s.hashes))*32 + int64(cap(s.ids32))*4 + int64(cap(s.ids64))*8 + int64(cap(s.dead))*8 + s.first.bytes()
@@ -230,10 +226,21 @@ type radiusPlan struct {
 	r   [chunks]int    // per-chunk search radius; -1 skips the chunk
 	b   [chunks]int    // the distance budget of the chunk's pair
 	out []Result
-	buf [512]uint32 // scratch for scanTable
+
+	// Scratch reused across segments (and queries, through Index.plans).
+	probes []probe
+	cands  []uint64 // local<<4 | chunk of entries that passed the fingerprint
 }
 
-// newRadiusPlan applies the pigeonhole principle to pairs of chunks: the 8
+// probe is one bucket to read: chunk c, value v at distance w from the
+// query's chunk, and the bucket's range once looked up.
+type probe struct {
+	c, w   uint8
+	v      uint16
+	lo, hi uint32
+}
+
+// reset prepares a query for q and d. It applies the pigeonhole principle to pairs of chunks: the 8
 // pairs (0,1), (2,3), ... split the 256 bits, so a hash within d of q is,
 // writing d = 8p + a with 0 <= a < 8, within p bits on one of the first a+1
 // pairs or within p-1 bits on one of the others. A pair within budget B has
@@ -242,8 +249,8 @@ type radiusPlan struct {
 // chunk at distance w must have its partner chunk within B-w: the
 // fingerprint byte (8 of the partner's 16 bits) rejects most candidates that
 // are not, before their hash is read.
-func newRadiusPlan(q Hash, d int) radiusPlan {
-	pl := radiusPlan{q: q, d: d}
+func (pl *radiusPlan) reset(q Hash, d int) {
+	pl.q, pl.d, pl.out = q, d, nil
 	p, a := d/8, d%8
 	for c := 0; c < chunks; c++ {
 		pl.qc[c] = chunk(&q, c)
@@ -259,7 +266,14 @@ func newRadiusPlan(q Hash, d int) radiusPlan {
 			pl.r[c] = (b+1)/2 - 1
 		}
 	}
-	return pl
+	pl.probes = pl.probes[:0]
+	for c := 0; c < chunks; c++ {
+		for w := 0; w <= pl.r[c]; w++ {
+			forWeight(w, func(m uint16) {
+				pl.probes = append(pl.probes, probe{c: uint8(c), w: uint8(w), v: pl.qc[c] ^ m})
+			})
+		}
+	}
 }
 
 // reaches reports whether the scan of chunk c finds h.
@@ -271,60 +285,62 @@ func (pl *radiusPlan) reaches(h *Hash, c int) bool {
 	return c == 0 || w+bits.OnesCount8(fingerprint(h, c)^pl.qfp[c]) <= pl.b[c]
 }
 
-// radius adds to pl.out every live hash of s within pl.d of pl.q.
+// radius adds to pl.out every live hash of s within pl.d of pl.q. It works
+// in phases so that each phase's memory reads are independent of each other
+// and overlap in the memory system, which matters more than anything else
+// once the index outgrows the caches:
+//
+//  1. look up every bucket's range;
+//  2. chunk 0: check the runs of hashes (the segment is sorted by chunk 0);
+//  3. chunks 1..15: read each bucket's entries in order and keep, without
+//     branching, those whose fingerprint is within the pair's budget;
+//  4. load the kept entries' hashes and check their full distance.
 func (s *segment) radius(pl *radiusPlan) {
-	// Chunk 0: the hashes are sorted by it, so its buckets are runs of hashes.
-	if pl.r[0] >= 0 {
-		for w := 0; w <= pl.r[0]; w++ {
-			forWeight(w, func(m uint16) {
-				lo, hi := s.first.bucket(pl.qc[0] ^ m)
-				for local := lo; local < hi; local++ {
-					if dist := Distance(s.hashes[local], pl.q); dist <= pl.d {
-						s.accept(pl, local, 0, dist)
-					}
-				}
-			})
+	for i := range pl.probes {
+		pr := &pl.probes[i]
+		var lo, hi int
+		if pr.c == 0 {
+			lo, hi = s.first.bucket(pr.v)
+		} else {
+			lo, hi = s.tables[pr.c-1].bucket(pr.v)
 		}
+		pr.lo, pr.hi = uint32(lo), uint32(hi)
 	}
-	for c := 1; c < chunks; c++ {
-		if pl.r[c] < 0 {
+	cands := pl.cands[:0]
+	st := s.stride
+	for i := range pl.probes {
+		pr := &pl.probes[i]
+		if pr.c == 0 {
+			for local := int(pr.lo); local < int(pr.hi); local++ {
+				if dist := Distance(s.hashes[local], pl.q); dist <= pl.d {
+					s.accept(pl, local, 0, dist)
+				}
+			}
 			continue
 		}
-		for w := 0; w <= pl.r[c]; w++ {
-			budget := pl.b[c] - w
-			forWeight(w, func(m uint16) { s.scanTable(pl, c, pl.qc[c]^m, budget) })
-		}
-	}
-}
-
-// scanTable checks the slots filed under value v of chunk c. This loop is
-// where a query spends its time. It works in two passes: the first reads
-// the fingerprints in order and keeps, without branching, the positions of
-// those within budget; the second reads the hashes of the few kept, whose
-// loads do not depend on each other and so overlap in the memory system.
-func (s *segment) scanTable(pl *radiusPlan, c int, v uint16, budget int) {
-	t := &s.tables[c-1]
-	lo, hi := t.bucket(v)
-	qfp := uint32(pl.qfp[c])
-	st := s.stride
-	for lo < hi {
-		end := min(hi, lo+len(pl.buf))
-		n := 0
-		e := t.entries[lo*st : end*st]
-		for k := 0; k < end-lo; k++ {
-			pl.buf[n] = uint32(lo + k)
+		c := int(pr.c)
+		t := &s.tables[c-1]
+		qfp := uint32(pl.qfp[c])
+		budget := pl.b[c] - int(pr.w)
+		e := t.entries[int(pr.lo)*st : int(pr.hi)*st+3]
+		n := len(cands)
+		cands = slices.Grow(cands, int(pr.hi-pr.lo))[:n+int(pr.hi-pr.lo)]
+		for k := 0; k < int(pr.hi-pr.lo); k++ {
+			local := binary.LittleEndian.Uint32(e[k*st+1:]) & s.mask
+			cands[n] = uint64(local)<<4 | uint64(c)
 			// n advances when popcount <= budget, i.e. when
 			// popcount-budget-1 is negative.
 			n += int(uint(bits.OnesCount32(uint32(e[k*st])^qfp)-budget-1) >> (bits.UintSize - 1))
 		}
-		for _, k := range pl.buf[:n] {
-			local := s.slotAt(t, int(k))
-			if dist := Distance(s.hashes[local], pl.q); dist <= pl.d {
-				s.accept(pl, local, c, dist)
-			}
-		}
-		lo = end
+		cands = cands[:n]
 	}
+	for _, cand := range cands {
+		local := int(cand >> 4)
+		if dist := Distance(s.hashes[local], pl.q); dist <= pl.d {
+			s.accept(pl, local, int(cand&15), dist)
+		}
+	}
+	pl.cands = cands
 }
 
 // accept records a hash found through chunk c unless it is removed or the
