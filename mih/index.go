@@ -147,12 +147,12 @@ func (ix *Index) add(id uint64, h Hash) {
 		ix.kill(slot, cell)
 	}
 	ix.reserveIDs(1)
+	ix.mu.Lock()
 	if ix.tail.hashes == nil {
 		ix.tail.hashes = make([]Hash, 0, ix.tune.tailMax)
 		ix.tail.ids = make([]uint64, 0, ix.tune.tailMax)
 		ix.tail.dead = make([]uint64, (ix.tune.tailMax+63)/64)
 	}
-	ix.mu.Lock()
 	slot := ix.tail.lo + uint32(len(ix.tail.hashes))
 	ix.tail.hashes = append(ix.tail.hashes, h)
 	ix.tail.ids = append(ix.tail.ids, id)

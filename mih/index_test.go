@@ -128,13 +128,13 @@ func TestDuplicateHashes(t *testing.T) {
 // against the index and the linear scan and compares them as it goes, with
 // thresholds low enough that merges and slot reclamation happen often.
 func TestAddRemoveInterleaved(t *testing.T) {
-	for _, tailMax := range []int{1, 32, 1 << 20} {
+	for _, tailMax := range []int{2, 32, 1 << 20} {
 		t.Run(fmt.Sprintf("tailMax=%d", tailMax), func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(uint64(tailMax), 99))
 			ix, lin := New(), NewLinear()
 			indexOnly(ix, tailMax)
 			var stored []Hash
-			for step := 0; step < 1500; step++ {
+			for step := 0; step < 1200; step++ {
 				id := uint64(rng.IntN(600))
 				switch op := rng.IntN(10); {
 				case op < 5:
