@@ -56,17 +56,20 @@ type Entry struct {
 // tuning holds sizes and thresholds. Tests lower them to drive every path on
 // small sets.
 type tuning struct {
-	tailMax     int // slots the tail holds before it becomes a segment
-	reclaimMin  int // fewest removed slots worth a rebuild
-	linearAbove int // radii above this scan every hash
-	smallLinear int // indexes with fewer slots than this are always scanned
+	tailMax     int  // slots the tail holds before it becomes a segment
+	reclaimMin  int  // fewest removed slots worth a rebuild
+	linearAbove int  // radii above this scan every hash
+	smallLinear int  // indexes with fewer slots than this are always scanned
+	slotBits    uint // slot field of a posting entry; the rest is fingerprint
 }
+
+func (ix *Index) enc() encoding { return newEncoding(ix.tune.slotBits) }
 
 // defaultTuning: a tail of 2048 hashes scans in a few microseconds. The
 // posting tables beat a scan of every hash up to radius 47 (at most 2 bits
 // per chunk, 137 of 65536 chunk values per chunk); see
 // BenchmarkRadiusByDistance for the crossover.
-var defaultTuning = tuning{tailMax: 2048, reclaimMin: 4096, linearAbove: 47, smallLinear: 512}
+var defaultTuning = tuning{tailMax: 2048, reclaimMin: 4096, linearAbove: 47, smallLinear: 512, slotBits: defaultSlotBits}
 
 // New returns an empty index.
 func New() *Index {
@@ -204,7 +207,7 @@ func (ix *Index) AddBatch(entries []Entry) {
 		hashes[i], ids[i] = e.Hash, e.ID
 	}
 	isDead := func(i int) bool { return dead[i/64]&(1<<(i%64)) != 0 }
-	seg, perm := buildSegment(lo, hashes, ids, isDead)
+	seg, perm := buildSegment(lo, hashes, ids, isDead, ix.enc())
 	ix.remap(lo, ids, isDead, perm)
 	ix.batch = nil
 	ix.mu.Lock()
@@ -270,7 +273,7 @@ func (ix *Index) seal() {
 	}
 	tl := ix.tail
 	isDead := func(i int) bool { return tl.dead[i/64]&(1<<(i%64)) != 0 }
-	seg, perm := buildSegment(tl.lo, tl.hashes, tl.ids, isDead)
+	seg, perm := buildSegment(tl.lo, tl.hashes, tl.ids, isDead, ix.enc())
 	ix.remap(tl.lo, tl.ids, isDead, perm)
 	ix.mu.Lock()
 	ix.segs = append(ix.segs, seg)
@@ -313,7 +316,7 @@ func (ix *Index) mergeFrom(k int) {
 	}
 	isDead := func(i int) bool { return dead[i/64]&(1<<(i%64)) != 0 }
 	lo := olds[0].lo
-	seg, perm := buildSegment(lo, hashes, ids, isDead)
+	seg, perm := buildSegment(lo, hashes, ids, isDead, ix.enc())
 	ix.remap(lo, ids, isDead, perm)
 	ix.mu.Lock()
 	ix.segs = append(ix.segs[:k:k], seg)
@@ -370,7 +373,7 @@ func (ix *Index) rebuild() {
 	}
 	var segs []*segment
 	if live > 0 {
-		seg, _ := buildSegment(0, hashes, ids, nil)
+		seg, _ := buildSegment(0, hashes, ids, nil, ix.enc())
 		segs = []*segment{seg}
 	}
 	table := newIDTable(live)
@@ -421,7 +424,7 @@ func (ix *Index) radius(q Hash, d int) []Result {
 		pl = new(radiusPlan)
 	}
 	defer ix.plans.Put(pl)
-	pl.reset(q, d)
+	pl.reset(q, d, ix.enc())
 	for _, s := range ix.segs {
 		s.radius(pl)
 	}
