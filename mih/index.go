@@ -149,6 +149,13 @@ func (ix *Index) add(id uint64, h Hash) {
 		}
 		ix.kill(slot, cell)
 	}
+	if ix.slots() >= 1<<32-1 {
+		// Slots are never reused until a rebuild renumbers them.
+		ix.rebuild()
+		if ix.slots() >= 1<<32-1 {
+			panic("mih: index full: 2^32-1 hashes")
+		}
+	}
 	ix.reserveIDs(1)
 	ix.mu.Lock()
 	if ix.tail.hashes == nil {
