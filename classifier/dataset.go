@@ -1,6 +1,7 @@
 package classifier
 
 import (
+	"bytes"
 	"context"
 	"encoding/csv"
 	"encoding/json"
@@ -127,7 +128,7 @@ func ReadSpec(path string) (*Spec, error) {
 // ParseSpec parses and checks a spec.
 func ParseSpec(b []byte) (*Spec, error) {
 	var s Spec
-	dec := json.NewDecoder(strings.NewReader(string(b)))
+	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&s); err != nil {
 		return nil, fmt.Errorf("parse: %w", err)

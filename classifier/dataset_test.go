@@ -151,3 +151,36 @@ func FuzzReadTable(f *testing.F) {
 		})
 	})
 }
+
+// The default spec must read every staged data set completely: the row
+// counts are those the data sets' SOURCE.md files state.
+func TestDefaultSpecReadsSharedData(t *testing.T) {
+	const data = "../../shared/data"
+	if _, err := os.Stat(data); err != nil {
+		t.Skipf("staged data not present at %s: %v", data, err)
+	}
+	s, err := ReadSpec("corpus/train.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]int{"osact2022": 8557, "l-hsab": 5846, "mlma-ar": 3353, "mlma-en": 5647, "mlma-fr": 4014, "isis-kaggle": 16161}
+	for _, src := range s.Sources {
+		if src.Format == "templates" {
+			continue
+		}
+		paths, err := s.Paths(src, data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := readTables(paths, src)
+		if err != nil {
+			t.Fatalf("%s: %v", src.Name, err)
+		}
+		if n, ok := want[src.Name]; ok && len(rows) != n {
+			t.Errorf("%s: %d rows, SOURCE.md says %d", src.Name, len(rows), n)
+		}
+		if src.Name == "germeval" && len(rows) < 13169 {
+			t.Errorf("germeval: %d merged posts, want at least the 13,169 of vio", len(rows))
+		}
+	}
+}

@@ -98,6 +98,8 @@ type Report struct {
 	// most the number Evaluate was asked for).
 	Errors []FlaggedExample `json:"hard_negative_errors,omitempty"`
 	Info   Info             `json:"model_info"`
+	// Version is the evaluated model's Version.
+	Version string `json:"model_version"`
 }
 
 // FlaggedExample is a hard negative the model flagged.
@@ -173,7 +175,7 @@ func Evaluate(ctx context.Context, m *Model, examples []Example, split Split, ma
 		bt[i] = 0.5
 	}
 	r := &Report{
-		Split: split.String(), Examples: len(sel), Info: m.info,
+		Split: split.String(), Examples: len(sel), Info: m.info, Version: m.Version(),
 		Model:    systemReport("model", ms, m.thresholds, true),
 		Baseline: systemReport("keyword baseline", bs, bt, false),
 	}
@@ -434,7 +436,7 @@ func confusion(s []scored, th [NumLabels]float64) Confusion {
 // WriteText writes the report as plain-text tables.
 func (r *Report) WriteText(w io.Writer) {
 	fmt.Fprintf(w, "Evaluation on the %s split: %d examples. Model %s (trained %s, seed %d).\n",
-		r.Split, r.Examples, r.Info.Name, r.Info.TrainedAt, r.Info.Seed)
+		r.Split, r.Examples, r.Version, r.Info.TrainedAt, r.Info.Seed)
 	for _, sr := range []SystemReport{r.Model, r.Baseline} {
 		fmt.Fprintf(w, "\n=== %s ===\n", strings.ToUpper(sr.Name))
 		fmt.Fprintf(w, "\nAll post-level %s data (n=%d): macro-F1 %.3f\n", r.Split, sr.Overall.N, sr.Overall.MacroF1)

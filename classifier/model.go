@@ -60,6 +60,7 @@ type Model struct {
 	platt      [NumLabels][2]float32 // calibrated p = sigmoid(a*z + b)
 	thresholds [NumLabels]float64
 	info       Info
+	version    string
 
 	lid   *langid.Model
 	rules *financingRules
@@ -91,6 +92,22 @@ func newModel(cfg FeatureConfig, info Info) (*Model, error) {
 
 // Info returns how the model was made.
 func (m *Model) Info() Info { return m.info }
+
+// Version names the model and its exact weights: the model name and the
+// first 12 hex digits of the SHA-256 of its file ("unsaved" for a model
+// not read from a file). Record it with every score so that a re-scored
+// post says which model scored it.
+func (m *Model) Version() string {
+	v := m.version
+	if v == "" {
+		v = "unsaved"
+	}
+	name := m.info.Name
+	if name == "" {
+		name = "model"
+	}
+	return name + "-" + v
+}
 
 // Features returns the model's feature configuration.
 func (m *Model) Features() FeatureConfig { return m.cfg }
@@ -152,7 +169,7 @@ type Evidence struct {
 
 // Flagged returns the harmful labels whose score reaches the threshold.
 func (r *Result) Flagged() []Label {
-	var out []Label
+	out := []Label{}
 	for _, s := range r.Scores {
 		if s.Label.Harmful() && s.Over() {
 			out = append(out, s.Label)

@@ -101,6 +101,9 @@ func TestModelRoundTrip(t *testing.T) {
 	if got.Info().Name != "test" || got.Features() != smallFeatures || got.thresholds != m.thresholds {
 		t.Errorf("decoded model header differs: %+v", got.Info())
 	}
+	if v := got.Version(); len(v) != len("test-")+12 || !strings.HasPrefix(v, "test-") || m.Version() != "test-unsaved" {
+		t.Errorf("versions %q (decoded) and %q (trained)", v, m.Version())
+	}
 	for _, text := range []string{"glory to the soldiers", "police said", "dinner"} {
 		a, b := m.Classify(text), got.Classify(text)
 		for i := range a.Scores {
@@ -249,6 +252,9 @@ func TestDefaultModel(t *testing.T) {
 }
 
 func TestClassifyAllocations(t *testing.T) {
+	if raceEnabled {
+		t.Skip("allocation counts are not meaningful under the race detector")
+	}
 	m, err := Default()
 	if err != nil {
 		t.Fatal(err)
@@ -258,5 +264,39 @@ func TestClassifyAllocations(t *testing.T) {
 	// The normalised text and the evidence slice; nothing per feature.
 	if a := testing.AllocsPerRun(50, func() { m.Classify(text) }); a > 3 {
 		t.Errorf("Classify allocates %v times per call, want at most 3", a)
+	}
+}
+
+// Classify is used from many goroutines at once by the pipeline.
+func TestClassifyConcurrent(t *testing.T) {
+	m, err := Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	texts := []string{"Police said 3 people were killed", "تبرعوا للمجاهدين", "Rejoignez le califat", ""}
+	want := make([]Result, len(texts))
+	for i, s := range texts {
+		want[i] = m.Classify(s)
+	}
+	done := make(chan error)
+	for g := 0; g < 4; g++ {
+		go func() {
+			for k := 0; k < 50; k++ {
+				i := k % len(texts)
+				r := m.Classify(texts[i])
+				for li := range r.Scores {
+					if r.Scores[li].Score != want[i].Scores[li].Score {
+						done <- fmt.Errorf("%q: %s score %v, want %v", texts[i], Labels[li], r.Scores[li].Score, want[i].Scores[li].Score)
+						return
+					}
+				}
+			}
+			done <- nil
+		}()
+	}
+	for g := 0; g < 4; g++ {
+		if err := <-done; err != nil {
+			t.Error(err)
+		}
 	}
 }

@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"bytes"
 	"compress/gzip"
+	"crypto/sha256"
 	"encoding/binary"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -81,6 +83,7 @@ type countWriter struct {
 	n int64
 }
 
+// Write writes p and counts the bytes.
 func (c *countWriter) Write(p []byte) (int, error) {
 	n, err := c.w.Write(p)
 	c.n += int64(n)
@@ -173,6 +176,8 @@ func Decode(b []byte) (*Model, error) {
 	if err != nil {
 		return nil, fmt.Errorf("header: %w", err)
 	}
+	sum := sha256.Sum256(b)
+	m.version = hex.EncodeToString(sum[:6])
 	copy(m.bias[:], h.Bias)
 	copy(m.platt[:], h.Platt)
 	copy(m.thresholds[:], h.Thresholds)

@@ -4,8 +4,11 @@ import (
 	"flag"
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"sync"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // benchN sizes the benchmark index: go test -bench . -mih.n 1000000 ./mih.
@@ -48,6 +51,33 @@ var benchOnce = sync.OnceValue(func() *benchData {
 	return bd
 })
 
+// threadCPU returns the CPU time used by the calling OS thread (Linux's
+// RUSAGE_THREAD), or 0 where that is not available.
+func threadCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(1, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// loopCPU runs f in a b.Loop and reports, beside the wall time, the thread's
+// CPU time per operation: on a shared machine it moves far less with the
+// load of other processes than ns/op does.
+func loopCPU(b *testing.B, f func(i int)) {
+	runtime.LockOSThread()
+	defer runtime.UnlockOSThread()
+	cpu0 := threadCPU()
+	i := 0
+	for b.Loop() {
+		f(i)
+		i++
+	}
+	if cpu := threadCPU() - cpu0; cpu0 != 0 && i > 0 {
+		b.ReportMetric(float64(cpu.Nanoseconds())/float64(i), "cpu-ns/op")
+	}
+}
+
 func BenchmarkRadius(b *testing.B) {
 	bd := benchOnce()
 	for _, kind := range []struct {
@@ -55,18 +85,10 @@ func BenchmarkRadius(b *testing.B) {
 		queries []Hash
 	}{{"random", bd.random}, {"near", bd.near}} {
 		b.Run("index/"+kind.name, func(b *testing.B) {
-			i := 0
-			for b.Loop() {
-				bd.ix.Radius(kind.queries[i%len(kind.queries)], 31)
-				i++
-			}
+			loopCPU(b, func(i int) { bd.ix.Radius(kind.queries[i%len(kind.queries)], 31) })
 		})
 		b.Run("linear/"+kind.name, func(b *testing.B) {
-			i := 0
-			for b.Loop() {
-				bd.lin.Radius(kind.queries[i%len(kind.queries)], 31)
-				i++
-			}
+			loopCPU(b, func(i int) { bd.lin.Radius(kind.queries[i%len(kind.queries)], 31) })
 		})
 	}
 }
@@ -84,11 +106,7 @@ func BenchmarkRadiusByDistance(b *testing.B) {
 		}{{"index", Bits}, {"scan", -1}} {
 			b.Run(fmt.Sprintf("d=%d/%s", d, mode.name), func(b *testing.B) {
 				bd.ix.tune.linearAbove = mode.linearAbove
-				i := 0
-				for b.Loop() {
-					bd.ix.Radius(bd.near[i%len(bd.near)], d)
-					i++
-				}
+				loopCPU(b, func(i int) { bd.ix.Radius(bd.near[i%len(bd.near)], d) })
 			})
 		}
 	}
@@ -98,11 +116,7 @@ func BenchmarkNearest(b *testing.B) {
 	bd := benchOnce()
 	for _, k := range []int{1, 10} {
 		b.Run(fmt.Sprintf("k=%d/near", k), func(b *testing.B) {
-			i := 0
-			for b.Loop() {
-				bd.ix.Nearest(bd.near[i%len(bd.near)], k)
-				i++
-			}
+			loopCPU(b, func(i int) { bd.ix.Nearest(bd.near[i%len(bd.near)], k) })
 		})
 	}
 }

@@ -75,7 +75,7 @@ func queriesFor(rng *rand.Rand, stored []Hash, n int) []Hash {
 // tests reach the index's own code at every radius and size, and seal its
 // tail every tailMax additions.
 func indexOnly(ix *Index, tailMax int) {
-	ix.tune = tuning{tailMax: tailMax, reclaimMin: 16, linearAbove: Bits, smallLinear: 0}
+	ix.tune = tuning{tailMax: tailMax, reclaimMin: 16, linearAbove: Bits, smallLinear: 0, slotBits: defaultSlotBits}
 }
 
 func sortResults(r []Result) { slices.SortFunc(r, compareResults) }

@@ -34,6 +34,8 @@ type Index struct {
 	tableBytes int64   // memory of table, kept under mu for Stats
 	batch      []Entry // entries being added by AddBatch, at slots from tail.lo
 
+	plans sync.Pool // *radiusPlan scratch, so queries do not allocate it
+
 	tune tuning
 }
 
@@ -54,21 +56,27 @@ type Entry struct {
 // tuning holds sizes and thresholds. Tests lower them to drive every path on
 // small sets.
 type tuning struct {
-	tailMax     int // slots the tail holds before it becomes a segment
-	reclaimMin  int // fewest removed slots worth a rebuild
-	linearAbove int // radii above this scan every hash
-	smallLinear int // indexes with fewer slots than this are always scanned
+	tailMax     int  // slots the tail holds before it becomes a segment
+	reclaimMin  int  // fewest removed slots worth a rebuild
+	linearAbove int  // radii above this scan every hash
+	smallLinear int  // indexes with fewer slots than this are always scanned
+	slotBits    uint // slot field of a posting entry; the rest is fingerprint
 }
 
+func (ix *Index) enc() encoding { return newEncoding(ix.tune.slotBits) }
+
 // defaultTuning: a tail of 2048 hashes scans in a few microseconds. The
-// posting tables beat a scan of every hash up to radius 47 (at most 2 bits
-// per chunk, 137 of 65536 chunk values per chunk); see
-// BenchmarkRadiusByDistance for the crossover.
-var defaultTuning = tuning{tailMax: 2048, reclaimMin: 4096, linearAbove: 47, smallLinear: 512}
+// posting tables beat a scan of every hash at every radius up to 64 (at 64,
+// 3.4 ms against 4.3 ms on 500,000 hashes; at 31, 0.09 ms against 5.2 ms;
+// BenchmarkRadiusByDistance); beyond 64 a query visits most chunk values
+// and the scan is used.
+func defaultTuning() tuning {
+	return tuning{tailMax: 2048, reclaimMin: 4096, linearAbove: 64, smallLinear: 512, slotBits: defaultSlotBits}
+}
 
 // New returns an empty index.
 func New() *Index {
-	return &Index{tune: defaultTuning}
+	return &Index{tune: defaultTuning()}
 }
 
 func (ix *Index) slots() int { return int(ix.tail.lo) + len(ix.tail.hashes) }
@@ -144,13 +152,20 @@ func (ix *Index) add(id uint64, h Hash) {
 		}
 		ix.kill(slot, cell)
 	}
+	if ix.slots() >= 1<<32-1 {
+		// Slots are never reused until a rebuild renumbers them.
+		ix.rebuild()
+		if ix.slots() >= 1<<32-1 {
+			panic("mih: index full: 2^32-1 hashes")
+		}
+	}
 	ix.reserveIDs(1)
+	ix.mu.Lock()
 	if ix.tail.hashes == nil {
 		ix.tail.hashes = make([]Hash, 0, ix.tune.tailMax)
 		ix.tail.ids = make([]uint64, 0, ix.tune.tailMax)
 		ix.tail.dead = make([]uint64, (ix.tune.tailMax+63)/64)
 	}
-	ix.mu.Lock()
 	slot := ix.tail.lo + uint32(len(ix.tail.hashes))
 	ix.tail.hashes = append(ix.tail.hashes, h)
 	ix.tail.ids = append(ix.tail.ids, id)
@@ -202,7 +217,7 @@ func (ix *Index) AddBatch(entries []Entry) {
 		hashes[i], ids[i] = e.Hash, e.ID
 	}
 	isDead := func(i int) bool { return dead[i/64]&(1<<(i%64)) != 0 }
-	seg, perm := buildSegment(lo, hashes, ids, isDead)
+	seg, perm := buildSegment(lo, hashes, ids, isDead, ix.enc())
 	ix.remap(lo, ids, isDead, perm)
 	ix.batch = nil
 	ix.mu.Lock()
@@ -268,7 +283,7 @@ func (ix *Index) seal() {
 	}
 	tl := ix.tail
 	isDead := func(i int) bool { return tl.dead[i/64]&(1<<(i%64)) != 0 }
-	seg, perm := buildSegment(tl.lo, tl.hashes, tl.ids, isDead)
+	seg, perm := buildSegment(tl.lo, tl.hashes, tl.ids, isDead, ix.enc())
 	ix.remap(tl.lo, tl.ids, isDead, perm)
 	ix.mu.Lock()
 	ix.segs = append(ix.segs, seg)
@@ -311,7 +326,7 @@ func (ix *Index) mergeFrom(k int) {
 	}
 	isDead := func(i int) bool { return dead[i/64]&(1<<(i%64)) != 0 }
 	lo := olds[0].lo
-	seg, perm := buildSegment(lo, hashes, ids, isDead)
+	seg, perm := buildSegment(lo, hashes, ids, isDead, ix.enc())
 	ix.remap(lo, ids, isDead, perm)
 	ix.mu.Lock()
 	ix.segs = append(ix.segs[:k:k], seg)
@@ -368,7 +383,7 @@ func (ix *Index) rebuild() {
 	}
 	var segs []*segment
 	if live > 0 {
-		seg, _ := buildSegment(0, hashes, ids, nil)
+		seg, _ := buildSegment(0, hashes, ids, nil, ix.enc())
 		segs = []*segment{seg}
 	}
 	table := newIDTable(live)
@@ -388,9 +403,9 @@ func (ix *Index) rebuild() {
 
 // Radius returns every hash within distance d of q (d = 31 is PDQ's usual
 // match threshold), ordered by distance, then id. A negative d finds nothing.
-// Radii up to 47 go through the posting tables (see newRadiusPlan for the
-// pigeonhole argument); larger radii scan every hash, which is faster there.
-// Every radius up to 256 is answered exactly.
+// Radii up to 64 go through the posting tables (see radiusPlan.reset for the
+// pigeonhole argument); larger radii scan every hash. Every radius up to 256
+// is answered exactly.
 func (ix *Index) Radius(q Hash, d int) []Result {
 	if d < 0 {
 		return nil
@@ -414,9 +429,14 @@ func (ix *Index) radius(q Hash, d int) []Result {
 		})
 		return out
 	}
-	pl := newRadiusPlan(q, d)
+	pl, _ := ix.plans.Get().(*radiusPlan)
+	if pl == nil {
+		pl = new(radiusPlan)
+	}
+	defer ix.plans.Put(pl)
+	pl.reset(q, d, ix.enc())
 	for _, s := range ix.segs {
-		s.radius(&pl)
+		s.radius(pl)
 	}
 	for local := range ix.tail.hashes {
 		if dist := Distance(ix.tail.hashes[local], q); dist <= d && ix.tail.dead[local/64]&(1<<(local%64)) == 0 {
@@ -442,9 +462,6 @@ func (ix *Index) scan(f func(id uint64, h *Hash)) {
 	}
 }
 
-// nearestRadii are the radii Nearest tries, cheapest first, before it scans.
-var nearestRadii = [...]int{15, 31, 47}
-
 // Nearest returns the k hashes closest to q, ordered by distance, then id;
 // ties at the k-th distance go to the smaller id.
 //
@@ -458,7 +475,7 @@ func (ix *Index) Nearest(q Hash, k int) []Result {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	if ix.slots()-ix.nDead > k {
-		for _, d := range nearestRadii {
+		for _, d := range [...]int{15, 31, 47} { // cheapest first
 			if d > ix.tune.linearAbove {
 				break
 			}

@@ -34,26 +34,40 @@ func TestRadiusMatchesLinear(t *testing.T) {
 		{n: 1500, queries: 12, tailMax: 96},            // small segments and a tail
 		{n: denseMin + 3000, queries: 4, tailMax: 800}, // a dense segment and small ones
 	}
+	// slotBits 20 is the default; 4 makes every segment above 16 entries
+	// store gaps, with frequent escapes to the overflow list; 0 sends every
+	// entry to the overflow list.
 	for _, set := range hashSets {
 		for _, sz := range sizes {
-			t.Run(fmt.Sprintf("%s/%d", set.name, sz.n), func(t *testing.T) {
-				rng := rand.New(rand.NewPCG(uint64(sz.n), 7))
-				hashes := set.gen(rng, sz.n)
-				ix, lin := build(rng, hashes, sz.tailMax)
-				if st := ix.Stats(); st.Pending == 0 || st.Segments < 2 {
-					t.Fatalf("want several segments and a tail, stats %+v", st)
+			for _, slotBits := range []uint{defaultSlotBits, 4, 0} {
+				if slotBits == 0 && sz.n > denseMin {
+					continue
 				}
-				queries := queriesFor(rng, hashes, sz.queries)
-				for d := 0; d <= 64; d++ {
-					for qi, q := range queries {
-						got, want := ix.Radius(q, d), lin.Radius(q, d)
-						if !sameResults(got, want) {
-							t.Fatalf("radius %d query %d (%s): index %d results %v, linear %d results %v",
-								d, qi, q, len(got), head(got), len(want), head(want))
+				t.Run(fmt.Sprintf("%s/%d/slotBits=%d", set.name, sz.n, slotBits), func(t *testing.T) {
+					rng := rand.New(rand.NewPCG(uint64(sz.n), 7))
+					hashes := set.gen(rng, sz.n)
+					ix, lin := build(rng, hashes, sz.tailMax)
+					ix.tune.slotBits = slotBits
+					ix.Compact()                  // rebuild with this encoding...
+					for i := 0; i < sz.n/3; i++ { // ...and leave small segments and a tail beside it
+						ix.Add(uint64(sz.n+i+1), hashes[i])
+						lin.Add(uint64(sz.n+i+1), hashes[i])
+					}
+					if st := ix.Stats(); st.Pending == 0 || st.Segments < 2 {
+						t.Fatalf("want several segments and a tail, stats %+v", st)
+					}
+					queries := queriesFor(rng, hashes, sz.queries)
+					for d := 0; d <= 64; d++ {
+						for qi, q := range queries {
+							got, want := ix.Radius(q, d), lin.Radius(q, d)
+							if !sameResults(got, want) {
+								t.Fatalf("radius %d query %d (%s): index %d results %v, linear %d results %v",
+									d, qi, q, len(got), head(got), len(want), head(want))
+							}
 						}
 					}
-				}
-			})
+				})
+			}
 		}
 	}
 }
@@ -128,13 +142,13 @@ func TestDuplicateHashes(t *testing.T) {
 // against the index and the linear scan and compares them as it goes, with
 // thresholds low enough that merges and slot reclamation happen often.
 func TestAddRemoveInterleaved(t *testing.T) {
-	for _, tailMax := range []int{1, 32, 1 << 20} {
+	for _, tailMax := range []int{2, 32, 1 << 20} {
 		t.Run(fmt.Sprintf("tailMax=%d", tailMax), func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(uint64(tailMax), 99))
 			ix, lin := New(), NewLinear()
 			indexOnly(ix, tailMax)
 			var stored []Hash
-			for step := 0; step < 1500; step++ {
+			for step := 0; step < 1200; step++ {
 				id := uint64(rng.IntN(600))
 				switch op := rng.IntN(10); {
 				case op < 5:

@@ -1,7 +1,6 @@
 package mih
 
 import (
-	"encoding/binary"
 	"math/bits"
 	"runtime"
 	"slices"
@@ -25,9 +24,30 @@ type segment struct {
 	ids64  []uint64 // ... otherwise here
 	dead   []uint64 // removal bits by local slot
 	first  buckets  // chunk 0 value -> range of hashes
-	stride int      // bytes per posting entry: a fingerprint byte, then a 3-byte local slot (4 bytes beyond 1<<24 slots)
-	mask   uint32   // keeps the slot bits of a 4-byte load
+	enc    encoding
+	delta  bool // slots are stored as gaps (the segment has more than 1<<enc.slotBits entries)
 	tables [chunks - 1]postingTable
+}
+
+// encoding splits a 32-bit posting entry into a slot field (low slotBits)
+// and a fingerprint (the rest, at most 16 bits).
+type encoding struct {
+	slotBits, fpBits uint
+	escape           uint32 // the slot field value that sends a reader to the overflow list
+}
+
+// defaultSlotBits leaves 12 bits of fingerprint: at radius 31 about 2% of
+// the posting entries read pass it (see radiusPlan.reset).
+const defaultSlotBits = 20
+
+func newEncoding(slotBits uint) encoding {
+	return encoding{slotBits: slotBits, fpBits: min(16, 32-slotBits), escape: 1<<slotBits - 1}
+}
+
+// fingerprint returns the fingerprint stored beside h in the posting table
+// of chunk c: the top fpBits bits of the partner chunk c^1.
+func (e encoding) fingerprint(h *Hash, c int) uint32 {
+	return uint32(chunk(h, c^1)) >> (16 - e.fpBits)
 }
 
 // buckets maps a chunk value to a range [offsets[b], offsets[b+1]). When
@@ -39,14 +59,26 @@ type buckets struct {
 }
 
 // postingTable lists, for one chunk position, the local slots having each
-// chunk value, each with one fingerprint byte: the high byte of the partner
-// chunk (chunk c^1). The fingerprint lets a query reject most candidates
-// without touching their hash (see newRadiusPlan). Entry k is
-// entries[k*stride]: the fingerprint, then the slot in little-endian order;
-// keeping them together makes a bucket one sequential read.
+// chunk value, in increasing order, each with a fingerprint of the partner
+// chunk (chunk c^1) that lets a query reject most candidates without
+// touching their hash (see radiusPlan.reset). Entry k is
+// fingerprint<<slotBits | slot field. In a small segment the slot field is
+// the local slot. In a large one (delta) it is the gap from the previous
+// entry of the same bucket (the first entry's slot is in firstSlot), or
+// escape when the gap does not fit, in which case the slot is found in
+// overPos/overSlot.
 type postingTable struct {
 	buckets
-	entries []byte // plus 3 bytes of padding so that any slot loads as a uint32
+	entries   []uint32
+	firstSlot []uint32 // delta only: the first slot of each bucket, by chunk value
+	overPos   []uint32 // delta only: entry positions whose slot did not fit, ascending
+	overSlot  []uint32 // ... and their slots
+}
+
+// overflow returns the slot of entry k, which holds the escape value.
+func (t *postingTable) overflow(k int) uint32 {
+	i, _ := slices.BinarySearch(t.overPos, uint32(k))
+	return t.overSlot[i]
 }
 
 func (b *buckets) bucket(v uint16) (lo, hi int) {
@@ -65,9 +97,6 @@ func (b *buckets) bucket(v uint16) (lo, hi int) {
 
 func (b *buckets) bytes() int64 { return int64(cap(b.offsets))*4 + int64(cap(b.keys))*2 }
 
-// fingerprint returns the byte stored beside h in the posting table of chunk c.
-func fingerprint(h *Hash, c int) uint8 { return uint8(chunk(h, c^1) >> 8) }
-
 func (s *segment) len() int { return len(s.hashes) }
 
 func (s *segment) id(local int) uint64 {
@@ -79,15 +108,11 @@ func (s *segment) id(local int) uint64 {
 
 func (s *segment) isDead(local int) bool { return s.dead[local/64]&(1<<(local%64)) != 0 }
 
-func (s *segment) slotAt(t *postingTable, k int) int {
-	return int(binary.LittleEndian.Uint32(t.entries[k*s.stride+1:]) & s.mask)
-}
-
 func (s *segment) bytes() int64 {
 	b := int64(cap(s.hashes))*32 + int64(cap(s.ids32))*4 + int64(cap(s.ids64))*8 + int64(cap(s.dead))*8 + s.first.bytes()
 	for i := range s.tables {
 		t := &s.tables[i]
-		b += t.buckets.bytes() + int64(cap(t.entries))
+		b += t.buckets.bytes() + int64(cap(t.entries)+cap(t.firstSlot)+cap(t.overPos)+cap(t.overSlot))*4
 	}
 	return b
 }
@@ -96,15 +121,12 @@ func (s *segment) bytes() int64 {
 // order) into a new segment starting at global slot lo. It returns the
 // segment and perm, where input i went to local slot perm[i]. The 15 chunk
 // tables are built in parallel, one goroutine per processor.
-func buildSegment(lo uint32, hashes []Hash, ids []uint64, dead func(i int) bool) (*segment, []uint32) {
+func buildSegment(lo uint32, hashes []Hash, ids []uint64, dead func(i int) bool, enc encoding) (*segment, []uint32) {
 	n := len(hashes)
-	s := &segment{lo: lo, stride: 4, mask: 1<<24 - 1}
-	if n > 1<<24 {
-		s.stride, s.mask = 5, 1<<32-1
-	}
+	s := &segment{lo: lo, enc: enc, delta: n > 1<<enc.slotBits}
 	// Sort by chunk 0. Reads go in input order and writes scatter, which
 	// is cheaper than the reverse on a large segment.
-	perm, first := sortPerm(hashes, 0)
+	perm, first := sortPerm(hashes, 0, n >= denseMin)
 	s.first = first
 	s.hashes = make([]Hash, n)
 	wide := false
@@ -156,12 +178,13 @@ func buildSegment(lo uint32, hashes []Hash, ids []uint64, dead func(i int) bool)
 }
 
 // sortPerm sorts hashes stably by chunk c: input i goes to position
-// perm[i]. It also returns the buckets of the sorted order.
-func sortPerm(hashes []Hash, c int) ([]uint32, buckets) {
+// perm[i]. It also returns the buckets of the sorted order, dense (an offset
+// for every chunk value) or, for fewer than denseMin hashes, sparse.
+func sortPerm(hashes []Hash, c int, dense bool) ([]uint32, buckets) {
 	n := len(hashes)
 	perm := make([]uint32, n)
 	var b buckets
-	if n < denseMin {
+	if !dense {
 		// n < 1<<14, so value<<16 | i fits 32 bits and sorts stably.
 		keys := make([]uint32, n)
 		for i := range hashes {
@@ -200,24 +223,48 @@ func sortPerm(hashes []Hash, c int) ([]uint32, buckets) {
 }
 
 // buildTable files the segment's local slots by chunk c, each with its
-// fingerprint byte.
+// fingerprint.
 func (s *segment) buildTable(c int) postingTable {
-	perm, b := sortPerm(s.hashes, c)
-	t := postingTable{buckets: b}
-	st := s.stride
-	t.entries = make([]byte, len(perm)*st+3)
-	for local, k := range perm {
-		e := t.entries[int(k)*st:]
-		// Write exactly stride bytes: a wider store would clobber a
-		// neighbour that may already be filled.
-		e[0] = fingerprint(&s.hashes[local], c)
-		e[1] = byte(local)
-		e[2] = byte(local >> 8)
-		e[3] = byte(local >> 16)
-		if st == 5 {
-			e[4] = byte(local >> 24)
+	perm, b := sortPerm(s.hashes, c, len(s.hashes) >= denseMin || s.delta)
+	t := postingTable{buckets: b, entries: make([]uint32, len(perm))}
+	enc := s.enc
+	if !s.delta {
+		for local, k := range perm {
+			t.entries[k] = enc.fingerprint(&s.hashes[local], c)<<enc.slotBits | uint32(local)
 		}
+		return t
 	}
+	// Large segment: buckets are dense (keys == nil). Locals arrive in
+	// increasing order, so each bucket's entries are written in order and
+	// last[v] is the previous slot filed under v.
+	t.firstSlot = make([]uint32, 1<<16)
+	last := make([]uint32, 1<<16)
+	for local, k := range perm {
+		v := chunk(&s.hashes[local], c)
+		var field uint32
+		if k == t.offsets[v] {
+			t.firstSlot[v] = uint32(local)
+		} else if gap := uint32(local) - last[v]; gap < enc.escape {
+			field = gap
+		} else {
+			field = enc.escape
+			t.overPos = append(t.overPos, k)
+			t.overSlot = append(t.overSlot, uint32(local))
+		}
+		last[v] = uint32(local)
+		t.entries[k] = enc.fingerprint(&s.hashes[local], c)<<enc.slotBits | field
+	}
+	// Overflows were recorded in slot order; queries search them by position.
+	idx := make([]int, len(t.overPos))
+	for i := range idx {
+		idx[i] = i
+	}
+	slices.SortFunc(idx, func(a, b int) int { return int(t.overPos[a]) - int(t.overPos[b]) })
+	pos, slot := make([]uint32, len(idx)), make([]uint32, len(idx))
+	for i, j := range idx {
+		pos[i], slot[i] = t.overPos[j], t.overSlot[j]
+	}
+	t.overPos, t.overSlot = pos, slot
 	return t
 }
 
@@ -226,28 +273,42 @@ type radiusPlan struct {
 	q   Hash
 	d   int
 	qc  [chunks]uint16 // the query's chunks
-	qfp [chunks]uint8  // the query's fingerprint byte for each chunk's table
-	r   [chunks]int    // per-chunk search radius; -1 skips the chunk
-	b   [chunks]int    // the distance budget of the chunk's pair
+	qfp [chunks]uint32 // the query's fingerprint for each chunk's table
+	enc encoding
+	r   [chunks]int // per-chunk search radius; -1 skips the chunk
+	b   [chunks]int // the distance budget of the chunk's pair
 	out []Result
-	buf [512]uint32 // scratch for scanTable
+
+	// Scratch reused across segments (and queries, through Index.plans).
+	probes []probe
+	cands  []uint64 // local<<4 | chunk of entries that passed the fingerprint
 }
 
-// newRadiusPlan applies the pigeonhole principle to pairs of chunks: the 8
+// probe is one bucket to read: chunk c, value v at distance w from the
+// query's chunk, and the bucket's range once looked up.
+type probe struct {
+	c, w   uint8
+	v      uint16
+	lo, hi uint32
+}
+
+// reset prepares a query for q and d. It applies the pigeonhole principle to pairs of chunks: the 8
 // pairs (0,1), (2,3), ... split the 256 bits, so a hash within d of q is,
 // writing d = 8p + a with 0 <= a < 8, within p bits on one of the first a+1
 // pairs or within p-1 bits on one of the others. A pair within budget B has
 // its first chunk within floor(B/2) bits or its second within ceil(B/2)-1, so
 // each chunk is searched at that radius, and a candidate found through a
 // chunk at distance w must have its partner chunk within B-w: the
-// fingerprint byte (8 of the partner's 16 bits) rejects most candidates that
-// are not, before their hash is read.
-func newRadiusPlan(q Hash, d int) radiusPlan {
-	pl := radiusPlan{q: q, d: d}
+// fingerprint (the top 12 of the partner's 16 bits) rejects most candidates
+// that are not, before their hash is read: at d = 31 (budget 3 on every pair)
+// a random candidate passes with probability 7.3% from the bucket of the
+// query's own chunk value and 1.9% from the 16 buckets one bit away.
+func (pl *radiusPlan) reset(q Hash, d int, enc encoding) {
+	pl.q, pl.d, pl.out, pl.enc = q, d, nil, enc
 	p, a := d/8, d%8
 	for c := 0; c < chunks; c++ {
 		pl.qc[c] = chunk(&q, c)
-		pl.qfp[c] = fingerprint(&q, c)
+		pl.qfp[c] = enc.fingerprint(&q, c)
 		b := p - 1
 		if c/2 <= a {
 			b = p
@@ -259,7 +320,14 @@ func newRadiusPlan(q Hash, d int) radiusPlan {
 			pl.r[c] = (b+1)/2 - 1
 		}
 	}
-	return pl
+	pl.probes = pl.probes[:0]
+	for c := 0; c < chunks; c++ {
+		for w := 0; w <= pl.r[c]; w++ {
+			forWeight(w, func(m uint16) {
+				pl.probes = append(pl.probes, probe{c: uint8(c), w: uint8(w), v: pl.qc[c] ^ m})
+			})
+		}
+	}
 }
 
 // reaches reports whether the scan of chunk c finds h.
@@ -268,63 +336,82 @@ func (pl *radiusPlan) reaches(h *Hash, c int) bool {
 	if w > pl.r[c] {
 		return false
 	}
-	return c == 0 || w+bits.OnesCount8(fingerprint(h, c)^pl.qfp[c]) <= pl.b[c]
+	return c == 0 || w+bits.OnesCount32(pl.enc.fingerprint(h, c)^pl.qfp[c]) <= pl.b[c]
 }
 
-// radius adds to pl.out every live hash of s within pl.d of pl.q.
+// radius adds to pl.out every live hash of s within pl.d of pl.q. It works
+// in phases so that each phase's memory reads are independent of each other
+// and overlap in the memory system, which matters more than anything else
+// once the index outgrows the caches:
+//
+//  1. look up every bucket's range;
+//  2. chunk 0: check the runs of hashes (the segment is sorted by chunk 0);
+//  3. chunks 1..15: read each bucket's entries in order and keep, without
+//     branching, those whose fingerprint is within the pair's budget;
+//  4. load the kept entries' hashes and check their full distance.
 func (s *segment) radius(pl *radiusPlan) {
-	// Chunk 0: the hashes are sorted by it, so its buckets are runs of hashes.
-	if pl.r[0] >= 0 {
-		for w := 0; w <= pl.r[0]; w++ {
-			forWeight(w, func(m uint16) {
-				lo, hi := s.first.bucket(pl.qc[0] ^ m)
-				for local := lo; local < hi; local++ {
-					if dist := Distance(s.hashes[local], pl.q); dist <= pl.d {
-						s.accept(pl, local, 0, dist)
-					}
-				}
-			})
+	for i := range pl.probes {
+		pr := &pl.probes[i]
+		var lo, hi int
+		if pr.c == 0 {
+			lo, hi = s.first.bucket(pr.v)
+		} else {
+			lo, hi = s.tables[pr.c-1].bucket(pr.v)
 		}
+		pr.lo, pr.hi = uint32(lo), uint32(hi)
 	}
-	for c := 1; c < chunks; c++ {
-		if pl.r[c] < 0 {
+	cands := pl.cands[:0]
+	enc := s.enc
+	for i := range pl.probes {
+		pr := &pl.probes[i]
+		if pr.c == 0 {
+			for local := int(pr.lo); local < int(pr.hi); local++ {
+				if dist := Distance(s.hashes[local], pl.q); dist <= pl.d {
+					s.accept(pl, local, 0, dist)
+				}
+			}
 			continue
 		}
-		for w := 0; w <= pl.r[c]; w++ {
-			budget := pl.b[c] - w
-			forWeight(w, func(m uint16) { s.scanTable(pl, c, pl.qc[c]^m, budget) })
+		if pr.lo == pr.hi {
+			continue
 		}
-	}
-}
-
-// scanTable checks the slots filed under value v of chunk c. This loop is
-// where a query spends its time. It works in two passes: the first reads
-// the fingerprints in order and keeps, without branching, the positions of
-// those within budget; the second reads the hashes of the few kept, whose
-// loads do not depend on each other and so overlap in the memory system.
-func (s *segment) scanTable(pl *radiusPlan, c int, v uint16, budget int) {
-	t := &s.tables[c-1]
-	lo, hi := t.bucket(v)
-	qfp := uint32(pl.qfp[c])
-	st := s.stride
-	for lo < hi {
-		end := min(hi, lo+len(pl.buf))
-		n := 0
-		e := t.entries[lo*st : end*st]
-		for k := 0; k < end-lo; k++ {
-			pl.buf[n] = uint32(lo + k)
-			// n advances when popcount <= budget, i.e. when
-			// popcount-budget-1 is negative.
-			n += int(uint(bits.OnesCount32(uint32(e[k*st])^qfp)-budget-1) >> (bits.UintSize - 1))
-		}
-		for _, k := range pl.buf[:n] {
-			local := s.slotAt(t, int(k))
-			if dist := Distance(s.hashes[local], pl.q); dist <= pl.d {
-				s.accept(pl, local, c, dist)
+		c := int(pr.c)
+		t := &s.tables[c-1]
+		qfp := pl.qfp[c]
+		budget := pl.b[c] - int(pr.w)
+		es := t.entries[pr.lo:pr.hi]
+		n := len(cands)
+		cands = slices.Grow(cands, len(es))[:n+len(es)]
+		if !s.delta {
+			for _, e := range es {
+				cands[n] = uint64(e&enc.escape)<<4 | uint64(c)
+				// n advances when popcount <= budget, i.e. when
+				// popcount-budget-1 is negative.
+				n += int(uint(bits.OnesCount32(e>>enc.slotBits^qfp)-budget-1) >> (bits.UintSize - 1))
+			}
+		} else {
+			slot := t.firstSlot[pr.v]
+			for k, e := range es {
+				if k > 0 { // the first entry's slot field is unused
+					if g := e & enc.escape; g == enc.escape {
+						slot = t.overflow(int(pr.lo) + k)
+					} else {
+						slot += g
+					}
+				}
+				cands[n] = uint64(slot)<<4 | uint64(c)
+				n += int(uint(bits.OnesCount32(e>>enc.slotBits^qfp)-budget-1) >> (bits.UintSize - 1))
 			}
 		}
-		lo = end
+		cands = cands[:n]
 	}
+	for _, cand := range cands {
+		local := int(cand >> 4)
+		if dist := Distance(s.hashes[local], pl.q); dist <= pl.d {
+			s.accept(pl, local, int(cand&15), dist)
+		}
+	}
+	pl.cands = cands
 }
 
 // accept records a hash found through chunk c unless it is removed or the

@@ -80,7 +80,6 @@ func ParseCSV(r io.Reader, opt ParseOptions) ([]model.BankEntry, []*LineError, e
 		if err == io.EOF {
 			break
 		}
-		line, _ := cr.FieldPos(0)
 		if err != nil {
 			var pe *csv.ParseError
 			if errors.As(err, &pe) {
@@ -89,6 +88,7 @@ func ParseCSV(r io.Reader, opt ParseOptions) ([]model.BankEntry, []*LineError, e
 			}
 			return entries, bad, fmt.Errorf("read CSV: %w", err)
 		}
+		line, _ := cr.FieldPos(0)
 		if first {
 			first = false
 			if h, ok := header(rec); ok {
@@ -216,15 +216,11 @@ func Canonical(t model.SignalType, v string) (string, error) {
 			return "", fmt.Errorf("wallet %q: want chain:address, e.g. btc:1BoatSLRHtKNngkdXEeobR76b53LETtpyT", short(v))
 		}
 		chain = strings.ToLower(chain)
-		if err := wallet.Validate(chain, addr); err != nil {
+		c, err := wallet.Canonical(chain, addr)
+		if err != nil {
 			return "", fmt.Errorf("wallet %q: %w", short(v), err)
 		}
-		for _, a := range wallet.Find(addr) {
-			if a.Chain == chain {
-				return a.Chain + ":" + a.Value, nil
-			}
-		}
-		return chain + ":" + addr, nil
+		return chain + ":" + c, nil
 	}
 	return "", fmt.Errorf("unknown type %q", t)
 }

@@ -55,6 +55,8 @@ type app struct {
 	log      *slog.Logger
 	// index matches PDQ hashes against the banks; nil until plugged.
 	index pdqIndex
+	// progressTo is where start-up progress bars go (stderr).
+	progressTo io.Writer
 }
 
 // pdqIndex is the in-memory PDQ index over every enabled bank.
@@ -72,7 +74,7 @@ func openApp(ctx context.Context, f storeFlags, log *slog.Logger) (*app, error) 
 	if err != nil {
 		return nil, err
 	}
-	a := &app{data: f.data, store: s, blobs: blob.New(filepath.Join(f.data, "media"), maxMediaBytes), metrics: metrics.New(), log: log}
+	a := &app{data: f.data, store: s, blobs: blob.New(filepath.Join(f.data, "media"), maxMediaBytes), metrics: metrics.New(), log: log, progressTo: os.Stderr}
 	a.pipeline = &pipeline.Pipeline{Store: s, Blobs: a.blobs, MaxMediaBytes: maxMediaBytes, Metrics: a.metrics}
 	if err := plugStages(ctx, a, f.stages); err != nil {
 		s.Close()

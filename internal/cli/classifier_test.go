@@ -72,7 +72,7 @@ func TestClassifyErrors(t *testing.T) {
 func TestTrainEvalCommands(t *testing.T) {
 	spec := filepath.Join("..", "..", "classifier", "testdata", "spec.json")
 	model := filepath.Join(t.TempDir(), "m.model")
-	code, out, errs := run(t, "", "train", "--spec", spec, "--bits", "12", "--epochs", "3", "-o", model)
+	code, out, errs := run(t, "", "train", "--spec", spec, "--bits", "12", "--epochs", "3", "--char-min", "2", "--char-max", "4", "-o", model)
 	if code != 0 || !strings.Contains(out, "wrote "+model) {
 		t.Fatalf("train: exit %d\n%s%s", code, out, errs)
 	}
@@ -117,4 +117,21 @@ func TestClassifierHelp(t *testing.T) {
 			t.Errorf("%s --help: exit %d, output %q", cmd, code, out)
 		}
 	}
+}
+
+func FuzzParseThresholds(f *testing.F) {
+	for _, s := range []string{"incitement=0.7", "propaganda=0.6,financing=1", "none=", "=0.5", ",,"} {
+		f.Add(s)
+	}
+	f.Fuzz(func(t *testing.T, s string) {
+		m, err := parseThresholds(s)
+		if err != nil {
+			return
+		}
+		for l, v := range m {
+			if l.Index() < 0 || !(v >= 0 && v <= 1) {
+				t.Fatalf("%q gave %s=%v", s, l, v)
+			}
+		}
+	})
 }

@@ -41,9 +41,10 @@ func runClassify(_ context.Context, e env) error {
 		if *asJSON {
 			return enc.Encode(struct {
 				Text    string             `json:"text"`
+				Model   string             `json:"model"`
 				Flagged []classifier.Label `json:"flagged"`
 				classifier.Result
-			}{text, r.Flagged(), r})
+			}{text, m.Version(), r.Flagged(), r})
 		}
 		writeResult(out, text, &r, *evidence)
 		return nil

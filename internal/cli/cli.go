@@ -110,7 +110,7 @@ func newFlags(e env, name, synopsis string) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	fs.Usage = func() {
-		fmt.Fprintf(e.stderr, "Usage: marsad %s\n\n", synopsis)
+		fmt.Fprintf(fs.Output(), "Usage: marsad %s\n\n", synopsis)
 		fs.PrintDefaults()
 	}
 	return fs
@@ -118,9 +118,17 @@ func newFlags(e env, name, synopsis string) *flag.FlagSet {
 
 // parseFlags parses e.args into fs, turning a parse failure into errUsage.
 func parseFlags(fs *flag.FlagSet, e env) error {
+	for _, a := range e.args {
+		if a == "--" {
+			break
+		}
+		if a == "-h" || a == "-help" || a == "--help" {
+			// Asked-for help is output, not an error.
+			fs.SetOutput(e.stdout)
+		}
+	}
 	if err := fs.Parse(e.args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fs.SetOutput(e.stdout)
 			return err
 		}
 		return fmt.Errorf("%w: %v", errUsage, err)

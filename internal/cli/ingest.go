@@ -6,6 +6,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"sync/atomic"
 
 	"github.com/marsad/marsad/internal/pipeline"
 )
@@ -52,7 +53,7 @@ func runIngest(ctx context.Context, e env) error {
 	cr := &countingReader{r: r}
 	rep, err := a.pipeline.IngestJSONL(ctx, cr, pipeline.IngestOptions{
 		Workers: *workers, MaxLineBytes: *maxLine, Actor: "cli",
-		Progress: func(int) { bar.Set64(cr.n) },
+		Progress: func(int) { bar.Set64(cr.n.Load()) },
 	})
 	bar.Finish()
 	for _, ie := range rep.Errors {
@@ -75,14 +76,15 @@ func errText(ie *pipeline.ItemError) string {
 	return ie.Err.Error()
 }
 
-// countingReader counts bytes read, for the progress bar.
+// countingReader counts bytes read, for the progress bar; workers read the
+// count while the reader adds to it.
 type countingReader struct {
 	r io.Reader
-	n int64
+	n atomic.Int64
 }
 
 func (c *countingReader) Read(p []byte) (int, error) {
 	n, err := c.r.Read(p)
-	c.n += int64(n)
+	c.n.Add(int64(n))
 	return n, err
 }

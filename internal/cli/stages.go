@@ -6,6 +6,7 @@ import (
 
 	"github.com/marsad/marsad/classifier"
 	"github.com/marsad/marsad/internal/hashindex"
+	"github.com/marsad/marsad/internal/model"
 	"github.com/marsad/marsad/internal/pipeline"
 	"github.com/marsad/marsad/pdq"
 )
@@ -42,7 +43,13 @@ func plugStages(ctx context.Context, a *app, f stageFlags) error {
 		return fmt.Errorf("text model: %w", err)
 	}
 	a.pipeline.Scorer = pipeline.TextScorer{Model: m}
-	ix, err := hashindex.Load(ctx, a.store, f.radius, nil)
+	n, err := a.store.CountEntries(ctx, model.SignalPDQ)
+	if err != nil {
+		return err
+	}
+	bar := progress(a.progressTo, n, "PDQ index")
+	ix, err := hashindex.Load(ctx, a.store, f.radius, func(loaded int) { bar.Set(loaded) })
+	bar.Finish()
 	if err != nil {
 		return err
 	}

@@ -3,7 +3,10 @@
 // beyond validation, so every other package can share it.
 package model
 
-import "time"
+import (
+	"slices"
+	"time"
+)
 
 // Label is what a post or a network is about. A post can carry several.
 type Label string
@@ -28,24 +31,10 @@ var Labels = []Label{Incitement, Recruitment, Financing, Propaganda, AttackPlann
 var HarmfulLabels = []Label{Incitement, Recruitment, Financing, Propaganda, AttackPlanning}
 
 // Valid reports whether l is one of Labels.
-func (l Label) Valid() bool {
-	for _, k := range Labels {
-		if k == l {
-			return true
-		}
-	}
-	return false
-}
+func (l Label) Valid() bool { return slices.Contains(Labels, l) }
 
 // Harmful reports whether l is one of HarmfulLabels.
-func (l Label) Harmful() bool {
-	for _, k := range HarmfulLabels {
-		if k == l {
-			return true
-		}
-	}
-	return false
-}
+func (l Label) Harmful() bool { return slices.Contains(HarmfulLabels, l) }
 
 // SignalType names the kind of a Signal. Bank entries use the same names.
 type SignalType string
@@ -63,14 +52,7 @@ const (
 var SignalTypes = []SignalType{SignalSHA256, SignalMD5, SignalPDQ, SignalURL, SignalWallet}
 
 // Valid reports whether t is one of SignalTypes.
-func (t SignalType) Valid() bool {
-	for _, k := range SignalTypes {
-		if k == t {
-			return true
-		}
-	}
-	return false
-}
+func (t SignalType) Valid() bool { return slices.Contains(SignalTypes, t) }
 
 // Post is one item from a source. (Platform, SourceID) identifies it: the
 // same pair ingested twice is the same post.

@@ -47,7 +47,7 @@ type TextScorer struct {
 // with the contributing features as evidence.
 func (s TextScorer) Score(text string) (string, []model.Score) {
 	res := s.Model.Classify(text)
-	name := s.Model.Info().Name
+	name := s.Model.Version()
 	out := make([]model.Score, 0, len(res.Scores))
 	for _, sc := range res.Scores {
 		ms := model.Score{Label: model.Label(sc.Label), Score: sc.Score, Threshold: sc.Threshold, Model: name}

@@ -53,16 +53,7 @@ func (s *Store) Banks(ctx context.Context) ([]model.Bank, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list banks: %w", err)
 	}
-	defer rows.Close()
-	var out []model.Bank
-	for rows.Next() {
-		b, err := scanBank(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, *b)
-	}
-	return out, rows.Err()
+	return scanAll(rows, scanBank)
 }
 
 // UpdateBank changes a bank's description, owner, enabled flag and
@@ -178,41 +169,47 @@ func (s *Store) Entries(ctx context.Context, f EntryFilter) ([]model.BankEntry, 
 	if err != nil {
 		return nil, fmt.Errorf("list bank entries: %w", err)
 	}
-	defer rows.Close()
-	var out []model.BankEntry
-	for rows.Next() {
+	return scanAll(rows, func(r scanner) (*model.BankEntry, error) {
 		var e model.BankEntry
 		var added int64
-		if err := rows.Scan(&e.ID, &e.BankID, &e.Type, &e.Value, &e.Label, &e.Source, &added); err != nil {
-			return nil, err
-		}
+		err := r.Scan(&e.ID, &e.BankID, &e.Type, &e.Value, &e.Label, &e.Source, &added)
 		e.AddedAt = fromMicros(added)
-		out = append(out, e)
-	}
-	return out, rows.Err()
+		return &e, err
+	})
+}
+
+// CountEntries returns how many bank entries of type t there are.
+func (s *Store) CountEntries(ctx context.Context, t model.SignalType) (int64, error) {
+	var n int64
+	err := s.row(ctx, s.db, `SELECT COUNT(*) FROM bank_entries WHERE type = ?`, t).Scan(&n)
+	return n, err
 }
 
 // MatchExact returns the entries of enabled banks whose type and value
 // equal the signal's.
 func (s *Store) MatchExact(ctx context.Context, sg model.Signal) ([]model.Match, error) {
-	rows, err := s.query(ctx, s.db, `SELECT e.id, e.bank_id, e.type, e.value, e.label, e.source, e.added_at, b.name, b.auto_action
-		FROM bank_entries e JOIN banks b ON b.id = e.bank_id
+	rows, err := s.query(ctx, s.db, `SELECT `+matchCols+` FROM bank_entries e JOIN banks b ON b.id = e.bank_id
 		WHERE e.type = ? AND e.value = ? AND b.enabled ORDER BY e.id`, sg.Type, sg.Value)
 	if err != nil {
 		return nil, fmt.Errorf("match %s: %w", sg.Type, err)
 	}
-	defer rows.Close()
-	var out []model.Match
-	for rows.Next() {
-		m := model.Match{Signal: sg}
-		var added int64
-		if err := rows.Scan(&m.Entry.ID, &m.Entry.BankID, &m.Entry.Type, &m.Entry.Value, &m.Entry.Label, &m.Entry.Source, &added, &m.BankName, &m.AutoAction); err != nil {
-			return nil, err
-		}
-		m.Entry.AddedAt = fromMicros(added)
-		out = append(out, m)
+	ms, err := scanAll(rows, scanMatch)
+	for i := range ms {
+		ms[i].Signal = sg
 	}
-	return out, rows.Err()
+	return ms, err
+}
+
+// matchCols are the columns scanMatch reads, from bank_entries e and banks b.
+const matchCols = `e.id, e.bank_id, e.type, e.value, e.label, e.source, e.added_at, b.name, b.auto_action`
+
+// scanMatch reads a bank entry with its bank's name and rule.
+func scanMatch(r scanner) (*model.Match, error) {
+	var m model.Match
+	var added int64
+	err := r.Scan(&m.Entry.ID, &m.Entry.BankID, &m.Entry.Type, &m.Entry.Value, &m.Entry.Label, &m.Entry.Source, &added, &m.BankName, &m.AutoAction)
+	m.Entry.AddedAt = fromMicros(added)
+	return &m, err
 }
 
 // EntriesByID returns bank entries with their bank, for entries found by an
@@ -220,19 +217,14 @@ func (s *Store) MatchExact(ctx context.Context, sg model.Signal) ([]model.Match,
 func (s *Store) EntriesByID(ctx context.Context, ids []int64) (map[int64]model.Match, error) {
 	out := make(map[int64]model.Match, len(ids))
 	for _, id := range ids {
-		var m model.Match
-		var added int64
-		err := s.row(ctx, s.db, `SELECT e.id, e.bank_id, e.type, e.value, e.label, e.source, e.added_at, b.name, b.auto_action
-			FROM bank_entries e JOIN banks b ON b.id = e.bank_id WHERE e.id = ? AND b.enabled`, id).
-			Scan(&m.Entry.ID, &m.Entry.BankID, &m.Entry.Type, &m.Entry.Value, &m.Entry.Label, &m.Entry.Source, &added, &m.BankName, &m.AutoAction)
+		m, err := scanMatch(s.row(ctx, s.db, `SELECT `+matchCols+` FROM bank_entries e JOIN banks b ON b.id = e.bank_id WHERE e.id = ? AND b.enabled`, id))
 		if errors.Is(err, sql.ErrNoRows) {
 			continue
 		}
 		if err != nil {
 			return nil, fmt.Errorf("bank entry %d: %w", id, err)
 		}
-		m.Entry.AddedAt = fromMicros(added)
-		out[id] = m
+		out[id] = *m
 	}
 	return out, nil
 }

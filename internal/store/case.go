@@ -135,16 +135,8 @@ func (s *Store) Cases(ctx context.Context, f CaseFilter) ([]model.Case, int, err
 	if err != nil {
 		return nil, 0, fmt.Errorf("list cases: %w", err)
 	}
-	defer rows.Close()
-	var out []model.Case
-	for rows.Next() {
-		c, err := scanCase(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, *c)
-	}
-	return out, total, rows.Err()
+	out, err := scanAll(rows, scanCase)
+	return out, total, err
 }
 
 // Claim marks a case as being reviewed by reviewer, so no one else decides

@@ -70,16 +70,7 @@ func (s *Store) Networks(ctx context.Context, limit int) ([]model.Network, error
 	if err != nil {
 		return nil, fmt.Errorf("list networks: %w", err)
 	}
-	defer rows.Close()
-	var out []model.Network
-	for rows.Next() {
-		n, err := scanNetwork(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, *n)
-	}
-	return out, rows.Err()
+	return scanAll(rows, scanNetwork)
 }
 
 func scanNetwork(r scanner) (*model.Network, error) {

@@ -213,16 +213,7 @@ func (s *Store) Posts(ctx context.Context, f PostFilter) ([]model.Post, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list posts: %w", err)
 	}
-	defer rows.Close()
-	var out []model.Post
-	for rows.Next() {
-		p, err := scanPost(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, *p)
-	}
-	return out, rows.Err()
+	return scanAll(rows, scanPost)
 }
 
 // PostsWithSignal returns the ids of posts that carry the signal, oldest first.
@@ -290,25 +281,20 @@ func (s *Store) Scores(ctx context.Context, postID int64) ([]model.Score, error)
 
 // PostMatches returns the bank matches of a post.
 func (s *Store) PostMatches(ctx context.Context, postID int64) ([]model.Match, error) {
-	rows, err := s.query(ctx, s.db, `SELECT m.signal_type, m.signal_value, m.distance, e.id, e.bank_id, e.type, e.value, e.label, e.source, e.added_at, b.name, b.auto_action
+	rows, err := s.query(ctx, s.db, `SELECT m.signal_type, m.signal_value, m.distance, `+matchCols+`
 		FROM matches m JOIN bank_entries e ON e.id = m.entry_id JOIN banks b ON b.id = e.bank_id
 		WHERE m.post_id = ? ORDER BY m.distance, e.id`, postID)
 	if err != nil {
 		return nil, err
 	}
-	defer rows.Close()
-	var out []model.Match
-	for rows.Next() {
+	return scanAll(rows, func(r scanner) (*model.Match, error) {
 		var m model.Match
 		var added int64
-		if err := rows.Scan(&m.Signal.Type, &m.Signal.Value, &m.Distance, &m.Entry.ID, &m.Entry.BankID, &m.Entry.Type, &m.Entry.Value,
-			&m.Entry.Label, &m.Entry.Source, &added, &m.BankName, &m.AutoAction); err != nil {
-			return nil, err
-		}
+		err := r.Scan(&m.Signal.Type, &m.Signal.Value, &m.Distance, &m.Entry.ID, &m.Entry.BankID, &m.Entry.Type, &m.Entry.Value,
+			&m.Entry.Label, &m.Entry.Source, &added, &m.BankName, &m.AutoAction)
 		m.Entry.AddedAt = fromMicros(added)
-		out = append(out, m)
-	}
-	return out, rows.Err()
+		return &m, err
+	})
 }
 
 type scanner interface{ Scan(dest ...any) error }

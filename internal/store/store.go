@@ -205,9 +205,15 @@ func (s *Store) stmt(ctx context.Context, q string) (*sql.Stmt, error) {
 }
 
 // on returns the statement for q bound to qr: the store's own for the
-// database, or its transaction-specific copy inside a transaction.
+// database, or its transaction-specific copy inside a transaction. Only
+// SQLite statements are cached here: the PostgreSQL driver caches its own
+// per connection, and preparing an INSERT on a second connection would wait
+// for locks the transaction itself holds.
 func (s *Store) on(ctx context.Context, qr querier, q string) (*sql.Stmt, error) {
-	st, err := s.stmt(ctx, s.Rebind(q))
+	if s.dialect != SQLite {
+		return nil, errNoCache
+	}
+	st, err := s.stmt(ctx, q)
 	if err != nil {
 		return nil, err
 	}
@@ -217,30 +223,29 @@ func (s *Store) on(ctx context.Context, qr querier, q string) (*sql.Stmt, error)
 	return st, nil
 }
 
+// errNoCache says a statement is run unprepared.
+var errNoCache = errors.New("no statement cache")
+
 // exec, query and row run q, with ? placeholders, on qr.
 func (s *Store) exec(ctx context.Context, qr querier, q string, args ...any) (sql.Result, error) {
-	st, err := s.on(ctx, qr, q)
-	if err != nil {
-		return nil, err
+	if st, err := s.on(ctx, qr, q); err == nil {
+		return st.ExecContext(ctx, args...)
 	}
-	return st.ExecContext(ctx, args...)
+	return qr.ExecContext(ctx, s.Rebind(q), args...)
 }
 
 func (s *Store) query(ctx context.Context, qr querier, q string, args ...any) (*sql.Rows, error) {
-	st, err := s.on(ctx, qr, q)
-	if err != nil {
-		return nil, err
+	if st, err := s.on(ctx, qr, q); err == nil {
+		return st.QueryContext(ctx, args...)
 	}
-	return st.QueryContext(ctx, args...)
+	return qr.QueryContext(ctx, s.Rebind(q), args...)
 }
 
-// row is QueryRowContext; a failure to prepare surfaces at Scan.
 func (s *Store) row(ctx context.Context, qr querier, q string, args ...any) *sql.Row {
-	st, err := s.on(ctx, qr, q)
-	if err != nil {
-		return qr.QueryRowContext(ctx, s.Rebind(q), args...)
+	if st, err := s.on(ctx, qr, q); err == nil {
+		return st.QueryRowContext(ctx, args...)
 	}
-	return st.QueryRowContext(ctx, args...)
+	return qr.QueryRowContext(ctx, s.Rebind(q), args...)
 }
 
 // insertID runs an INSERT ... RETURNING id and returns the id.
@@ -272,4 +277,18 @@ func isUnique(err error) bool {
 	}
 	m := err.Error()
 	return strings.Contains(m, "UNIQUE constraint failed") || strings.Contains(m, "SQLSTATE 23505")
+}
+
+// scanAll reads every row with scan and closes rows.
+func scanAll[T any](rows *sql.Rows, scan func(scanner) (*T, error)) ([]T, error) {
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		v, err := scan(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, *v)
+	}
+	return out, rows.Err()
 }

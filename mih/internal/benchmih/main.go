@@ -146,6 +146,7 @@ func run(n int, dupShare float64, nSeeds, radius, nq, nlin int, seed uint64) {
 		lin.Add(uint64(i+1), h)
 	}
 	after = heapAlloc()
+	runtime.KeepAlive(hashes) // the input must stay counted on both sides
 	fmt.Printf("linear memory: %.1f MiB heap, %.1f bytes/hash\n", mib(after-before), float64(after-before)/float64(n))
 
 	fmt.Printf("\n%-15s %-7s %8s %12s %10s %10s %10s %10s %9s\n", "queries", "method", "count", "queries/s", "p50", "p99", "max", "cpu/query", "matches")
