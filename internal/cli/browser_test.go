@@ -43,7 +43,7 @@ func TestBrowserOnServedDemo(t *testing.T) {
 	if port == nil {
 		t.Fatalf("serve said %q", line)
 	}
-	base := "http://localhost:" + port[1]
+	base := "http://127.0.0.1:" + port[1]
 
 	actx, cancelA := chromedp.NewExecAllocator(context.Background(),
 		chromedp.ExecPath(chromium), chromedp.Flag("headless", true), chromedp.NoSandbox, chromedp.DisableGPU,

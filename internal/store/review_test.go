@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -251,6 +252,51 @@ func TestSettingsAndStats(t *testing.T) {
 		}
 		if st.Labels[model.Incitement] != 2 || st.Platforms["telegram"] != 2 || st.Reviewers["rev1"] != 2 || len(st.Days) != 7 || st.Days[6].Count != 2 {
 			t.Fatalf("Stats = %+v", st)
+		}
+	})
+}
+
+func TestSearchPosts(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		texts := []string{"Join the Caravan now", "100% sure: join us", "انفروا إلى الجهاد", "nothing here"}
+		for i, tx := range texts {
+			p := post(fmt.Sprint("s", i))
+			p.Text = tx
+			p.Author = "acct" + fmt.Sprint(i%2)
+			p.PostedAt = p.PostedAt.Add(time.Duration(i) * time.Hour)
+			if _, _, err := s.SavePost(ctx, p, store.Analysis{Case: &model.Case{Labels: []model.Label{model.Recruitment}}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, tc := range []struct {
+			f    store.SearchFilter
+			want []string
+		}{
+			{store.SearchFilter{Text: "JOIN"}, []string{texts[1], texts[0]}},
+			{store.SearchFilter{Text: "100%"}, []string{texts[1]}},
+			{store.SearchFilter{Text: "%"}, []string{texts[1]}},
+			{store.SearchFilter{Text: "_"}, nil},
+			{store.SearchFilter{Text: "الجهاد"}, []string{texts[2]}},
+			{store.SearchFilter{Author: "acct1"}, []string{texts[3], texts[1]}},
+			{store.SearchFilter{Text: "join", Author: "acct0"}, []string{texts[0]}},
+		} {
+			got, err := s.SearchPosts(ctx, tc.f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			var g []string
+			for _, p := range got {
+				g = append(g, p.Text)
+			}
+			if fmt.Sprint(g) != fmt.Sprint(tc.want) {
+				t.Errorf("SearchPosts(%+v) = %q, want %q", tc.f, g, tc.want)
+			}
+		}
+		got, _ := s.SearchPosts(ctx, store.SearchFilter{Text: "nothing"})
+		cases, err := s.CaseIDsByPost(ctx, []int64{got[0].ID, 999})
+		if err != nil || cases[got[0].ID] == 0 || len(cases) != 1 {
+			t.Fatalf("CaseIDsByPost = %v, %v", cases, err)
 		}
 	})
 }

@@ -24,8 +24,9 @@ type mediaView struct {
 }
 
 type relatedPost struct {
-	Post model.Post
-	Why  string // "author" or the signal type shared
+	Post   model.Post
+	Why    string // "author" or the signal type shared
+	CaseID int64  // the post's case, if it has one
 }
 
 type caseData struct {
@@ -162,6 +163,17 @@ func (h *Handler) related(ctx context.Context, p *model.Post, sigs []model.Signa
 			}
 			out = append(out, relatedPost{Post: *q, Why: string(sg.Type)})
 		}
+	}
+	ids := make([]int64, len(out))
+	for i, rp := range out {
+		ids[i] = rp.Post.ID
+	}
+	cases, err := h.st.CaseIDsByPost(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	for i := range out {
+		out[i].CaseID = cases[out[i].Post.ID]
 	}
 	return out, nil
 }

@@ -98,3 +98,24 @@ func TestOverdueOrdersAndDashboard(t *testing.T) {
 		t.Errorf("day chart has %d columns, want 14", strings.Count(body, `class="col"`))
 	}
 }
+
+func TestSearch(t *testing.T) {
+	e := newEnv(t)
+	c := e.client(t)
+	c.login("ana")
+	code, body := c.get("/search?q=" + "DROP+TABLE")
+	if code != 200 || !strings.Contains(body, fmt.Sprintf(`href="/cases/%d"`, e.cases["inject"])) || strings.Contains(body, "<script>document") {
+		t.Fatalf("search for injected text: %d, links to its case: %v", code, strings.Contains(body, fmt.Sprintf(`/cases/%d`, e.cases["inject"])))
+	}
+	if !strings.Contains(body, "<mark>DROP TABLE</mark>") {
+		t.Error("the searched words are not marked")
+	}
+	_, body = c.get("/search?author=channel_x")
+	if n := strings.Count(body, `class="card"`); n != 2 {
+		t.Errorf("author search found %d posts, want 2", n)
+	}
+	evs, _ := e.st.AuditEvents(context.Background(), store.AuditFilter{Subject: "posts"})
+	if len(evs) != 2 || evs[0].Actor != "ana" {
+		t.Errorf("searches audited as %+v", evs)
+	}
+}

@@ -52,7 +52,7 @@ type Handler struct {
 }
 
 // pageNames lists the templates in templates/ besides layout.html.
-var pageNames = []string{"login", "queue", "case", "orders", "evidence", "dashboard", "banks", "admin", "error"}
+var pageNames = []string{"login", "queue", "case", "orders", "evidence", "dashboard", "banks", "admin", "search", "error"}
 
 // New returns the UI handler. Mount it at "/".
 func New(cfg Config) (*Handler, error) {
@@ -115,6 +115,7 @@ func (h *Handler) routes() {
 	inner.Handle("POST /evidence/{id}/hold", role(D, h.evidenceHold))
 	inner.Handle("POST /evidence/purge", role(D, h.evidencePurge))
 	inner.Handle("GET /dashboard", role(A, h.dashboard))
+	inner.Handle("GET /search", role(A, h.search))
 	inner.Handle("GET /banks", role(A, h.banks))
 	inner.Handle("POST /banks", role(D, h.createBank))
 	inner.Handle("GET /admin", role(D, h.admin))
