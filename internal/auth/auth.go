@@ -259,7 +259,12 @@ func (s *Service) Login(ctx context.Context, name, password, remote, oldToken st
 	if err != nil || u.Disabled || !ok || verr != nil {
 		s.byUser.fail(userKey, now)
 		s.byAddr.fail(remote, now)
-		_ = s.st.Audit(ctx, name, "user.login.fail", "user:"+name, "from "+remote)
+		// The name came from outside: keep the audit row short.
+		n := name
+		if len(n) > 64 {
+			n = n[:64] + "…"
+		}
+		_ = s.st.Audit(ctx, "anonymous", "user.login.fail", "user:"+n, "from "+remote)
 		return "", nil, ErrBadLogin
 	}
 	s.byUser.reset(userKey)
