@@ -261,8 +261,8 @@ func (s *Service) Login(ctx context.Context, name, password, remote, oldToken st
 		s.byAddr.fail(remote, now)
 		// The name came from outside: keep the audit row short.
 		n := name
-		if len(n) > 64 {
-			n = n[:64] + "…"
+		if r := []rune(n); len(r) > 64 {
+			n = string(r[:64]) + "…"
 		}
 		_ = s.st.Audit(ctx, "anonymous", "user.login.fail", "user:"+n, "from "+remote)
 		return "", nil, ErrBadLogin
