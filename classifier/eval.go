@@ -97,15 +97,15 @@ type Report struct {
 	// least 0.5, no model, no protective damping) on post-level examples.
 	FinancingRules       Metrics `json:"financing_rules"`
 	FinancingRulesHardFP FPCount `json:"financing_rules_hard_negatives"`
-	// Errors lists hard negatives the model flagged, for inspection (at
-	// most the number Evaluate was asked for).
+	// Errors lists hard negatives and everyday posts the model flagged,
+	// for inspection (at most the number Evaluate was asked for).
 	Errors []FlaggedExample `json:"hard_negative_errors,omitempty"`
 	Info   Info             `json:"model_info"`
 	// Version is the evaluated model's Version.
 	Version string `json:"model_version"`
 }
 
-// FlaggedExample is a hard negative the model flagged.
+// FlaggedExample is a hard negative or everyday post the model flagged.
 type FlaggedExample struct {
 	Source  string            `json:"source"`
 	ID      string            `json:"id"`
@@ -189,7 +189,7 @@ func Evaluate(ctx context.Context, m *Model, examples []Example, split Split, ma
 	rulesHard.FPR = ratio(rulesHard.Flagged, rulesHard.N)
 	r.FinancingRulesHardFP = rulesHard
 	for i, x := range ms {
-		if len(r.Errors) >= maxErrors || !x.hard {
+		if len(r.Errors) >= maxErrors || !x.hard && !x.everyday {
 			continue
 		}
 		var flagged []Label
@@ -522,7 +522,7 @@ func (r *Report) WriteText(w io.Writer) {
 	fmt.Fprintf(w, "\n=== FINANCING RULES ALONE (score >= 0.5, post-level) ===\n  support %d, precision %.3f, recall %.3f, F1 %.3f; hard negatives hit %d of %d (FPR %.3f)\n",
 		fr.Support, fr.Precision, fr.Recall, fr.F1, r.FinancingRulesHardFP.Flagged, r.FinancingRulesHardFP.N, r.FinancingRulesHardFP.FPR)
 	if len(r.Errors) > 0 {
-		fmt.Fprintln(w, "\nFlagged hard negatives (model):")
+		fmt.Fprintln(w, "\nFlagged hard negatives and everyday posts (model):")
 		for _, e := range r.Errors {
 			fmt.Fprintf(w, "  [%s %s %s] %v %q\n", e.Source, e.ID, e.Lang, e.Flagged, e.Text)
 			fmt.Fprintf(w, "      ")
