@@ -172,10 +172,18 @@ func FuzzParseSpec(f *testing.F) {
 	b, _ := os.ReadFile("testdata/spec.json")
 	f.Add(b)
 	f.Add([]byte(`{"sources":[{"name":"a","files":["x"],"text":"t","delimiter":";;"}]}`))
+	f.Add([]byte(`{"sources":[{"name":"a","files":["x"],"text":"t","strong_terms":["khilafah","خلافة"],"weak_weight":0.1,"everyday":true}]}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		s, err := ParseSpec(b)
 		if err == nil && len(s.Sources) == 0 {
 			t.Fatal("accepted a spec without sources")
+		}
+		if err == nil {
+			for _, src := range s.Sources {
+				if len(src.StrongTerms) > 0 && src.WeakWeight <= 0 {
+					t.Fatalf("accepted strong_terms with weak_weight %v", src.WeakWeight)
+				}
+			}
 		}
 	})
 }
