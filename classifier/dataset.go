@@ -70,6 +70,17 @@ type Source struct {
 	AccountLevel bool `json:"account_level,omitempty"`
 	// Limit, when positive, keeps only that many rows (chosen by the seed).
 	Limit int `json:"limit,omitempty"`
+	// StrongTerms, when set, are the words that make a row of a noisy set
+	// trustworthy (a pro-ISIS account's tweet that uses the group's own
+	// vocabulary). A row whose normalised text contains none of them (as a
+	// substring, so "khilaf" matches "khilafah") trains at WeakWeight instead of Weight, so the
+	// account's war news and chatter teach the label little.
+	StrongTerms []string `json:"strong_terms,omitempty"`
+	// WeakWeight is the training weight of rows without a strong term.
+	WeakWeight float64 `json:"weak_weight,omitempty"`
+	// Everyday marks ordinary posts with no link to terrorism (sport,
+	// food, weather, ...): evaluation reports how many were flagged.
+	Everyday bool `json:"everyday,omitempty"`
 }
 
 // Mapping gives Label to rows whose Column holds one of Values.
@@ -105,8 +116,10 @@ type Example struct {
 	HardNegative bool
 	// AccountLevel says the labels are the account's, not the post's.
 	AccountLevel bool
-	Weight       float64
-	Split        Split
+	// Everyday marks an ordinary post that must not be flagged.
+	Everyday bool
+	Weight   float64
+	Split    Split
 	// Group is the split key (the ID unless the source names a group).
 	Group string
 }
@@ -190,6 +203,17 @@ func (src *Source) check() error {
 	}
 	if src.Weight < 0 {
 		return fmt.Errorf("weight %v is negative", src.Weight)
+	}
+	if len(src.StrongTerms) > 0 && src.WeakWeight <= 0 {
+		return fmt.Errorf("weak_weight %v: want a positive weight with strong_terms", src.WeakWeight)
+	}
+	if len(src.StrongTerms) == 0 && src.WeakWeight != 0 {
+		return errors.New("weak_weight without strong_terms")
+	}
+	for j, t := range src.StrongTerms {
+		if textnorm.Normalize(t) == "" {
+			return fmt.Errorf("strong_terms %d (%q): empty after normalisation", j, t)
+		}
 	}
 	return nil
 }
@@ -278,7 +302,7 @@ func (s *Spec) loadSource(src Source, dataDir string, identify func(string) stri
 				for k, text := range t.Expand(s.Seed) {
 					exs = append(exs, Example{
 						Source: src.Name, ID: fmt.Sprintf("%s:%d:%d", t.File, t.Line, k), Text: text,
-						Lang: t.Lang, Labels: t.Labels, HardNegative: t.HardNegative, Weight: weight,
+						Lang: t.Lang, Labels: t.Labels, HardNegative: t.HardNegative, Everyday: src.Everyday, Weight: weight,
 						Group: fmt.Sprintf("%s:%d", t.File, t.Line),
 					})
 				}
@@ -289,10 +313,18 @@ func (s *Spec) loadSource(src Source, dataDir string, identify func(string) stri
 		if err != nil {
 			return nil, err
 		}
+		strong := make([]string, len(src.StrongTerms))
+		for j, t := range src.StrongTerms {
+			strong[j] = textnorm.Normalize(t)
+		}
 		for _, r := range rows {
 			text := r.cols[src.Text]
 			if strings.TrimSpace(text) == "" {
 				continue
+			}
+			w := weight
+			if len(strong) > 0 && !containsAny(textnorm.Normalize(text), strong) {
+				w = src.WeakWeight
 			}
 			var set labelSet
 			if src.Label != "" {
@@ -322,7 +354,7 @@ func (s *Spec) loadSource(src Source, dataDir string, identify func(string) stri
 			}
 			exs = append(exs, Example{
 				Source: src.Name, ID: r.id, Text: text, Lang: lang, Labels: set.labels(),
-				HardNegative: hard, AccountLevel: src.AccountLevel, Weight: weight, Group: group,
+				HardNegative: hard, AccountLevel: src.AccountLevel, Everyday: src.Everyday, Weight: w, Group: group,
 			})
 		}
 	}
@@ -336,6 +368,16 @@ func (s *Spec) loadSource(src Source, dataDir string, identify func(string) stri
 		exs = exs[:src.Limit]
 	}
 	return exs, nil
+}
+
+// containsAny says whether text contains one of terms.
+func containsAny(text string, terms []string) bool {
+	for _, t := range terms {
+		if strings.Contains(text, t) {
+			return true
+		}
+	}
+	return false
 }
 
 func contains(vs []string, v string) bool {

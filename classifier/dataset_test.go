@@ -56,6 +56,46 @@ func TestSpecLoad(t *testing.T) {
 	}
 }
 
+func TestStrongTermsAndEveryday(t *testing.T) {
+	dir := t.TempDir()
+	csv := "id,text\n1,The Khilafah is remaining\n2,war news from the front\n3,الدولة الإسلامية باقية\n"
+	tmpl := "@lang en\n@label none\n@hard_negative no\n- Lovely weather for the match today\n"
+	spec := `{"seed": 1, "sources": [
+		{"name": "acc", "files": ["a.csv"], "text": "text", "id": "id", "lang": "en", "label": "propaganda",
+		 "weight": 2, "strong_terms": ["KHILAF", "الدولة الإسلامية"], "weak_weight": 0.1},
+		{"name": "everyday", "files": ["e.tmpl"], "format": "templates", "everyday": true}]}`
+	for name, body := range map[string]string{"a.csv": csv, "e.tmpl": tmpl, "spec.json": spec} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(body), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s, err := ReadSpec(filepath.Join(dir, "spec.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	exs, err := s.Load(context.Background(), dir, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]float64{"acc/1": 2, "acc/2": 0.1, "acc/3": 2}
+	for _, e := range exs {
+		key := e.Source + "/" + e.ID
+		if e.Source == "everyday" {
+			if !e.Everyday || e.HardNegative || len(e.Labels) != 0 {
+				t.Errorf("%s = %+v, want an everyday post with no labels", key, e)
+			}
+			continue
+		}
+		if e.Everyday || e.Weight != want[key] {
+			t.Errorf("%s: weight %v everyday %v, want weight %v, not everyday", key, e.Weight, e.Everyday, want[key])
+		}
+		delete(want, key)
+	}
+	if len(want) > 0 {
+		t.Errorf("rows not loaded: %v", want)
+	}
+}
+
 func TestSpecErrors(t *testing.T) {
 	tests := []struct {
 		name, spec, want string
@@ -73,6 +113,9 @@ func TestSpecErrors(t *testing.T) {
 		{"empty map", `{"sources":[{"name":"a","files":["x"],"text":"t","map":[{"label":"none"}]}]}`, "column and values"},
 		{"duplicate", `{"sources":[{"name":"a","files":["x"],"text":"t"},{"name":"a","files":["y"],"text":"t"}]}`, "duplicate name"},
 		{"negative weight", `{"sources":[{"name":"a","files":["x"],"text":"t","weight":-1}]}`, "negative"},
+		{"weak weight alone", `{"sources":[{"name":"a","files":["x"],"text":"t","weak_weight":0.1}]}`, "weak_weight without strong_terms"},
+		{"strong terms, no weak weight", `{"sources":[{"name":"a","files":["x"],"text":"t","strong_terms":["khilafah"]}]}`, "weak_weight 0"},
+		{"empty strong term", `{"sources":[{"name":"a","files":["x"],"text":"t","strong_terms":["!!"],"weak_weight":0.1}]}`, "strong_terms 0"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -129,10 +172,18 @@ func FuzzParseSpec(f *testing.F) {
 	b, _ := os.ReadFile("testdata/spec.json")
 	f.Add(b)
 	f.Add([]byte(`{"sources":[{"name":"a","files":["x"],"text":"t","delimiter":";;"}]}`))
+	f.Add([]byte(`{"sources":[{"name":"a","files":["x"],"text":"t","strong_terms":["khilafah","خلافة"],"weak_weight":0.1,"everyday":true}]}`))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		s, err := ParseSpec(b)
 		if err == nil && len(s.Sources) == 0 {
 			t.Fatal("accepted a spec without sources")
+		}
+		if err == nil {
+			for _, src := range s.Sources {
+				if len(src.StrongTerms) > 0 && src.WeakWeight <= 0 {
+					t.Fatalf("accepted strong_terms with weak_weight %v", src.WeakWeight)
+				}
+			}
 		}
 	})
 }

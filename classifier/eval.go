@@ -74,14 +74,17 @@ type SystemReport struct {
 	Name string `json:"name"`
 	// AccountLevel names the sources left out of Overall, ByLang,
 	// Confusion and Tradeoff because their labels are per account.
-	AccountLevel  []string                  `json:"account_level_sources,omitempty"`
-	Thresholds    map[Label]float64         `json:"thresholds"`
-	Overall       Table                     `json:"overall"`
-	ByLang        map[string]Table          `json:"by_lang"`
-	BySource      map[string]Table          `json:"by_source"`
-	HardNegatives HardNegatives             `json:"hard_negatives"`
-	Confusion     Confusion                 `json:"confusion"`
-	Tradeoff      map[Label][]TradeoffPoint `json:"tradeoff,omitempty"`
+	AccountLevel  []string          `json:"account_level_sources,omitempty"`
+	Thresholds    map[Label]float64 `json:"thresholds"`
+	Overall       Table             `json:"overall"`
+	ByLang        map[string]Table  `json:"by_lang"`
+	BySource      map[string]Table  `json:"by_source"`
+	HardNegatives HardNegatives     `json:"hard_negatives"`
+	// Everyday counts ordinary posts (sport, food, weather, ...) flagged
+	// by any harmful label.
+	Everyday  HardNegatives             `json:"everyday"`
+	Confusion Confusion                 `json:"confusion"`
+	Tradeoff  map[Label][]TradeoffPoint `json:"tradeoff,omitempty"`
 }
 
 // Report is the result of Evaluate.
@@ -94,15 +97,15 @@ type Report struct {
 	// least 0.5, no model, no protective damping) on post-level examples.
 	FinancingRules       Metrics `json:"financing_rules"`
 	FinancingRulesHardFP FPCount `json:"financing_rules_hard_negatives"`
-	// Errors lists hard negatives the model flagged, for inspection (at
-	// most the number Evaluate was asked for).
+	// Errors lists hard negatives and everyday posts the model flagged,
+	// for inspection (at most the number Evaluate was asked for).
 	Errors []FlaggedExample `json:"hard_negative_errors,omitempty"`
 	Info   Info             `json:"model_info"`
 	// Version is the evaluated model's Version.
 	Version string `json:"model_version"`
 }
 
-// FlaggedExample is a hard negative the model flagged.
+// FlaggedExample is a hard negative or everyday post the model flagged.
 type FlaggedExample struct {
 	Source  string            `json:"source"`
 	ID      string            `json:"id"`
@@ -119,6 +122,8 @@ type scored struct {
 	lang    string
 	source  string
 	hard    bool
+	// everyday marks an ordinary post that must not be flagged.
+	everyday bool
 }
 
 // Evaluate scores the examples of split with the model and with the
@@ -150,8 +155,8 @@ func Evaluate(ctx context.Context, m *Model, examples []Example, split Split, ma
 			}
 		}
 		g := setOf(e.Labels).withNone()
-		ms[i] = scored{gold: g, scores: m.rawScores(&x, e.Text), lang: e.Lang, source: e.Source, hard: e.HardNegative, account: e.AccountLevel}
-		bs[i] = scored{gold: g, scores: base.Scores(e.Text), lang: e.Lang, source: e.Source, hard: e.HardNegative, account: e.AccountLevel}
+		ms[i] = scored{gold: g, scores: m.rawScores(&x, e.Text), lang: e.Lang, source: e.Source, hard: e.HardNegative, account: e.AccountLevel, everyday: e.Everyday}
+		bs[i] = scored{gold: g, scores: base.Scores(e.Text), lang: e.Lang, source: e.Source, hard: e.HardNegative, account: e.AccountLevel, everyday: e.Everyday}
 		if !e.AccountLevel {
 			x.extract(e.Text, m.cfg)
 			rs, _ := m.rules.score(e.Text, x.norm.Bytes(), x.toks, nil)
@@ -184,7 +189,7 @@ func Evaluate(ctx context.Context, m *Model, examples []Example, split Split, ma
 	rulesHard.FPR = ratio(rulesHard.Flagged, rulesHard.N)
 	r.FinancingRulesHardFP = rulesHard
 	for i, x := range ms {
-		if len(r.Errors) >= maxErrors || !x.hard {
+		if len(r.Errors) >= maxErrors || !x.hard && !x.everyday {
 			continue
 		}
 		var flagged []Label
@@ -233,7 +238,8 @@ func systemReport(name string, s []scored, th [NumLabels]float64, tradeoff bool)
 	for k, v := range srcs {
 		r.BySource[k] = table(v, th)
 	}
-	r.HardNegatives = hardNegatives(s, th)
+	r.HardNegatives = falsePositives(s, th, func(x scored) bool { return x.hard })
+	r.Everyday = falsePositives(s, th, func(x scored) bool { return x.everyday })
 	r.Confusion = confusion(s, th)
 	if tradeoff {
 		r.Tradeoff = map[Label][]TradeoffPoint{}
@@ -345,10 +351,12 @@ func averagePrecision(s []scored, li int) float64 {
 	return ap
 }
 
-func hardNegatives(s []scored, th [NumLabels]float64) HardNegatives {
+// falsePositives counts the examples selected by must (which must not be
+// flagged) that reach a harmful label's threshold.
+func falsePositives(s []scored, th [NumLabels]float64, must func(scored) bool) HardNegatives {
 	h := HardNegatives{ByLang: map[string]*FPCount{}, BySrc: map[string]*FPCount{}}
 	for _, x := range s {
-		if !x.hard {
+		if !must(x) {
 			continue
 		}
 		flagged := false
@@ -468,6 +476,12 @@ func (r *Report) WriteText(w io.Writer) {
 			c := h.BySrc[k]
 			fmt.Fprintf(w, "  source %-22s %4d of %4d  FPR %.3f\n", k, c.Flagged, c.N, c.FPR)
 		}
+		e := sr.Everyday
+		fmt.Fprintf(w, "\nEveryday benign posts (must not be flagged): %d of %d flagged, FPR %.3f\n", e.Flagged, e.N, e.FPR)
+		for _, k := range sortedKeys(e.ByLang) {
+			c := e.ByLang[k]
+			fmt.Fprintf(w, "  lang %-4s %4d of %4d  FPR %.3f\n", k, c.Flagged, c.N, c.FPR)
+		}
 		fmt.Fprintf(w, "\nConfusion (rows: gold primary label, columns: predicted primary label)\n%-16s", "")
 		for _, l := range sr.Confusion.Labels {
 			fmt.Fprintf(w, "%8.8s", l)
@@ -508,7 +522,7 @@ func (r *Report) WriteText(w io.Writer) {
 	fmt.Fprintf(w, "\n=== FINANCING RULES ALONE (score >= 0.5, post-level) ===\n  support %d, precision %.3f, recall %.3f, F1 %.3f; hard negatives hit %d of %d (FPR %.3f)\n",
 		fr.Support, fr.Precision, fr.Recall, fr.F1, r.FinancingRulesHardFP.Flagged, r.FinancingRulesHardFP.N, r.FinancingRulesHardFP.FPR)
 	if len(r.Errors) > 0 {
-		fmt.Fprintln(w, "\nFlagged hard negatives (model):")
+		fmt.Fprintln(w, "\nFlagged hard negatives and everyday posts (model):")
 		for _, e := range r.Errors {
 			fmt.Fprintf(w, "  [%s %s %s] %v %q\n", e.Source, e.ID, e.Lang, e.Flagged, e.Text)
 			fmt.Fprintf(w, "      ")
@@ -518,8 +532,9 @@ func (r *Report) WriteText(w io.Writer) {
 			fmt.Fprintln(w)
 		}
 	}
-	fmt.Fprintf(w, "\nSummary: model macro-F1 %.3f vs keyword baseline %.3f; hard-negative FPR %.3f vs %.3f.\n",
-		r.Model.Overall.MacroF1, r.Baseline.Overall.MacroF1, r.Model.HardNegatives.FPR, r.Baseline.HardNegatives.FPR)
+	fmt.Fprintf(w, "\nSummary: model macro-F1 %.3f vs keyword baseline %.3f; hard-negative FPR %.3f vs %.3f; everyday-benign FPR %.3f vs %.3f.\n",
+		r.Model.Overall.MacroF1, r.Baseline.Overall.MacroF1, r.Model.HardNegatives.FPR, r.Baseline.HardNegatives.FPR,
+		r.Model.Everyday.FPR, r.Baseline.Everyday.FPR)
 }
 
 func writeTable(w io.Writer, t Table, th map[Label]float64) {

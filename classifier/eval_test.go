@@ -93,6 +93,15 @@ func TestBestThreshold(t *testing.T) {
 func TestEvaluate(t *testing.T) {
 	exs := synthetic()
 	m := trainSmall(t)
+	everyday := 0
+	for i, e := range exs {
+		if len(e.Labels) == 0 && !e.HardNegative {
+			exs[i].Everyday = true
+			if e.Split == SplitTest {
+				everyday++
+			}
+		}
+	}
 	r, err := Evaluate(context.Background(), m, exs, SplitTest, 5, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -123,6 +132,12 @@ func TestEvaluate(t *testing.T) {
 	if r.Model.HardNegatives.N != n/3 {
 		t.Errorf("%d hard negatives, want %d", r.Model.HardNegatives.N, n/3)
 	}
+	if everyday == 0 || r.Model.Everyday.N != everyday || r.Baseline.Everyday.N != everyday {
+		t.Errorf("%d and %d everyday posts counted, want %d (and more than none)", r.Model.Everyday.N, r.Baseline.Everyday.N, everyday)
+	}
+	if r.Model.Everyday.Flagged > r.Model.Everyday.N {
+		t.Errorf("%d of %d everyday posts flagged", r.Model.Everyday.Flagged, r.Model.Everyday.N)
+	}
 	if r.Model.Overall.MacroF1 < r.Baseline.Overall.MacroF1 {
 		t.Errorf("model macro-F1 %.2f below the keyword baseline %.2f on separable data", r.Model.Overall.MacroF1, r.Baseline.Overall.MacroF1)
 	}
@@ -131,7 +146,7 @@ func TestEvaluate(t *testing.T) {
 	}
 	var text bytes.Buffer
 	r.WriteText(&text)
-	for _, want := range []string{"=== MODEL ===", "=== KEYWORD BASELINE ===", "Hard negatives", "Confusion", "Threshold trade-off", "Summary"} {
+	for _, want := range []string{"=== MODEL ===", "=== KEYWORD BASELINE ===", "Hard negatives", "Everyday benign posts", "Confusion", "Threshold trade-off", "Summary"} {
 		if !strings.Contains(text.String(), want) {
 			t.Errorf("text report lacks %q", want)
 		}

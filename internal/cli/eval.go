@@ -16,7 +16,7 @@ func runEval(ctx context.Context, e env) error {
 	data := fs.String("data", defaultDataDir, "`folder` that $DATA in the spec stands for")
 	split := fs.String("split", "test", "which split to score: test, calib or train")
 	asJSON := fs.Bool("json", false, "write the report as JSON")
-	errs := fs.Int("errors", 0, "list up to `n` hard negatives the model flagged")
+	errs := fs.Int("errors", 0, "list up to `n` hard negatives and everyday posts the model flagged")
 	if err := parseFlags(fs, e); err != nil {
 		return err
 	}
