@@ -3,11 +3,14 @@ package cli
 import (
 	"bytes"
 	"context"
+	"crypto/rand"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 
+	"github.com/marsad/marsad/internal/auth"
 	"github.com/marsad/marsad/internal/bank"
 	"github.com/marsad/marsad/internal/blob"
 	"github.com/marsad/marsad/internal/demo"
@@ -47,10 +50,61 @@ func runDemo(ctx context.Context, e env) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "demo: %d open cases; list them with: go run ./cmd/marsad cases list --data %s\n", open, sf.data)
+	if err := demoUsers(ctx, a, filepath.Join(sf.data, "demo", "credentials.txt"), e); err != nil {
+		return err
+	}
 	if *noServe {
 		return nil
 	}
 	return a.serve(ctx, e, *addr, 10<<20)
+}
+
+// demoUsers creates one user per role with a random password the first
+// time, and keeps the passwords in a file only the owner can read, so the
+// web UI can be tried at once.
+func demoUsers(ctx context.Context, a *app, path string, e env) error {
+	users, err := a.store.Users(ctx)
+	if err != nil {
+		return err
+	}
+	if len(users) == 0 {
+		as, err := auth.New(a.store, auth.Config{})
+		if err != nil {
+			return err
+		}
+		var lines []string
+		for _, role := range []string{"admin", "reviewer", "analyst"} {
+			pw := rand.Text()[:16]
+			lang := "en"
+			if role == "reviewer" {
+				lang = "ar"
+			}
+			if _, err := as.CreateUser(ctx, "demo-"+role, role, pw, lang, "demo"); err != nil {
+				return err
+			}
+			lines = append(lines, fmt.Sprintf("demo-%s\t%s\t(%s)", role, pw, role))
+		}
+		if err := os.WriteFile(path, []byte(strings.Join(lines, "\n")+"\n"), 0o600); err != nil {
+			return err
+		}
+	}
+	creds, err := os.ReadFile(path)
+	if err != nil {
+		fmt.Fprintf(e.stdout, "demo: users already exist; add one with: marsad user add --role admin NAME\n")
+		return nil
+	}
+	fmt.Fprintf(e.stdout, "demo: web UI users (name, password, role; kept in %s):\n%s", path, indent(string(creds)))
+	return nil
+}
+
+func indent(s string) string {
+	var b strings.Builder
+	for _, l := range strings.SplitAfter(s, "\n") {
+		if l != "" {
+			b.WriteString("  " + l)
+		}
+	}
+	return b.String()
 }
 
 // loadDemo writes the demo media into dir, creates the demo banks and

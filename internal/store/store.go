@@ -84,7 +84,9 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		}
 		q := "?_txlock=immediate&_pragma=journal_mode(WAL)&_pragma=busy_timeout(10000)" +
 			"&_pragma=foreign_keys(1)&_pragma=synchronous(NORMAL)"
-		db, err = sql.Open("sqlite", "file:"+path+q)
+		// The path is a URI here: escape what would end it early.
+		esc := strings.NewReplacer("%", "%25", "?", "%3f", "#", "%23").Replace(path)
+		db, err = sql.Open("sqlite", "file:"+esc+q)
 		if err != nil {
 			return nil, fmt.Errorf("open sqlite %s: %w", path, err)
 		}
