@@ -85,7 +85,8 @@ type Media struct {
 	MD5    string `json:"md5,omitempty"`
 	PDQ    string `json:"pdq,omitempty"`
 	// Quality is the PDQ quality (0-100); below the matching threshold the
-	// hash is recorded but not matched.
+	// hash is recorded but not matched. -1 means unknown: a sender gave the
+	// hash without its quality, and it is matched.
 	Quality int    `json:"pdq_quality,omitempty"`
 	Error   string `json:"error,omitempty"` // why the media could not be read or hashed
 }

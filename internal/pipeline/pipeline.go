@@ -194,7 +194,7 @@ func (p *Pipeline) Analyse(ctx context.Context, post *model.Post) (store.Analysi
 		var ms []model.Match
 		var err error
 		if sg.Type == model.SignalPDQ {
-			if p.Near == nil || sg.Quality < minQ {
+			if p.Near == nil || (sg.Quality >= 0 && sg.Quality < minQ) {
 				continue
 			}
 			ms, err = p.Near.MatchPDQ(ctx, sg.Value)
@@ -309,6 +309,9 @@ func (p *Pipeline) readMedia(post *model.Post) error {
 				return fieldErr(field+"."+string(h.t), "%v", err)
 			}
 			*h.v = c
+		}
+		if m.PDQ != "" && m.Quality == 0 {
+			m.Quality = -1 // not stated by the sender
 		}
 		if m.SHA256 == "" && m.MD5 == "" && m.PDQ == "" && m.URL == "" {
 			return fieldErr(field, "needs a path, data, a hash or a url")

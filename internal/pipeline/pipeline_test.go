@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -235,4 +237,49 @@ func FuzzDecodePost(f *testing.F) {
 		_ = errors.As(err, &ie)
 		_ = fmt.Sprint(err)
 	})
+}
+
+// lowQualityHasher reports every image at quality 10 and a threshold of 50.
+type lowQualityHasher struct{}
+
+func (lowQualityHasher) HashImage(io.Reader) (string, int, error) { return strings.Repeat("cd", 32), 10, nil }
+func (lowQualityHasher) MinQuality() int                          { return 50 }
+
+// nearAll matches every PDQ hash to one entry, to see which are asked.
+type nearAll struct {
+	entry model.BankEntry
+	asked []string
+}
+
+func (n *nearAll) MatchPDQ(_ context.Context, h string) ([]model.Match, error) {
+	n.asked = append(n.asked, h)
+	return []model.Match{{BankName: "b", Entry: n.entry}}, nil
+}
+
+func TestPDQQualityGate(t *testing.T) {
+	s := storetest.SQLite(t)
+	ctx := context.Background()
+	p := newPipeline(t, s)
+	s.CreateBank(ctx, &model.Bank{Name: "b", Enabled: true}, "t")
+	es := []model.BankEntry{{Type: model.SignalPDQ, Value: strings.Repeat("ab", 32), Label: model.Propaganda}}
+	if _, err := s.AddEntries(ctx, "b", es, "t"); err != nil {
+		t.Fatal(err)
+	}
+	near := &nearAll{entry: es[0]}
+	p.Hasher, p.Near = lowQualityHasher{}, near
+	os.WriteFile(filepath.Join(p.MediaDir, "img.png"), []byte("\x89PNG\r\n\x1a\nrest"), 0o644)
+	// A hashed image below the quality threshold is recorded, not matched.
+	res, err := p.Ingest(ctx, &model.Post{Platform: "x", SourceID: "1", Media: []model.Media{{Path: "img.png"}}})
+	if err != nil || res.CaseID != 0 || len(near.asked) != 0 {
+		t.Fatalf("low-quality image: %+v %v asked %v", res, err, near.asked)
+	}
+	sigs, _ := s.Signals(ctx, res.PostID)
+	if !slices.ContainsFunc(sigs, func(g model.Signal) bool { return g.Type == model.SignalPDQ && g.Quality == 10 }) {
+		t.Fatalf("low-quality hash not recorded: %+v", sigs)
+	}
+	// A hash sent without its quality is matched.
+	res, err = p.Ingest(ctx, &model.Post{Platform: "x", SourceID: "2", Media: []model.Media{{PDQ: strings.Repeat("ab", 32)}}})
+	if err != nil || res.CaseID == 0 || len(near.asked) != 1 {
+		t.Fatalf("sender's hash: %+v %v asked %v", res, err, near.asked)
+	}
 }
