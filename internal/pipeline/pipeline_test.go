@@ -242,8 +242,10 @@ func FuzzDecodePost(f *testing.F) {
 // lowQualityHasher reports every image at quality 10 and a threshold of 50.
 type lowQualityHasher struct{}
 
-func (lowQualityHasher) HashImage(io.Reader) (string, int, error) { return strings.Repeat("cd", 32), 10, nil }
-func (lowQualityHasher) MinQuality() int                          { return 50 }
+func (lowQualityHasher) HashImage(io.Reader) (string, int, error) {
+	return strings.Repeat("cd", 32), 10, nil
+}
+func (lowQualityHasher) MinQuality() int { return 50 }
 
 // nearAll matches every PDQ hash to one entry, to see which are asked.
 type nearAll struct {
