@@ -13,9 +13,10 @@ import (
 
 // stageFlags choose the optional pipeline stages.
 type stageFlags struct {
-	model     string
-	maxPixels int64
-	radius    int
+	model      string
+	thresholds string
+	maxPixels  int64
+	radius     int
 }
 
 func (f *stageFlags) register(fsx interface {
@@ -24,6 +25,7 @@ func (f *stageFlags) register(fsx interface {
 	Int64Var(*int64, string, int64, string)
 }) {
 	fsx.StringVar(&f.model, "model", envOr("MARSAD_MODEL", ""), "text model file (env MARSAD_MODEL; default: the built-in model)")
+	fsx.StringVar(&f.thresholds, "threshold", envOr("MARSAD_THRESHOLDS", ""), "per-label score thresholds that open a case, e.g. `propaganda=0.3,incitement=0.2` (env MARSAD_THRESHOLDS; default: the model's)")
 	fsx.Int64Var(&f.maxPixels, "max-pixels", pdq.DefaultMaxPixels, "largest image, in pixels, that is decoded for hashing")
 	fsx.IntVar(&f.radius, "radius", hashindex.DefaultRadius, "PDQ match distance")
 }
@@ -41,6 +43,15 @@ func plugStages(ctx context.Context, a *app, f stageFlags) error {
 	}
 	if err != nil {
 		return fmt.Errorf("text model: %w", err)
+	}
+	if f.thresholds != "" {
+		t, err := parseThresholds(f.thresholds)
+		if err != nil {
+			return fmt.Errorf("%w: --threshold: %v", errUsage, err)
+		}
+		if m, err = m.WithThresholds(t); err != nil {
+			return fmt.Errorf("%w: --threshold: %v", errUsage, err)
+		}
 	}
 	a.pipeline.Scorer = pipeline.TextScorer{Model: m}
 	n, err := a.store.CountEntries(ctx, model.SignalPDQ)
