@@ -6,6 +6,7 @@
 #
 #   scripts/bench-ingest.sh [N]      (default N = 100000)
 set -euo pipefail
+export PGOPTIONS="--client-min-messages=warning"
 cd "$(dirname "$0")/.."
 N=${1:-100000}
 work=$(mktemp -d)
