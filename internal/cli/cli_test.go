@@ -119,20 +119,37 @@ func TestIngestBankAndAudit(t *testing.T) {
 	}
 }
 
-func TestServeAnswers(t *testing.T) {
-	data := t.TempDir()
+// serve runs marsad serve on a free loopback port and returns its address
+// and a function that stops it and returns its exit code.
+func serve(t *testing.T, data string) (addr string, stop func() int) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
 	pr, pw, _ := os.Pipe()
-	done := make(chan int)
+	done := make(chan int, 1)
 	go func() {
 		done <- Run(ctx, []string{"serve", "--data", data, "--addr", "127.0.0.1:0"}, strings.NewReader(""), pw, &bytes.Buffer{})
 	}()
 	line, err := bufio.NewReader(pr).ReadString('\n')
 	if err != nil {
+		cancel()
 		t.Fatal(err)
 	}
-	addr := regexp.MustCompile(`http://[0-9.:]+`).FindString(line)
+	stop = func() int {
+		cancel()
+		select {
+		case code := <-done:
+			return code
+		case <-time.After(15 * time.Second):
+			t.Fatal("serve did not stop")
+			return -1
+		}
+	}
+	t.Cleanup(func() { cancel() })
+	return regexp.MustCompile(`http://[0-9.:]+`).FindString(line), stop
+}
+
+func TestServeAnswers(t *testing.T) {
+	addr, stop := serve(t, t.TempDir())
 	for _, path := range []string{"/healthz", "/metrics", "/api/v1/openapi.json", "/api/v1/cases"} {
 		resp, err := http.Get(addr + path)
 		if err != nil {
@@ -143,13 +160,7 @@ func TestServeAnswers(t *testing.T) {
 			t.Errorf("GET %s: %d", path, resp.StatusCode)
 		}
 	}
-	cancel()
-	select {
-	case code := <-done:
-		if code != 0 {
-			t.Fatalf("serve exited %d", code)
-		}
-	case <-time.After(15 * time.Second):
-		t.Fatal("serve did not stop")
+	if code := stop(); code != 0 {
+		t.Fatalf("serve exited %d", code)
 	}
 }

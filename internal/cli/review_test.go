@@ -2,13 +2,11 @@ package cli
 
 import (
 	"archive/zip"
-	"bufio"
 	"bytes"
 	"context"
 	"net/http"
 	"os"
 	"path/filepath"
-	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -75,18 +73,7 @@ func TestServeGuardsAPIAndUI(t *testing.T) {
 	}
 	_, readKey, _ := run(t, "", "user", "key", "add", "--data", data, "--scopes", "read", "reader")
 	_, writeKey, _ := run(t, "", "user", "key", "add", "--data", data, "--scopes", "read,write", "writer")
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	pr, pw, _ := os.Pipe()
-	done := make(chan int)
-	go func() {
-		done <- Run(ctx, []string{"serve", "--data", data, "--addr", "127.0.0.1:0"}, strings.NewReader(""), pw, &bytes.Buffer{})
-	}()
-	line, err := bufio.NewReader(pr).ReadString('\n')
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := regexp.MustCompile(`http://[0-9.:]+`).FindString(line)
+	addr, stop := serve(t, data)
 	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	post := `{"platform":"x","source_id":"1","text":"hello"}`
 	for _, tc := range []struct {
@@ -120,12 +107,7 @@ func TestServeGuardsAPIAndUI(t *testing.T) {
 			t.Errorf("%s %s (key %.6s): %d, want %d", tc.method, tc.path, tc.key, resp.StatusCode, tc.want)
 		}
 	}
-	cancel()
-	select {
-	case <-done:
-	case <-time.After(15 * time.Second):
-		t.Fatal("serve did not stop")
-	}
+	stop()
 }
 
 func TestEvidenceExportAndVerify(t *testing.T) {

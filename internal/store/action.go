@@ -192,21 +192,8 @@ func (s *Store) SetOrderStatus(ctx context.Context, id int64, status, actor, not
 func (s *Store) ExpireOrders(ctx context.Context, cutoff time.Time, actor string) (int, error) {
 	var n int
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		rows, err := s.query(ctx, tx, `SELECT id FROM orders WHERE status IN (?, ?) AND deadline < ?`, OrderSent, OrderAcknowledged, micros(cutoff))
+		ids, err := s.ids(ctx, tx, `SELECT id FROM orders WHERE status IN (?, ?) AND deadline < ?`, OrderSent, OrderAcknowledged, micros(cutoff))
 		if err != nil {
-			return err
-		}
-		var ids []int64
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
-			ids = append(ids, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
 			return err
 		}
 		for _, id := range ids {
@@ -262,21 +249,12 @@ func (s *Store) Deliveries(ctx context.Context, orderID int64) ([]Delivery, erro
 
 // UndeliveredOrders returns the ids of open orders with no successful delivery.
 func (s *Store) UndeliveredOrders(ctx context.Context) ([]int64, error) {
-	rows, err := s.query(ctx, s.db, `SELECT o.id FROM orders o WHERE o.status IN (?, ?)
+	ids, err := s.ids(ctx, s.db, `SELECT o.id FROM orders o WHERE o.status IN (?, ?)
 		AND NOT EXISTS (SELECT 1 FROM deliveries d WHERE d.order_id = o.id AND d.ok) ORDER BY o.id`, OrderSent, OrderAcknowledged)
 	if err != nil {
 		return nil, fmt.Errorf("undelivered orders: %w", err)
 	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return ids, nil
 }
 
 // AddCaseEntries adds signals of a case to a bank and remembers which

@@ -146,21 +146,8 @@ func (s *Store) SetEvidenceHold(ctx context.Context, id int64, hold bool, actor 
 func (s *Store) PurgeEvidence(ctx context.Context, cutoff time.Time, actor string) (int, error) {
 	var n int
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		rows, err := s.query(ctx, tx, `SELECT id FROM evidence WHERE captured_at < ? AND purged_at = 0 AND NOT hold ORDER BY id`, micros(cutoff))
+		ids, err := s.ids(ctx, tx, `SELECT id FROM evidence WHERE captured_at < ? AND purged_at = 0 AND NOT hold ORDER BY id`, micros(cutoff))
 		if err != nil {
-			return err
-		}
-		var ids []int64
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
-			ids = append(ids, id)
-		}
-		rows.Close()
-		if err := rows.Err(); err != nil {
 			return err
 		}
 		now := micros(time.Now())

@@ -123,18 +123,10 @@ func (s *Store) ShareRows(ctx context.Context, since time.Time) ([]ShareRow, err
 
 // FlaggedPosts returns the ids of every post that has a case.
 func (s *Store) FlaggedPosts(ctx context.Context) (map[int64]bool, error) {
-	rows, err := s.query(ctx, s.db, `SELECT post_id FROM cases WHERE kind = 'post' AND post_id IS NOT NULL`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := map[int64]bool{}
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
+	ids, err := s.ids(ctx, s.db, `SELECT post_id FROM cases WHERE kind = 'post' AND post_id IS NOT NULL`)
+	out := make(map[int64]bool, len(ids))
+	for _, id := range ids {
 		out[id] = true
 	}
-	return out, rows.Err()
+	return out, err
 }

@@ -218,20 +218,7 @@ func (s *Store) Posts(ctx context.Context, f PostFilter) ([]model.Post, error) {
 
 // PostsWithSignal returns the ids of posts that carry the signal, oldest first.
 func (s *Store) PostsWithSignal(ctx context.Context, t model.SignalType, value string, limit int) ([]int64, error) {
-	rows, err := s.query(ctx, s.db, `SELECT post_id FROM signals WHERE type = ? AND value = ? ORDER BY post_id LIMIT ?`, t, value, limit)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var ids []int64
-	for rows.Next() {
-		var id int64
-		if err := rows.Scan(&id); err != nil {
-			return nil, err
-		}
-		ids = append(ids, id)
-	}
-	return ids, rows.Err()
+	return s.ids(ctx, s.db, `SELECT post_id FROM signals WHERE type = ? AND value = ? ORDER BY post_id LIMIT ?`, t, value, limit)
 }
 
 // CountPosts returns how many posts are stored.

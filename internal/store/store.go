@@ -294,3 +294,15 @@ func scanAll[T any](rows *sql.Rows, scan func(scanner) (*T, error)) ([]T, error)
 	}
 	return out, rows.Err()
 }
+
+// ids runs q on qr and returns the first column of every row.
+func (s *Store) ids(ctx context.Context, qr querier, q string, args ...any) ([]int64, error) {
+	rows, err := s.query(ctx, qr, q, args...)
+	if err != nil {
+		return nil, err
+	}
+	return scanAll(rows, func(r scanner) (*int64, error) {
+		var id int64
+		return &id, r.Scan(&id)
+	})
+}
