@@ -6,7 +6,6 @@ import (
 	"fmt"
 
 	"github.com/marsad/marsad/classifier"
-	"github.com/marsad/marsad/langid"
 )
 
 func runEval(ctx context.Context, e env) error {
@@ -38,15 +37,7 @@ func runEval(ctx context.Context, e env) error {
 	if err != nil {
 		return err
 	}
-	s, _, err := readSpec(*spec)
-	if err != nil {
-		return err
-	}
-	lid, err := langid.Default()
-	if err != nil {
-		return err
-	}
-	exs, err := s.Load(ctx, *data, lid.Identify)
+	_, _, exs, err := loadExamples(ctx, *spec, *data)
 	if err != nil {
 		return err
 	}

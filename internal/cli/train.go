@@ -38,15 +38,7 @@ func runTrain(ctx context.Context, e env) error {
 	if fs.NArg() > 0 {
 		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
 	}
-	s, raw, err := readSpec(*spec)
-	if err != nil {
-		return err
-	}
-	lid, err := langid.Default()
-	if err != nil {
-		return err
-	}
-	exs, err := s.Load(ctx, *data, lid.Identify)
+	s, raw, exs, err := loadExamples(ctx, *spec, *data)
 	if err != nil {
 		return err
 	}
@@ -93,11 +85,27 @@ func readSpec(path string) (*classifier.Spec, []byte, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	// ReadSpec resolves the spec's relative paths against its folder.
 	s, err := classifier.ReadSpec(path)
 	if err != nil {
 		return nil, nil, err
 	}
 	return s, raw, nil
+}
+
+// loadExamples reads a data spec and the examples it names from dataDir,
+// with each example's language identified.
+func loadExamples(ctx context.Context, specPath, dataDir string) (*classifier.Spec, []byte, []classifier.Example, error) {
+	s, raw, err := readSpec(specPath)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	lid, err := langid.Default()
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	exs, err := s.Load(ctx, dataDir, lid.Identify)
+	return s, raw, exs, err
 }
 
 // buildTime is now, or SOURCE_DATE_EPOCH when set, so that a rebuild of the
