@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
@@ -229,5 +230,55 @@ func TestNotices(t *testing.T) {
 	}
 	if !bytes.HasPrefix(b.Bytes(), []byte("%PDF-")) || b.Len() < 800 {
 		t.Fatalf("PDF of %d bytes starting %q", b.Len(), b.Bytes()[:8])
+	}
+}
+
+// An order whose receiver was down when it was issued is delivered by the
+// background loop once the receiver answers.
+func TestBackgroundResendsUndelivered(t *testing.T) {
+	s := storetest.SQLite(t)
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	svc, caseID := setup(t, s, true, model.Incitement)
+	var mu sync.Mutex
+	up, got := false, 0
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		defer mu.Unlock()
+		if !up {
+			http.Error(w, "down", http.StatusServiceUnavailable)
+			return
+		}
+		got++
+		w.WriteHeader(http.StatusOK)
+	}))
+	defer srv.Close()
+	s.SetSetting(ctx, action.SettingWebhookURL, srv.URL, "amina", false)
+	s.SetSetting(ctx, action.SettingWebhookSecret, secret, "amina", true)
+	o, err := svc.Issue(ctx, request(caseID), "rev1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.Deliver(ctx, o.ID, action.EventCreated); err == nil {
+		t.Fatal("delivery to a receiver that is down succeeded")
+	}
+	mu.Lock()
+	up = true
+	mu.Unlock()
+	go svc.Background(ctx, 10*time.Millisecond, slog.New(slog.DiscardHandler))
+	deadline := time.Now().Add(10 * time.Second)
+	for time.Now().Before(deadline) {
+		if ids, _ := s.UndeliveredOrders(ctx); len(ids) == 0 {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if got == 0 {
+		t.Fatal("the background loop did not re-send the order")
+	}
+	if ids, _ := s.UndeliveredOrders(ctx); len(ids) != 0 {
+		t.Fatalf("orders still undelivered: %v", ids)
 	}
 }

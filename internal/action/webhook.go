@@ -10,6 +10,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log/slog"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -219,4 +220,32 @@ func (s *Service) RetryUndelivered(ctx context.Context) (int, error) {
 		}
 	}
 	return ok, nil
+}
+
+// Background keeps orders moving while the server runs: every interval it
+// marks overdue orders expired and re-sends orders whose delivery failed
+// (a receiver that was down, a restart). It returns when ctx ends.
+func (s *Service) Background(ctx context.Context, every time.Duration, log *slog.Logger) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case now := <-t.C:
+			if n, err := s.Sweep(ctx, now); err != nil {
+				log.Warn("orders: expire", "err", err)
+			} else if n > 0 {
+				log.Info("orders: expired", "count", n)
+			}
+			n, err := s.RetryUndelivered(ctx)
+			switch {
+			case errors.Is(err, ErrNoWebhook), ctx.Err() != nil:
+			case err != nil:
+				log.Warn("orders: re-send", "err", err)
+			case n > 0:
+				log.Info("orders: re-sent", "count", n)
+			}
+		}
+	}
 }

@@ -57,6 +57,8 @@ type app struct {
 	index pdqIndex
 	// progressTo is where start-up progress bars go (stderr).
 	progressTo io.Writer
+	// background runs while the server serves, until its context ends.
+	background []func(ctx context.Context)
 }
 
 // pdqIndex is the in-memory PDQ index over every enabled bank.

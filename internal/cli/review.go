@@ -1,11 +1,13 @@
 package cli
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"net"
 	"net/http"
 	"os"
+	"time"
 
 	"github.com/marsad/marsad/internal/action"
 	"github.com/marsad/marsad/internal/api"
@@ -41,6 +43,7 @@ func mountUI(a *app, srv *server.Server, ap *api.API) error {
 	}
 	srv.UI = h
 	ap.Authorize = apiAuthorizer(a, as)
+	a.background = append(a.background, func(ctx context.Context) { acts.Background(ctx, time.Minute, a.log) })
 	return nil
 }
 

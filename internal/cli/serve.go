@@ -51,6 +51,9 @@ func (a *app) serve(ctx context.Context, e env, addr string, maxBody int64) erro
 	if err != nil {
 		return err
 	}
+	for _, run := range a.background {
+		go run(ctx)
+	}
 	return server.ListenAndServe(ctx, addr, h, func(ln net.Addr) {
 		a.log.Info("listening", "addr", ln.String(), "store", a.store.Dialect())
 		fmt.Fprintf(e.stdout, "marsad is serving on http://%s/  (API: /api/v1/, health: /healthz, metrics: /metrics; Ctrl-C stops)\n", ln)
