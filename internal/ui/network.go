@@ -230,6 +230,9 @@ type sharePost struct {
 	Account string // empty when the post is no longer stored
 	Post    *model.Post
 	CaseID  int64
+	// Member says the post's account is one of the network's: an item's
+	// posts include those of accounts that shared it alone.
+	Member bool
 }
 
 // shareItem is one item a network shared, with the posts that shared it.
@@ -262,7 +265,15 @@ func (h *Handler) loadNetwork(ctx context.Context, id int64) (*netData, error) {
 	if err != nil {
 		return nil, err
 	}
-	d := &netData{Net: n, Graph: drawNetwork(n, 900, 560, maxCaseNodes, true)}
+	height := 560
+	if len(n.Accounts) <= 6 {
+		height = 380 // a handful of accounts needs no tall picture
+	}
+	d := &netData{Net: n, Graph: drawNetwork(n, 900, height, maxCaseNodes, true)}
+	members := make(map[string]bool, len(n.Accounts))
+	for _, a := range n.Accounts {
+		members[a] = true
+	}
 	var ids []int64
 	budget := maxPostsOnAPage
 	for i, o := range n.Objects {
@@ -300,6 +311,7 @@ func (h *Handler) loadNetwork(ctx context.Context, id int64) (*netData, error) {
 			sp.CaseID = cases[sp.ID]
 			if p := posts[sp.ID]; p != nil {
 				sp.Post, sp.Account = p, p.Platform+":"+p.Author
+				sp.Member = members[sp.Account]
 			}
 		}
 	}

@@ -15,8 +15,9 @@ import (
 )
 
 // seedNetwork stores a four-account network, one of them named <script>,
-// that shared the "incite" post's link and a text whose post is gone, and
-// returns the network and its case.
+// that shared the "incite" post's link (which the "news" account, outside
+// the network, shared too) and a text whose post is gone, and returns the
+// network and its case.
 func (e *env) seedNetwork(t testing.TB) (*model.Network, *model.Case) {
 	t.Helper()
 	ctx := context.Background()
@@ -25,6 +26,10 @@ func (e *env) seedNetwork(t testing.TB) (*model.Network, *model.Case) {
 		t.Fatal(err)
 	}
 	fr, err := e.st.Case(ctx, e.cases["fr"])
+	if err != nil {
+		t.Fatal(err)
+	}
+	news, err := e.st.Case(ctx, e.cases["news"])
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -37,7 +42,7 @@ func (e *env) seedNetwork(t testing.TB) (*model.Network, *model.Case) {
 			{A: "x:<script>", B: "x:acct<b>bold</b>", Weight: 1},
 		},
 		Objects: []model.NetworkObject{
-			{Type: "url", Value: "https://t.me/channel_x/100", Shares: 2, Posts: []int64{c.PostID, fr.PostID}},
+			{Type: "url", Value: "https://t.me/channel_x/100", Shares: 3, Posts: []int64{c.PostID, fr.PostID, news.PostID}},
 			{Type: "text", Value: "<img src=x onerror=alert(1)> join us", Shares: 1, Posts: []int64{999999}},
 		},
 		Density: 0.5, MedianDelay: 42, Flagged: 0.75, Score: 0.8, FirstSeen: now.Add(-3 * time.Hour), LastSeen: now.Add(-time.Hour),
@@ -89,6 +94,9 @@ func TestNetworkCasePage(t *testing.T) {
 		if !strings.Contains(body, want) {
 			t.Errorf("network case page lacks %q", want)
 		}
+	}
+	if k := strings.Count(body, "not in this network"); k != 1 {
+		t.Errorf("%d posts marked as outside the network, want 1 (the news desk's)", k)
 	}
 	// The heaviest edge is drawn thickest.
 	widths := regexp.MustCompile(`stroke-width="([0-9.]+)"><title>telegram:channel_x ↔ x:&lt;script&gt;`).FindStringSubmatch(svg)
