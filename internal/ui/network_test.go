@@ -265,3 +265,61 @@ func TestNetColour(t *testing.T) {
 		}
 	}
 }
+
+// FuzzDrawNetwork draws networks built from arbitrary account names and
+// weights: whatever a detection run stored, the picture has one node per
+// distinct account, finite coordinates inside the box, and no panic.
+func FuzzDrawNetwork(f *testing.F) {
+	f.Add("p:a,p:b,p:c", "0-1:3,1-2:1", 10)
+	f.Add("<script>,x:\u202eevil,,p:a,p:a", "0-1:0,1-1:5,3-4:-2", 2)
+	f.Add("", "", 0)
+	f.Fuzz(func(t *testing.T, accounts, edges string, maxNodes int) {
+		n := &model.Network{ID: 1}
+		if accounts != "" {
+			n.Accounts = strings.Split(accounts, ",")
+		}
+		for _, e := range strings.Split(edges, ",") {
+			var i, j, w int
+			if _, err := fmt.Sscanf(e, "%d-%d:%d", &i, &j, &w); err != nil || len(n.Accounts) == 0 {
+				continue
+			}
+			at := func(k int) string { return n.Accounts[((k%len(n.Accounts))+len(n.Accounts))%len(n.Accounts)] }
+			n.Edges = append(n.Edges, model.NetworkEdge{A: at(i), B: at(j), Weight: w})
+		}
+		maxNodes = 1 + (maxNodes%50+50)%50
+		g := drawNetwork(n, 300, 200, maxNodes, true)
+		distinct := map[string]bool{}
+		for _, a := range n.Accounts {
+			distinct[a] = true
+		}
+		if len(g.Nodes)+g.Hidden != len(distinct) || len(g.Nodes) > maxNodes {
+			t.Fatalf("%d nodes + %d hidden for %d distinct accounts (at most %d drawn)", len(g.Nodes), g.Hidden, len(distinct), maxNodes)
+		}
+		for _, nd := range g.Nodes {
+			if math.IsNaN(nd.X) || math.IsNaN(nd.Y) || nd.X < 0 || nd.X > 300 || nd.Y < 0 || nd.Y > 200 {
+				t.Fatalf("node %q at (%v, %v)", nd.Account, nd.X, nd.Y)
+			}
+		}
+		for _, e := range g.Edges {
+			if e.Width <= 0 || math.IsNaN(e.Width) || e.Weight <= 0 || e.A == e.B {
+				t.Fatalf("edge %+v drawn", e)
+			}
+		}
+	})
+}
+
+// BenchmarkDrawNetwork lays out the largest picture a case page draws.
+func BenchmarkDrawNetwork(b *testing.B) {
+	n := &model.Network{ID: 1}
+	for i := range maxCaseNodes {
+		n.Accounts = append(n.Accounts, fmt.Sprintf("p:acct%03d", i))
+	}
+	for i := range maxCaseNodes {
+		for _, d := range []int{1, 7, 31} {
+			n.Edges = append(n.Edges, model.NetworkEdge{A: n.Accounts[i], B: n.Accounts[(i+d)%maxCaseNodes], Weight: 1 + i%5})
+		}
+	}
+	for b.Loop() {
+		drawNetwork(n, 900, 560, maxCaseNodes, true)
+	}
+}
