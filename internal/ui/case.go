@@ -2,6 +2,7 @@ package ui
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"mime"
@@ -55,6 +56,9 @@ type caseData struct {
 	CanDecide            bool
 	CanAct               bool
 	Harmful              bool
+	// Network is the network of a network case, drawn and listed.
+	Network     *netData
+	NetworkGone bool
 }
 
 // DefaultLegalBasis prefills the legal basis of a removal order.
@@ -98,6 +102,14 @@ func (h *Handler) loadCase(ctx context.Context, id int64, viewer string) (*caseD
 		}
 		d.OrderURL = d.Post.URL
 		if d.Related, err = h.related(ctx, d.Post, d.Signals); err != nil {
+			return nil, err
+		}
+	}
+	if c.Kind == model.CaseNetwork && c.NetworkID != 0 {
+		// A case outliving its network still shows its reasons.
+		if d.Network, err = h.loadNetwork(ctx, c.NetworkID); errors.Is(err, store.ErrNotFound) {
+			d.NetworkGone = true
+		} else if err != nil {
 			return nil, err
 		}
 	}
@@ -195,7 +207,11 @@ func (h *Handler) showCase(w http.ResponseWriter, r *http.Request, status int, f
 		h.fail(w, r, err)
 		return
 	}
-	if err := h.st.Audit(r.Context(), p.Name, "case.view", fmt.Sprintf("case:%d", id), fmt.Sprintf("post=%d", d.Case.PostID)); err != nil {
+	detail := fmt.Sprintf("post=%d", d.Case.PostID)
+	if d.Case.Kind == model.CaseNetwork {
+		detail = fmt.Sprintf("network=%d", d.Case.NetworkID)
+	}
+	if err := h.st.Audit(r.Context(), p.Name, "case.view", fmt.Sprintf("case:%d", id), detail); err != nil {
 		h.fail(w, r, err)
 		return
 	}

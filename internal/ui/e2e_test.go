@@ -145,6 +145,8 @@ func TestBrowserReviewWorkflow(t *testing.T) {
 	bg := context.Background()
 	caseID := e.cases["incite"]
 	caseURL := e.caseURL("incite")
+	_, nc := e.seedNetwork(t)
+	netURL := fmt.Sprintf("%s/cases/%d", e.url, nc.ID)
 
 	step(t, ctx, "log in", loginAs(e.url, "rev1"), chromedp.WaitVisible(css("#queue")), screenshot(dir, "queue-en"))
 	if who := text(t, ctx, "#whoami"); !strings.Contains(who, "rev1") {
@@ -223,6 +225,19 @@ func TestBrowserReviewWorkflow(t *testing.T) {
 		t.Error("no webhook delivery within 10 s")
 	}
 
+	step(t, ctx, "network case and overview",
+		chromedp.Navigate(netURL), chromedp.WaitVisible(css("svg.netgraph")), screenshot(dir, "network-case-en"),
+	)
+	if k := eval[int](t, ctx, `document.querySelectorAll("svg.netgraph circle").length`); k != 4 {
+		t.Errorf("network picture shows %d accounts, want 4", k)
+	}
+	if w := eval[float64](t, ctx, `document.querySelector("svg.netgraph").getBoundingClientRect().width`); w < 400 {
+		t.Errorf("network picture is %.0f px wide, too small to read", w)
+	}
+	if sw, cw := eval[float64](t, ctx, `document.documentElement.scrollWidth`), eval[float64](t, ctx, `document.documentElement.clientWidth`); sw > cw {
+		t.Errorf("network case page is %.0f px wide in a %.0f px window: it scrolls sideways", sw, cw)
+	}
+	step(t, ctx, "networks overview", chromedp.Navigate(e.url+"/networks"), chromedp.WaitVisible(css("#networks svg")), screenshot(dir, "networks-en"))
 	step(t, ctx, "orders and dashboard",
 		chromedp.Navigate(e.url+"/orders"), chromedp.WaitVisible(css("#orders")), screenshot(dir, "orders-en"),
 		chromedp.Navigate(e.url+"/dashboard"), chromedp.WaitVisible(css("#tile-open")), screenshot(dir, "dashboard-en"),
@@ -248,10 +263,18 @@ func TestBrowserReviewWorkflow(t *testing.T) {
 	if a := eval[string](t, ctx, `getComputedStyle(document.querySelector("#post-text")).direction`); a != "rtl" {
 		t.Errorf("Arabic post text direction = %q, want rtl", a)
 	}
+	step(t, ctx, "Arabic networks",
+		chromedp.Navigate(netURL), chromedp.WaitVisible(css("svg.netgraph")), screenshot(dir, "network-case-ar"),
+		chromedp.Navigate(e.url+"/networks"), chromedp.WaitVisible(css("#networks svg")), screenshot(dir, "networks-ar"),
+	)
+	if sw, cw := eval[float64](t, ctx, `document.documentElement.scrollWidth`), eval[float64](t, ctx, `document.documentElement.clientWidth`); sw > cw {
+		t.Errorf("Arabic networks page is %.0f px wide in a %.0f px window: it scrolls sideways", sw, cw)
+	}
 	step(t, ctx, "Arabic orders and phone",
 		chromedp.Navigate(e.url+"/orders?show=all"), chromedp.WaitVisible(css("#orders")), screenshot(dir, "orders-ar"),
 		chromedp.EmulateViewport(390, 844, chromedp.EmulateMobile),
 		chromedp.Navigate(caseURL), chromedp.WaitVisible(css("#post-text")), screenshot(dir, "case-ar-phone"),
+		chromedp.Navigate(netURL), chromedp.WaitVisible(css("svg.netgraph")), screenshot(dir, "network-case-ar-phone"),
 		chromedp.Navigate(e.url+"/queue?state=all"), chromedp.WaitVisible(css("#queue")), screenshot(dir, "queue-ar-phone"),
 	)
 	if w := eval[float64](t, ctx, `document.documentElement.scrollWidth`); w > 400 {

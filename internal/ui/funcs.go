@@ -52,6 +52,22 @@ func funcs(loc *Locale) template.FuncMap {
 			return false
 		},
 		"add": func(a, b int) int { return a + b },
+		// delay writes a number of seconds in the unit that reads best.
+		"delay": func(sec float64) template.HTML {
+			var v, unit string
+			switch {
+			case sec < 120:
+				v, unit = fmt.Sprintf("%.0f", sec), "unit.seconds"
+			case sec < 2*3600:
+				v, unit = fmt.Sprintf("%.0f", sec/60), "unit.minutes"
+			default:
+				v, unit = fmt.Sprintf("%.1f", sec/3600), "unit.hours"
+			}
+			return template.HTML(`<bdi dir="ltr">` + v + `</bdi> ` + template.HTMLEscapeString(loc.T(unit)))
+		},
+		"f2":     func(v float64) string { return fmt.Sprintf("%.2f", v) },
+		"f1":     func(v float64) string { return fmt.Sprintf("%.1f", v) },
+		"colour": netColour,
 		"seq": func(n int) []int {
 			s := make([]int, n)
 			for i := range s {

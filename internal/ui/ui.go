@@ -51,8 +51,9 @@ type Handler struct {
 	mux     *http.ServeMux
 }
 
-// pageNames lists the templates in templates/ besides layout.html.
-var pageNames = []string{"login", "queue", "case", "orders", "evidence", "dashboard", "banks", "admin", "search", "error"}
+// pageNames lists the templates in templates/ besides layout.html and
+// netgraph.html, which every page may use.
+var pageNames = []string{"login", "queue", "case", "orders", "evidence", "dashboard", "banks", "admin", "search", "networks", "error"}
 
 // New returns the UI handler. Mount it at "/".
 func New(cfg Config) (*Handler, error) {
@@ -74,7 +75,7 @@ func New(cfg Config) (*Handler, error) {
 	for lang, loc := range h.locales {
 		h.pages[lang] = map[string]*template.Template{}
 		for _, p := range pageNames {
-			t, err := template.New("layout").Funcs(funcs(loc)).ParseFS(assets, "templates/layout.html", "templates/"+p+".html")
+			t, err := template.New("layout").Funcs(funcs(loc)).ParseFS(assets, "templates/layout.html", "templates/netgraph.html", "templates/"+p+".html")
 			if err != nil {
 				return nil, fmt.Errorf("ui: template %s: %w", p, err)
 			}
@@ -116,6 +117,7 @@ func (h *Handler) routes() {
 	inner.Handle("POST /evidence/purge", role(D, h.evidencePurge))
 	inner.Handle("GET /dashboard", role(A, h.dashboard))
 	inner.Handle("GET /search", role(A, h.search))
+	inner.Handle("GET /networks", role(A, h.networks))
 	inner.Handle("GET /banks", role(A, h.banks))
 	inner.Handle("POST /banks", role(D, h.createBank))
 	inner.Handle("GET /admin", role(D, h.admin))
