@@ -193,7 +193,7 @@ func (p *Pipeline) IngestJSONL(ctx context.Context, r io.Reader, opt IngestOptio
 				case saved[i].Err != nil:
 					record(b.n, Result{}, saved[i].Err)
 				default:
-					record(b.n, p.saved(b.post, b.a, saved[i].ID, saved[i].Created), nil)
+					record(b.n, p.saved(b.a, saved[i].ID, saved[i].Created), nil)
 				}
 			}
 			batch = batch[:0]

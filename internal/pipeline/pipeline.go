@@ -109,7 +109,7 @@ func (p *Pipeline) Ingest(ctx context.Context, post *model.Post) (Result, error)
 	if err != nil {
 		return Result{}, err
 	}
-	return p.saved(post, a, id, created), nil
+	return p.saved(a, id, created), nil
 }
 
 func deref(r *Result) Result {
@@ -138,7 +138,7 @@ func (p *Pipeline) prepare(ctx context.Context, post *model.Post) (store.Analysi
 }
 
 // saved turns a stored post into its Result and counts it.
-func (p *Pipeline) saved(post *model.Post, a store.Analysis, id int64, created bool) Result {
+func (p *Pipeline) saved(a store.Analysis, id int64, created bool) Result {
 	r := Result{PostID: id, Created: created}
 	if !created {
 		return r
