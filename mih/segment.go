@@ -282,6 +282,7 @@ type radiusPlan struct {
 	// Scratch reused across segments (and queries, through Index.plans).
 	probes []probe
 	cands  []uint64 // local<<4 | chunk of entries that passed the fingerprint
+	sink   uint64   // keeps the cache-warming loads of segment.radius
 }
 
 // probe is one bucket to read: chunk c, value v at distance w from the
@@ -360,6 +361,24 @@ func (s *segment) radius(pl *radiusPlan) {
 		}
 		pr.lo, pr.hi = uint32(lo), uint32(hi)
 	}
+	// Warm the caches: touch one word of every cache line the scans below
+	// will read. These loads are independent and the loop is tiny, so many
+	// are in flight at once; the scans' own loop bodies are long enough that
+	// the processor would otherwise wait for nearly every line in turn.
+	var sink uint64
+	for i := range pl.probes {
+		pr := &pl.probes[i]
+		if pr.c == 0 {
+			for local := pr.lo; local < pr.hi; local += 2 {
+				sink += s.hashes[local][0]
+			}
+			continue
+		}
+		es := s.tables[pr.c-1].entries
+		for k := pr.lo; k < pr.hi; k += 16 {
+			sink += uint64(es[k])
+		}
+	}
 	cands := pl.cands[:0]
 	enc := s.enc
 	for i := range pl.probes {
@@ -405,6 +424,10 @@ func (s *segment) radius(pl *radiusPlan) {
 		}
 		cands = cands[:n]
 	}
+	for _, cand := range cands {
+		sink += s.hashes[cand>>4][0]
+	}
+	pl.sink += sink
 	for _, cand := range cands {
 		local := int(cand >> 4)
 		if dist := Distance(s.hashes[local], pl.q); dist <= pl.d {
