@@ -61,6 +61,7 @@ type tuning struct {
 	linearAbove int  // radii above this scan every hash
 	smallLinear int  // indexes with fewer slots than this are always scanned
 	slotBits    uint // slot field of a posting entry; the rest is fingerprint
+	mergeFactor int  // see cascade
 }
 
 func (ix *Index) enc() encoding { return newEncoding(ix.tune.slotBits) }
@@ -71,7 +72,7 @@ func (ix *Index) enc() encoding { return newEncoding(ix.tune.slotBits) }
 // BenchmarkRadiusByDistance); beyond 64 a query visits most chunk values
 // and the scan is used.
 func defaultTuning() tuning {
-	return tuning{tailMax: 2048, reclaimMin: 4096, linearAbove: 64, smallLinear: 512, slotBits: defaultSlotBits}
+	return tuning{tailMax: 2048, reclaimMin: 4096, linearAbove: 64, smallLinear: 512, slotBits: defaultSlotBits, mergeFactor: 8}
 }
 
 // New returns an empty index.
@@ -300,7 +301,7 @@ func (ix *Index) seal() {
 func (ix *Index) cascade() {
 	for len(ix.segs) >= 2 {
 		k := len(ix.segs)
-		if ix.segs[k-2].len() > 8*ix.segs[k-1].len() {
+		if ix.segs[k-2].len() > ix.tune.mergeFactor*ix.segs[k-1].len() {
 			return
 		}
 		ix.mergeFrom(k - 2)
