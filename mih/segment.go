@@ -25,7 +25,7 @@ type segment struct {
 	dead   []uint64 // removal bits by local slot
 	first  buckets  // chunk 0 value -> range of hashes
 	enc    encoding
-	gaps   bool     // slots are stored as gaps (the segment has more than 1<<enc.slotBits entries)
+	gaps   bool // slots are stored as gaps (the segment has more than 1<<enc.slotBits entries)
 	tables [chunks - 1]postingTable
 }
 
