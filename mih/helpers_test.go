@@ -73,9 +73,10 @@ func queriesFor(rng *rand.Rand, stored []Hash, n int) []Hash {
 
 // indexOnly makes ix answer every query through the posting tables, so that
 // tests reach the index's own code at every radius and size, and seal its
-// tail every tailMax additions.
+// tail every tailMax additions. A merge factor of 2 keeps more segments
+// apart than the default, so more of the multi-segment code runs.
 func indexOnly(ix *Index, tailMax int) {
-	ix.tune = tuning{tailMax: tailMax, reclaimMin: 16, linearAbove: Bits, smallLinear: 0, slotBits: defaultSlotBits}
+	ix.tune = tuning{tailMax: tailMax, reclaimMin: 16, linearAbove: Bits, smallLinear: 0, slotBits: defaultSlotBits, mergeFactor: 2}
 }
 
 func sortResults(r []Result) { slices.SortFunc(r, compareResults) }

@@ -61,6 +61,7 @@ type tuning struct {
 	linearAbove int  // radii above this scan every hash
 	smallLinear int  // indexes with fewer slots than this are always scanned
 	slotBits    uint // slot field of a posting entry; the rest is fingerprint
+	mergeFactor int  // see cascade
 }
 
 func (ix *Index) enc() encoding { return newEncoding(ix.tune.slotBits) }
@@ -71,7 +72,7 @@ func (ix *Index) enc() encoding { return newEncoding(ix.tune.slotBits) }
 // BenchmarkRadiusByDistance); beyond 64 a query visits most chunk values
 // and the scan is used.
 func defaultTuning() tuning {
-	return tuning{tailMax: 2048, reclaimMin: 4096, linearAbove: 64, smallLinear: 512, slotBits: defaultSlotBits}
+	return tuning{tailMax: 2048, reclaimMin: 4096, linearAbove: 64, smallLinear: 512, slotBits: defaultSlotBits, mergeFactor: 8}
 }
 
 // New returns an empty index.
@@ -292,12 +293,15 @@ func (ix *Index) seal() {
 }
 
 // cascade merges the newest segments while the one before the last is at
-// most twice the size of the last, which keeps segment sizes falling
-// geometrically: at most log2(n/tailMax) segments.
+// most 8 times the size of the last, which keeps segment sizes falling by
+// more than 8 times each: at most log8(n/tailMax)+1 segments. Every segment
+// costs a query about 500 bucket reads whatever its size, so fewer, larger
+// segments are worth the extra rewriting (an entry is rewritten about 10 to
+// 16 times instead of 6 to 9 with a factor of 2).
 func (ix *Index) cascade() {
 	for len(ix.segs) >= 2 {
 		k := len(ix.segs)
-		if ix.segs[k-2].len() > 2*ix.segs[k-1].len() {
+		if ix.segs[k-2].len() > ix.tune.mergeFactor*ix.segs[k-1].len() {
 			return
 		}
 		ix.mergeFrom(k - 2)

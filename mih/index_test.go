@@ -142,11 +142,12 @@ func TestDuplicateHashes(t *testing.T) {
 // against the index and the linear scan and compares them as it goes, with
 // thresholds low enough that merges and slot reclamation happen often.
 func TestAddRemoveInterleaved(t *testing.T) {
-	for _, tailMax := range []int{2, 32, 1 << 20} {
-		t.Run(fmt.Sprintf("tailMax=%d", tailMax), func(t *testing.T) {
-			rng := rand.New(rand.NewPCG(uint64(tailMax), 99))
+	for _, tc := range []struct{ tailMax, mergeFactor int }{{2, 2}, {32, 2}, {16, 8}, {1 << 20, 2}} {
+		t.Run(fmt.Sprintf("tailMax=%d/mergeFactor=%d", tc.tailMax, tc.mergeFactor), func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(uint64(tc.tailMax), 99))
 			ix, lin := New(), NewLinear()
-			indexOnly(ix, tailMax)
+			indexOnly(ix, tc.tailMax)
+			ix.tune.mergeFactor = tc.mergeFactor
 			var stored []Hash
 			for step := 0; step < 1200; step++ {
 				id := uint64(rng.IntN(600))

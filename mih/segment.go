@@ -25,7 +25,7 @@ type segment struct {
 	dead   []uint64 // removal bits by local slot
 	first  buckets  // chunk 0 value -> range of hashes
 	enc    encoding
-	delta  bool // slots are stored as gaps (the segment has more than 1<<enc.slotBits entries)
+	gaps   bool // slots are stored as gaps (the segment has more than 1<<enc.slotBits entries)
 	tables [chunks - 1]postingTable
 }
 
@@ -63,15 +63,15 @@ type buckets struct {
 // chunk (chunk c^1) that lets a query reject most candidates without
 // touching their hash (see radiusPlan.reset). Entry k is
 // fingerprint<<slotBits | slot field. In a small segment the slot field is
-// the local slot. In a large one (delta) it is the gap from the previous
+// the local slot. In a large one (gaps) it is the gap from the previous
 // entry of the same bucket (the first entry's slot is in firstSlot), or
 // escape when the gap does not fit, in which case the slot is found in
 // overPos/overSlot.
 type postingTable struct {
 	buckets
 	entries   []uint32
-	firstSlot []uint32 // delta only: the first slot of each bucket, by chunk value
-	overPos   []uint32 // delta only: entry positions whose slot did not fit, ascending
+	firstSlot []uint32 // gaps only: the first slot of each bucket, by chunk value
+	overPos   []uint32 // gaps only: entry positions whose slot did not fit, ascending
 	overSlot  []uint32 // ... and their slots
 }
 
@@ -123,7 +123,7 @@ func (s *segment) bytes() int64 {
 // tables are built in parallel, one goroutine per processor.
 func buildSegment(lo uint32, hashes []Hash, ids []uint64, dead func(i int) bool, enc encoding) (*segment, []uint32) {
 	n := len(hashes)
-	s := &segment{lo: lo, enc: enc, delta: n > 1<<enc.slotBits}
+	s := &segment{lo: lo, enc: enc, gaps: n > 1<<enc.slotBits}
 	// Sort by chunk 0. Reads go in input order and writes scatter, which
 	// is cheaper than the reverse on a large segment.
 	perm, first := sortPerm(hashes, 0, n >= denseMin)
@@ -225,10 +225,10 @@ func sortPerm(hashes []Hash, c int, dense bool) ([]uint32, buckets) {
 // buildTable files the segment's local slots by chunk c, each with its
 // fingerprint.
 func (s *segment) buildTable(c int) postingTable {
-	perm, b := sortPerm(s.hashes, c, len(s.hashes) >= denseMin || s.delta)
+	perm, b := sortPerm(s.hashes, c, len(s.hashes) >= denseMin || s.gaps)
 	t := postingTable{buckets: b, entries: make([]uint32, len(perm))}
 	enc := s.enc
-	if !s.delta {
+	if !s.gaps {
 		for local, k := range perm {
 			t.entries[k] = enc.fingerprint(&s.hashes[local], c)<<enc.slotBits | uint32(local)
 		}
@@ -282,6 +282,7 @@ type radiusPlan struct {
 	// Scratch reused across segments (and queries, through Index.plans).
 	probes []probe
 	cands  []uint64 // local<<4 | chunk of entries that passed the fingerprint
+	sink   uint64   // keeps the cache-warming loads of segment.radius
 }
 
 // probe is one bucket to read: chunk c, value v at distance w from the
@@ -292,8 +293,9 @@ type probe struct {
 	lo, hi uint32
 }
 
-// reset prepares a query for q and d. It applies the pigeonhole principle to pairs of chunks: the 8
-// pairs (0,1), (2,3), ... split the 256 bits, so a hash within d of q is,
+// reset prepares a query for q and d. It applies the pigeonhole principle
+// to pairs of chunks: the 8 pairs (0,1), (2,3), ... split the 256 bits, so a
+// hash within d of q is,
 // writing d = 8p + a with 0 <= a < 8, within p bits on one of the first a+1
 // pairs or within p-1 bits on one of the others. A pair within budget B has
 // its first chunk within floor(B/2) bits or its second within ceil(B/2)-1, so
@@ -344,11 +346,12 @@ func (pl *radiusPlan) reaches(h *Hash, c int) bool {
 // and overlap in the memory system, which matters more than anything else
 // once the index outgrows the caches:
 //
-//  1. look up every bucket's range;
+//  1. look up every bucket's range, then touch every cache line the scans
+//     will read;
 //  2. chunk 0: check the runs of hashes (the segment is sorted by chunk 0);
 //  3. chunks 1..15: read each bucket's entries in order and keep, without
 //     branching, those whose fingerprint is within the pair's budget;
-//  4. load the kept entries' hashes and check their full distance.
+//  4. touch the kept entries' hashes, then check their full distance.
 func (s *segment) radius(pl *radiusPlan) {
 	for i := range pl.probes {
 		pr := &pl.probes[i]
@@ -359,6 +362,24 @@ func (s *segment) radius(pl *radiusPlan) {
 			lo, hi = s.tables[pr.c-1].bucket(pr.v)
 		}
 		pr.lo, pr.hi = uint32(lo), uint32(hi)
+	}
+	// Warm the caches: touch one word of every cache line the scans below
+	// will read. These loads are independent and the loop is tiny, so many
+	// are in flight at once; the scans' own loop bodies are long enough that
+	// the processor would otherwise wait for nearly every line in turn.
+	var sink uint64
+	for i := range pl.probes {
+		pr := &pl.probes[i]
+		if pr.c == 0 {
+			for local := pr.lo; local < pr.hi; local += 2 {
+				sink += s.hashes[local][0]
+			}
+			continue
+		}
+		es := s.tables[pr.c-1].entries
+		for k := pr.lo; k < pr.hi; k += 16 {
+			sink += uint64(es[k])
+		}
 	}
 	cands := pl.cands[:0]
 	enc := s.enc
@@ -382,7 +403,7 @@ func (s *segment) radius(pl *radiusPlan) {
 		es := t.entries[pr.lo:pr.hi]
 		n := len(cands)
 		cands = slices.Grow(cands, len(es))[:n+len(es)]
-		if !s.delta {
+		if !s.gaps {
 			for _, e := range es {
 				cands[n] = uint64(e&enc.escape)<<4 | uint64(c)
 				// n advances when popcount <= budget, i.e. when
@@ -405,6 +426,10 @@ func (s *segment) radius(pl *radiusPlan) {
 		}
 		cands = cands[:n]
 	}
+	for _, cand := range cands {
+		sink += s.hashes[cand>>4][0]
+	}
+	pl.sink += sink
 	for _, cand := range cands {
 		local := int(cand >> 4)
 		if dist := Distance(s.hashes[local], pl.q); dist <= pl.d {

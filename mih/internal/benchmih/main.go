@@ -149,7 +149,7 @@ func run(n int, dupShare float64, nSeeds, radius, nq, nlin int, seed uint64) {
 	runtime.KeepAlive(hashes) // the input must stay counted on both sides
 	fmt.Printf("linear memory: %.1f MiB heap, %.1f bytes/hash\n", mib(after-before), float64(after-before)/float64(n))
 
-	fmt.Printf("\n%-15s %-7s %8s %12s %10s %10s %10s %10s %9s\n", "queries", "method", "count", "queries/s", "p50", "p99", "max", "cpu/query", "matches")
+	fmt.Printf("\n%-15s %-7s %8s %12s %10s %10s %10s %10s %9s %10s %10s\n", "queries", "method", "count", "queries/s", "p50", "p99", "max", "cpu/query", "matches", "preempted", "p99 rest")
 	for _, k := range kinds {
 		ixStats, ixRes := measure(k.queries, func(q mih.Hash) []mih.Result { return ix.Radius(q, radius) })
 		linStats, linRes := measure(k.queries[:nlin], func(q mih.Hash) []mih.Result { return lin.Radius(q, radius) })
@@ -197,6 +197,18 @@ type stats struct {
 	total, mean, p50, p99, max time.Duration
 	cpu                        time.Duration // thread CPU time per query: what the query costs without contention
 	matches                    float64
+	preempted                  int           // queries during which the OS switched the thread out
+	quietP99                   time.Duration // p99 of the other queries
+}
+
+// preemptions returns how often the OS has switched the calling thread out
+// involuntarily (other processes wanted the core).
+func preemptions() int64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(rusageThread, &ru); err != nil {
+		return 0
+	}
+	return ru.Nivcsw
 }
 
 // threadCPU returns the CPU time the calling OS thread has used.
@@ -210,6 +222,7 @@ func threadCPU() time.Duration {
 
 func measure(queries []mih.Hash, f func(mih.Hash) []mih.Result) (stats, [][]mih.Result) {
 	lat := make([]time.Duration, len(queries))
+	var quiet []time.Duration // latencies of queries the OS did not preempt
 	res := make([][]mih.Result, len(queries))
 	var matches int
 	runtime.LockOSThread()
@@ -217,15 +230,20 @@ func measure(queries []mih.Hash, f func(mih.Hash) []mih.Result) (stats, [][]mih.
 	cpu0 := threadCPU()
 	start := time.Now()
 	for i, q := range queries {
+		sw := preemptions()
 		t := time.Now()
 		res[i] = f(q)
 		lat[i] = time.Since(t)
+		if preemptions() == sw {
+			quiet = append(quiet, lat[i])
+		}
 		matches += len(res[i])
 	}
 	total := time.Since(start)
 	cpu := threadCPU() - cpu0
 	slices.Sort(lat)
-	s := stats{count: len(queries), total: total}
+	slices.Sort(quiet)
+	s := stats{count: len(queries), total: total, preempted: len(queries) - len(quiet)}
 	if len(lat) > 0 {
 		s.cpu = cpu / time.Duration(len(lat))
 		s.mean = total / time.Duration(len(lat))
@@ -234,12 +252,16 @@ func measure(queries []mih.Hash, f func(mih.Hash) []mih.Result) (stats, [][]mih.
 		s.max = lat[len(lat)-1]
 		s.matches = float64(matches) / float64(len(lat))
 	}
+	if len(quiet) > 0 {
+		s.quietP99 = quiet[min(len(quiet)-1, len(quiet)*99/100)]
+	}
 	return s, res
 }
 
 func print(kind, method string, s stats) {
-	fmt.Printf("%-15s %-7s %8d %12.0f %10s %10s %10s %10s %9.2f\n", kind, method, s.count,
-		float64(s.count)/s.total.Seconds(), round(s.p50), round(s.p99), round(s.max), round(s.cpu), s.matches)
+	fmt.Printf("%-15s %-7s %8d %12.0f %10s %10s %10s %10s %9.2f %9.1f%% %10s\n", kind, method, s.count,
+		float64(s.count)/s.total.Seconds(), round(s.p50), round(s.p99), round(s.max), round(s.cpu), s.matches,
+		100*float64(s.preempted)/float64(max(s.count, 1)), round(s.quietP99))
 }
 
 func round(d time.Duration) string {
