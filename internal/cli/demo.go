@@ -94,6 +94,7 @@ func demoUsers(ctx context.Context, a *app, path string, e env) error {
 		return nil
 	}
 	fmt.Fprintf(e.stdout, "demo: web UI users (name, password, role; kept in %s):\n%s", path, indent(string(creds)))
+	fmt.Fprintln(e.stdout, "demo: open the address below and log in as demo-reviewer to decide cases (the reviewer's pages are in Arabic; switch language at the top)")
 	return nil
 }
 
