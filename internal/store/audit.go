@@ -83,18 +83,13 @@ func (s *Store) AuditEvents(ctx context.Context, f AuditFilter) ([]model.AuditEv
 	if err != nil {
 		return nil, fmt.Errorf("audit: list: %w", err)
 	}
-	defer rows.Close()
-	var out []model.AuditEvent
-	for rows.Next() {
+	return scanAll(rows, func(r scanner) (*model.AuditEvent, error) {
 		var ev model.AuditEvent
 		var at int64
-		if err := rows.Scan(&ev.Seq, &at, &ev.Actor, &ev.Action, &ev.Subject, &ev.Detail, &ev.PrevHash, &ev.Hash); err != nil {
-			return nil, err
-		}
+		err := r.Scan(&ev.Seq, &at, &ev.Actor, &ev.Action, &ev.Subject, &ev.Detail, &ev.PrevHash, &ev.Hash)
 		ev.At = fromMicros(at)
-		out = append(out, ev)
-	}
-	return out, rows.Err()
+		return &ev, err
+	})
 }
 
 // AuditProblem is the first place the audit chain does not hold.
