@@ -1,7 +1,9 @@
 package classifier
 
 import (
+	"bufio"
 	"bytes"
+	"compress/gzip"
 	"context"
 	"encoding/csv"
 	"encoding/json"
@@ -13,6 +15,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/marsad/marsad/langid"
 	"github.com/marsad/marsad/textnorm"
@@ -44,9 +47,20 @@ type Source struct {
 	// data folder; other relative paths are relative to the spec file.
 	// Glob patterns are allowed.
 	Files []string `json:"files"`
-	// Format is "csv" (default), "tsv" or "templates" (the project's own
-	// written sets, see ReadTemplates).
-	Format    string `json:"format,omitempty"`
+	// Format is "csv" (default), "tsv", "jsonl" (one JSON object per
+	// line, gzip-compressed when the file name ends in .gz; Text, ID and
+	// Group name string fields) or "templates" (the project's own written
+	// sets, see ReadTemplates).
+	Format string `json:"format,omitempty"`
+	// Paragraphs splits each row's text at line breaks into paragraphs of
+	// at least MinChars characters, each an example of its own (news
+	// articles become post-length texts); the row's ID gets ":N" and the
+	// group stays the row's, so an article's paragraphs share a split.
+	Paragraphs bool `json:"paragraphs,omitempty"`
+	MinChars   int  `json:"min_chars,omitempty"`
+	// Topic, when set, gives its label to the rows that mention one of its
+	// terms and may cap how many of the other rows are kept.
+	Topic     *Topic `json:"topic,omitempty"`
 	Delimiter string `json:"delimiter,omitempty"`
 	// Text, ID and Group name columns. Group, when set, keeps all rows of
 	// one group (e.g. one account) in the same split.
@@ -81,6 +95,23 @@ type Source struct {
 	// Everyday marks ordinary posts with no link to terrorism (sport,
 	// food, weather, ...): evaluation reports how many were flagged.
 	Everyday bool `json:"everyday,omitempty"`
+	// WeakLabels says the source's harmful labels are weak (given per
+	// account): "agreement" trains each row at Weight times how strongly
+	// a first model, trained without the weak sources, agrees with its
+	// harmful label (see Train), never less than WeakWeight.
+	WeakLabels string `json:"weak_labels,omitempty"`
+}
+
+// Topic labels the rows of a source that are about a topic: a newspaper
+// paragraph that mentions terrorism is news reporting, one about football
+// is not. Rows given a protective label this way are hard negatives.
+type Topic struct {
+	// Terms are matched as substrings of the normalised text.
+	Terms []string `json:"terms"`
+	Label Label    `json:"label"`
+	// OtherLimit, when positive, keeps at most that many rows without a
+	// term (chosen by the seed); 0 keeps them all.
+	OtherLimit int `json:"other_limit,omitempty"`
 }
 
 // Mapping gives Label to rows whose Column holds one of Values.
@@ -118,10 +149,16 @@ type Example struct {
 	AccountLevel bool
 	// Everyday marks an ordinary post that must not be flagged.
 	Everyday bool
-	Weight   float64
-	Split    Split
+	// Weak marks labels that train at a weight set by a first model's
+	// agreement (Source.WeakLabels), never below WeakFloor times Weight.
+	Weak      bool
+	WeakFloor float64
+	Weight float64
+	Split  Split
 	// Group is the split key (the ID unless the source names a group).
 	Group string
+
+	offTopic bool // a row of a Topic source without a topic term
 }
 
 // ReadSpec reads a spec file.
@@ -178,9 +215,32 @@ func (src *Source) check() error {
 		if src.Text == "" {
 			return errors.New("text column not named")
 		}
+	case "jsonl":
+		if src.Text == "" {
+			return errors.New("text field not named")
+		}
 	case "templates":
 	default:
-		return fmt.Errorf("format %q: want csv, tsv or templates", src.Format)
+		return fmt.Errorf("format %q: want csv, tsv, jsonl or templates", src.Format)
+	}
+	if src.MinChars < 0 {
+		return fmt.Errorf("min_chars %d is negative", src.MinChars)
+	}
+	if t := src.Topic; t != nil {
+		if len(t.Terms) == 0 {
+			return errors.New("topic: no terms")
+		}
+		if t.Label.Index() < 0 {
+			return fmt.Errorf("topic: label %q unknown", t.Label)
+		}
+		if t.OtherLimit < 0 {
+			return fmt.Errorf("topic: other_limit %d is negative", t.OtherLimit)
+		}
+	}
+	switch src.WeakLabels {
+	case "", "agreement":
+	default:
+		return fmt.Errorf("weak_labels %q: want \"agreement\" or nothing", src.WeakLabels)
 	}
 	if len(src.Delimiter) > 1 {
 		return fmt.Errorf("delimiter %q: want one character", src.Delimiter)
@@ -204,11 +264,11 @@ func (src *Source) check() error {
 	if src.Weight < 0 {
 		return fmt.Errorf("weight %v is negative", src.Weight)
 	}
-	if len(src.StrongTerms) > 0 && src.WeakWeight <= 0 {
-		return fmt.Errorf("weak_weight %v: want a positive weight with strong_terms", src.WeakWeight)
+	if (len(src.StrongTerms) > 0 || src.WeakLabels != "") && src.WeakWeight <= 0 {
+		return fmt.Errorf("weak_weight %v: want a positive weight with strong_terms or weak_labels", src.WeakWeight)
 	}
-	if len(src.StrongTerms) == 0 && src.WeakWeight != 0 {
-		return errors.New("weak_weight without strong_terms")
+	if len(src.StrongTerms) == 0 && src.WeakLabels == "" && src.WeakWeight != 0 {
+		return errors.New("weak_weight without strong_terms or weak_labels")
 	}
 	for j, t := range src.StrongTerms {
 		if textnorm.Normalize(t) == "" {
@@ -309,65 +369,203 @@ func (s *Spec) loadSource(src Source, dataDir string, identify func(string) stri
 			}
 		}
 	} else {
-		rows, err := readTables(paths, src)
+		var rows []row
+		if src.Format == "jsonl" {
+			rows, err = readJSONL(paths, src)
+		} else {
+			rows, err = readTables(paths, src)
+		}
 		if err != nil {
 			return nil, err
 		}
-		strong := make([]string, len(src.StrongTerms))
-		for j, t := range src.StrongTerms {
-			strong[j] = textnorm.Normalize(t)
+		strong := normalizeAll(src.StrongTerms)
+		var topic []string
+		if src.Topic != nil {
+			topic = normalizeAll(src.Topic.Terms)
 		}
 		for _, r := range rows {
-			text := r.cols[src.Text]
-			if strings.TrimSpace(text) == "" {
-				continue
+			texts := []string{r.cols[src.Text]}
+			if src.Paragraphs {
+				texts = paragraphs(texts[0])
 			}
-			w := weight
-			if len(strong) > 0 && !containsAny(textnorm.Normalize(text), strong) {
-				w = src.WeakWeight
-			}
-			var set labelSet
-			if src.Label != "" {
-				set |= 1 << src.Label.Index()
-			}
-			for _, m := range src.Map {
-				if v, ok := r.cols[m.Column]; ok && contains(m.Values, v) {
-					set |= 1 << m.Label.Index()
+			for k, text := range texts {
+				if strings.TrimSpace(text) == "" || utf8.RuneCountInString(text) < src.MinChars {
+					continue
 				}
-			}
-			hard := false
-			for _, m := range src.HardNegative {
-				if v, ok := r.cols[m.Column]; ok && contains(m.Values, v) {
-					hard = true
+				norm := textnorm.Normalize(text)
+				w := weight
+				if len(strong) > 0 && src.WeakLabels == "" && !containsAny(norm, strong) {
+					w = src.WeakWeight
 				}
+				var set labelSet
+				if src.Label != "" {
+					set |= 1 << src.Label.Index()
+				}
+				for _, m := range src.Map {
+					if v, ok := r.cols[m.Column]; ok && contains(m.Values, v) {
+						set |= 1 << m.Label.Index()
+					}
+				}
+				onTopic := len(topic) > 0 && containsAny(norm, topic)
+				hard := false
+				if onTopic {
+					set |= 1 << src.Topic.Label.Index()
+					// A news paragraph about terrorism must not be flagged.
+					hard = !src.Topic.Label.Harmful()
+				}
+				for _, m := range src.HardNegative {
+					if v, ok := r.cols[m.Column]; ok && contains(m.Values, v) {
+						hard = true
+					}
+				}
+				if set.harmful() {
+					hard = false
+				}
+				lang := src.Lang
+				if lang == "auto" || lang == "" {
+					lang = identify(text)
+				}
+				group := r.id
+				if src.Group != "" {
+					group = r.cols[src.Group]
+				}
+				id := r.id
+				if src.Paragraphs {
+					id = fmt.Sprintf("%s:%d", r.id, k)
+				}
+				exs = append(exs, Example{
+					Source: src.Name, ID: id, Text: text, Lang: lang, Labels: set.labels(),
+					HardNegative: hard, AccountLevel: src.AccountLevel, Everyday: src.Everyday, Weight: w, Group: group,
+					Weak: src.WeakLabels != "" && set.harmful(), WeakFloor: src.WeakWeight, offTopic: src.Topic != nil && !onTopic,
+				})
 			}
-			if set.harmful() {
-				hard = false
-			}
-			lang := src.Lang
-			if lang == "auto" || lang == "" {
-				lang = identify(text)
-			}
-			group := r.id
-			if src.Group != "" {
-				group = r.cols[src.Group]
-			}
-			exs = append(exs, Example{
-				Source: src.Name, ID: r.id, Text: text, Lang: lang, Labels: set.labels(),
-				HardNegative: hard, AccountLevel: src.AccountLevel, Everyday: src.Everyday, Weight: w, Group: group,
-			})
 		}
+	}
+	if src.Topic != nil && src.Topic.OtherLimit > 0 {
+		exs = s.limit(src.Name+"/other", exs, src.Topic.OtherLimit, func(e Example) bool { return e.offTopic })
 	}
 	for i := range exs {
 		exs[i].Split = s.split(src.Name, exs[i].Group)
+		// Thresholds are placed on real posts only: a written set's
+		// calibration share trains instead.
+		if src.Format == "templates" && exs[i].Split == SplitCalib {
+			exs[i].Split = SplitTrain
+		}
 	}
-	if src.Limit > 0 && len(exs) > src.Limit {
-		sort.SliceStable(exs, func(i, j int) bool {
-			return s.hash(src.Name, "limit", exs[i].ID) < s.hash(src.Name, "limit", exs[j].ID)
-		})
-		exs = exs[:src.Limit]
+	if src.Limit > 0 {
+		exs = s.limit(src.Name, exs, src.Limit, func(Example) bool { return true })
 	}
 	return exs, nil
+}
+
+// limit keeps at most n of the examples that sel selects, chosen by a
+// seeded hash of their IDs, and every example sel does not select, in
+// their order.
+func (s *Spec) limit(key string, exs []Example, n int, sel func(Example) bool) []Example {
+	var cand []int
+	for i, e := range exs {
+		if sel(e) {
+			cand = append(cand, i)
+		}
+	}
+	if len(cand) <= n {
+		return exs
+	}
+	sort.SliceStable(cand, func(i, j int) bool {
+		return s.hash(key, "limit", exs[cand[i]].ID) < s.hash(key, "limit", exs[cand[j]].ID)
+	})
+	drop := map[int]bool{}
+	for _, i := range cand[n:] {
+		drop[i] = true
+	}
+	out := exs[:0]
+	for i, e := range exs {
+		if !drop[i] {
+			out = append(out, e)
+		}
+	}
+	return out
+}
+
+func normalizeAll(terms []string) []string {
+	out := make([]string, len(terms))
+	for j, t := range terms {
+		out[j] = textnorm.Normalize(t)
+	}
+	return out
+}
+
+// paragraphs splits text at line breaks.
+func paragraphs(text string) []string {
+	var out []string
+	for _, p := range strings.Split(text, "\n") {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// maxJSONLLine bounds one line of a jsonl source (a whole news article).
+const maxJSONLLine = 16 << 20
+
+// readJSONL reads the rows of a jsonl source: every string field of each
+// object becomes a column. Files ending in .gz are decompressed.
+func readJSONL(paths []string, src Source) ([]row, error) {
+	var rows []row
+	for _, p := range paths {
+		err := func() error {
+			f, err := os.Open(p)
+			if err != nil {
+				return err
+			}
+			defer f.Close()
+			var r io.Reader = f
+			if strings.HasSuffix(p, ".gz") {
+				zr, err := gzip.NewReader(f)
+				if err != nil {
+					return err
+				}
+				defer zr.Close()
+				r = zr
+			}
+			sc := bufio.NewScanner(r)
+			sc.Buffer(make([]byte, 64*1024), maxJSONLLine)
+			line := 0
+			for sc.Scan() {
+				line++
+				b := bytes.TrimSpace(sc.Bytes())
+				if len(b) == 0 {
+					continue
+				}
+				var obj map[string]any
+				if err := json.Unmarshal(b, &obj); err != nil {
+					return fmt.Errorf("line %d: %w", line, err)
+				}
+				cols := make(map[string]string, len(obj))
+				for k, v := range obj {
+					if str, ok := v.(string); ok {
+						cols[k] = str
+					}
+				}
+				for _, need := range []string{src.Text, src.ID, src.Group} {
+					if _, ok := cols[need]; need != "" && !ok {
+						return fmt.Errorf("line %d: no string field %q", line, need)
+					}
+				}
+				id := fmt.Sprintf("%s:%d", filepath.Base(p), line)
+				if src.ID != "" {
+					id = cols[src.ID]
+				}
+				rows = append(rows, row{id: id, cols: cols})
+			}
+			return sc.Err()
+		}()
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", p, err)
+		}
+	}
+	return rows, nil
 }
 
 // containsAny says whether text contains one of terms.

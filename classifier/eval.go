@@ -33,6 +33,10 @@ type Table struct {
 	// positives in the slice.
 	MacroF1 float64   `json:"macro_f1"`
 	Labels  []Metrics `json:"labels"`
+	// Harmful is the binary figure a reviewer's queue sees: gold has any
+	// harmful label against any harmful label flagged (e.g. pro-ISIS or
+	// not).
+	Harmful Metrics `json:"harmful"`
 }
 
 // HardNegatives reports how often text that must not be flagged was: news,
@@ -82,8 +86,12 @@ type SystemReport struct {
 	HardNegatives HardNegatives     `json:"hard_negatives"`
 	// Everyday counts ordinary posts (sport, food, weather, ...) flagged
 	// by any harmful label.
-	Everyday  HardNegatives             `json:"everyday"`
-	Confusion Confusion                 `json:"confusion"`
+	Everyday HardNegatives `json:"everyday"`
+	// NegativeSources gives, for every source without a harmful label in
+	// the slice (news, attack reactions, everyday posts, hate speech), the
+	// share of all its posts flagged by any harmful label.
+	NegativeSources map[string]*FPCount       `json:"negative_sources"`
+	Confusion       Confusion                 `json:"confusion"`
 	Tradeoff  map[Label][]TradeoffPoint `json:"tradeoff,omitempty"`
 }
 
@@ -240,6 +248,7 @@ func systemReport(name string, s []scored, th [NumLabels]float64, tradeoff bool)
 	}
 	r.HardNegatives = falsePositives(s, th, func(x scored) bool { return x.hard })
 	r.Everyday = falsePositives(s, th, func(x scored) bool { return x.everyday })
+	r.NegativeSources = negativeSources(s, th)
 	r.Confusion = confusion(s, th)
 	if tradeoff {
 		r.Tradeoff = map[Label][]TradeoffPoint{}
@@ -266,8 +275,76 @@ func systemReport(name string, s []scored, th [NumLabels]float64, tradeoff bool)
 	return r
 }
 
+// negativeSources counts the flagged posts of every source in s that has
+// no harmful gold label.
+func negativeSources(s []scored, th [NumLabels]float64) map[string]*FPCount {
+	harmful := map[string]bool{}
+	for _, x := range s {
+		harmful[x.source] = harmful[x.source] || x.gold.harmful()
+	}
+	out := map[string]*FPCount{}
+	for _, x := range s {
+		if harmful[x.source] {
+			continue
+		}
+		c := get(out, x.source)
+		c.N++
+		if flaggedAny(x, th) {
+			c.Flagged++
+		}
+	}
+	for _, c := range out {
+		c.FPR = ratio(c.Flagged, c.N)
+	}
+	return out
+}
+
+// flaggedAny reports whether any harmful label reaches its threshold.
+func flaggedAny(x scored, th [NumLabels]float64) bool {
+	for li, l := range Labels {
+		if l.Harmful() && x.scores[li] >= th[li] {
+			return true
+		}
+	}
+	return false
+}
+
+// harmfulMetrics is the binary any-harmful figure of s.
+func harmfulMetrics(s []scored, th [NumLabels]float64) Metrics {
+	m := Metrics{Label: "harmful"}
+	for _, x := range s {
+		m.count(x.gold.harmful(), flaggedAny(x, th))
+	}
+	m.finish()
+	return m
+}
+
+// count adds one example with gold g and prediction p.
+func (m *Metrics) count(g, p bool) {
+	switch {
+	case g && p:
+		m.TP++
+	case !g && p:
+		m.FP++
+	case g && !p:
+		m.FN++
+	default:
+		m.TN++
+	}
+}
+
+// finish computes the ratios from the counts.
+func (m *Metrics) finish() {
+	m.Support = m.TP + m.FN
+	m.Precision = ratio(m.TP, m.TP+m.FP)
+	m.Recall = ratio(m.TP, m.TP+m.FN)
+	if m.Precision+m.Recall > 0 {
+		m.F1 = 2 * m.Precision * m.Recall / (m.Precision + m.Recall)
+	}
+}
+
 func table(s []scored, th [NumLabels]float64) Table {
-	t := Table{N: len(s)}
+	t := Table{N: len(s), Harmful: harmfulMetrics(s, th)}
 	var sum float64
 	var n int
 	for li, l := range Labels {
@@ -288,24 +365,9 @@ func table(s []scored, th [NumLabels]float64) Table {
 func metricsAt(s []scored, li int, th float64) Metrics {
 	m := Metrics{Label: Labels[li]}
 	for _, x := range s {
-		g, p := x.gold.has(li), x.scores[li] >= th
-		switch {
-		case g && p:
-			m.TP++
-		case !g && p:
-			m.FP++
-		case g && !p:
-			m.FN++
-		default:
-			m.TN++
-		}
+		m.count(x.gold.has(li), x.scores[li] >= th)
 	}
-	m.Support = m.TP + m.FN
-	m.Precision = ratio(m.TP, m.TP+m.FP)
-	m.Recall = ratio(m.TP, m.TP+m.FN)
-	if m.Precision+m.Recall > 0 {
-		m.F1 = 2 * m.Precision * m.Recall / (m.Precision + m.Recall)
-	}
+	m.finish()
 	return m
 }
 
@@ -359,12 +421,7 @@ func falsePositives(s []scored, th [NumLabels]float64, must func(scored) bool) H
 		if !must(x) {
 			continue
 		}
-		flagged := false
-		for li, l := range Labels {
-			if l.Harmful() && x.scores[li] >= th[li] {
-				flagged = true
-			}
-		}
+		flagged := flaggedAny(x, th)
 		for _, c := range []*FPCount{get(h.ByLang, x.lang), get(h.BySrc, x.source)} {
 			c.N++
 			if flagged {
@@ -449,7 +506,7 @@ func (r *Report) WriteText(w io.Writer) {
 		fmt.Fprintf(w, "\n=== %s ===\n", strings.ToUpper(sr.Name))
 		fmt.Fprintf(w, "\nAll post-level %s data (n=%d): macro-F1 %.3f\n", r.Split, sr.Overall.N, sr.Overall.MacroF1)
 		if len(sr.AccountLevel) > 0 {
-			fmt.Fprintf(w, "(left out, labels per account: %s; see their source tables)\n", strings.Join(sr.AccountLevel, ", "))
+			fmt.Fprintf(w, "(left out, labels per account: %s; see the source lines)\n", strings.Join(sr.AccountLevel, ", "))
 		}
 		writeTable(w, sr.Overall, sr.Thresholds)
 		for _, k := range sortedKeys(sr.ByLang) {
@@ -457,31 +514,17 @@ func (r *Report) WriteText(w io.Writer) {
 			fmt.Fprintf(w, "\nLanguage %s (n=%d): macro-F1 %.3f\n", k, t.N, t.MacroF1)
 			writeTable(w, t, nil)
 		}
-		for _, k := range sortedKeys(sr.BySource) {
-			t := sr.BySource[k]
-			note := ""
-			if slices.Contains(sr.AccountLevel, k) {
-				note = " [account-level labels]"
-			}
-			fmt.Fprintf(w, "\nSource %s%s (n=%d): macro-F1 %.3f\n", k, note, t.N, t.MacroF1)
-			writeTable(w, t, nil)
-		}
+		fmt.Fprintln(w, "\nPer source (harmful = any harmful label, gold against flagged):")
+		writeSourceLines(w, sr.BySource, sr.AccountLevel)
+		fmt.Fprintln(w, "\nFalse-positive rate on every source without harmful labels (all its posts in the split):")
+		writeFPLines(w, sr.NegativeSources)
 		h := sr.HardNegatives
-		fmt.Fprintf(w, "\nHard negatives (must not be flagged): %d of %d flagged, FPR %.3f\n", h.Flagged, h.N, h.FPR)
-		for _, k := range sortedKeys(h.ByLang) {
-			c := h.ByLang[k]
-			fmt.Fprintf(w, "  lang %-4s %4d of %4d  FPR %.3f\n", k, c.Flagged, c.N, c.FPR)
-		}
-		for _, k := range sortedKeys(h.BySrc) {
-			c := h.BySrc[k]
-			fmt.Fprintf(w, "  source %-22s %4d of %4d  FPR %.3f\n", k, c.Flagged, c.N, c.FPR)
-		}
+		fmt.Fprintf(w, "\nHard negatives (news, research, counter-speech, criticism; must not be flagged): %d of %d flagged, FPR %.3f\n", h.Flagged, h.N, h.FPR)
+		writeFPLines(w, h.BySrc)
+		writeFPLines(w, prefixed("lang ", h.ByLang))
 		e := sr.Everyday
 		fmt.Fprintf(w, "\nEveryday benign posts (must not be flagged): %d of %d flagged, FPR %.3f\n", e.Flagged, e.N, e.FPR)
-		for _, k := range sortedKeys(e.ByLang) {
-			c := e.ByLang[k]
-			fmt.Fprintf(w, "  lang %-4s %4d of %4d  FPR %.3f\n", k, c.Flagged, c.N, c.FPR)
-		}
+		writeFPLines(w, prefixed("lang ", e.ByLang))
 		fmt.Fprintf(w, "\nConfusion (rows: gold primary label, columns: predicted primary label)\n%-16s", "")
 		for _, l := range sr.Confusion.Labels {
 			fmt.Fprintf(w, "%8.8s", l)
@@ -537,6 +580,37 @@ func (r *Report) WriteText(w io.Writer) {
 		r.Model.Everyday.FPR, r.Baseline.Everyday.FPR)
 }
 
+// writeSourceLines writes one line per source: its size, the binary
+// harmful figures and macro-F1.
+func writeSourceLines(w io.Writer, by map[string]Table, account []string) {
+	fmt.Fprintf(w, "  %-22s %6s %7s %7s %7s %7s %8s\n", "source", "n", "harmful", "prec", "recall", "F1", "macro-F1")
+	for _, k := range sortedKeys(by) {
+		t := by[k]
+		h := t.Harmful
+		note := ""
+		if slices.Contains(account, k) {
+			note = "  (labels per account: precision is not measurable)"
+		}
+		fmt.Fprintf(w, "  %-22s %6d %7d %7.3f %7.3f %7.3f %8.3f%s\n", k, t.N, h.Support, h.Precision, h.Recall, h.F1, t.MacroF1, note)
+	}
+}
+
+// writeFPLines writes one false-positive line per key.
+func writeFPLines(w io.Writer, by map[string]*FPCount) {
+	for _, k := range sortedKeys(by) {
+		c := by[k]
+		fmt.Fprintf(w, "  %-28s %5d of %6d flagged  FPR %.3f\n", k, c.Flagged, c.N, c.FPR)
+	}
+}
+
+func prefixed(p string, m map[string]*FPCount) map[string]*FPCount {
+	out := make(map[string]*FPCount, len(m))
+	for k, v := range m {
+		out[p+k] = v
+	}
+	return out
+}
+
 func writeTable(w io.Writer, t Table, th map[Label]float64) {
 	fmt.Fprintf(w, "  %-16s %7s %7s %7s %7s %7s", "label", "support", "prec", "recall", "F1", "PR-AUC")
 	if th != nil {
@@ -552,6 +626,9 @@ func writeTable(w io.Writer, t Table, th map[Label]float64) {
 			fmt.Fprintf(w, " %9.2f", th[m.Label])
 		}
 		fmt.Fprintln(w)
+	}
+	if h := t.Harmful; h.Support > 0 || h.FP > 0 {
+		fmt.Fprintf(w, "  %-16s %7d %7.3f %7.3f %7.3f %7s\n", "(any harmful)", h.Support, h.Precision, h.Recall, h.F1, "")
 	}
 }
 

@@ -17,10 +17,13 @@ type FeatureConfig struct {
 	CharMax int `json:"char_max"`
 	// WordBigrams adds pairs of adjacent tokens.
 	WordBigrams bool `json:"word_bigrams"`
+	// StopWords gives stop words (IsStopWord) no word or character
+	// features of their own; their word pairs stay.
+	StopWords bool `json:"stop_words,omitempty"`
 }
 
 // DefaultFeatures is the configuration of the default model.
-var DefaultFeatures = FeatureConfig{Bits: 18, CharMin: 3, CharMax: 5, WordBigrams: true}
+var DefaultFeatures = FeatureConfig{Bits: 18, CharMin: 3, CharMax: 5, WordBigrams: true, StopWords: true}
 
 func (c FeatureConfig) check() error {
 	switch {
@@ -62,6 +65,7 @@ type feature struct {
 // pairContrib is a word pair's contribution to each label.
 type pairContrib struct {
 	start, end int32
+	tok        int32 // the pair's second token
 	c          [NumLabels]float32
 }
 
@@ -75,6 +79,41 @@ type extractor struct {
 	// and pairs each word pair's, for explanations.
 	contrib []float32
 	pairs   []pairContrib
+	// stop marks the tokens that are stop words; they are never evidence.
+	stop []bool
+	// script is the text's main script, which selects its calibration.
+	script script
+}
+
+// script is the main writing system of a text. Arabic-script and
+// Latin-script posts share the weights (hashing keeps their n-grams apart)
+// but are calibrated apart: the same logit means different things in
+// languages with different amounts of training data.
+type script uint8
+
+const (
+	scriptLatin  script = iota // Latin and every other script
+	scriptArabic               // more Arabic letters than Latin ones
+	numScripts
+)
+
+// scriptOf returns the main script of normalised text.
+func scriptOf(b []byte) script {
+	var ar, lat int
+	for _, c := range b {
+		switch {
+		case c == 0xD8 || c == 0xD9 || c == 0xDA || c == 0xDB: // lead byte of U+0600-U+06FF
+			ar++
+		case 'a' <= c && c <= 'z':
+			lat++
+		}
+	}
+	// An Arabic letter is one lead byte; weigh it as a Latin letter's
+	// share of a word (Arabic words are shorter in letters).
+	if ar*5 > lat*4 {
+		return scriptArabic
+	}
+	return scriptLatin
 }
 
 const (
@@ -96,22 +135,29 @@ func (x *extractor) extract(text string, cfg FeatureConfig) []feature {
 	toks := x.norm.Tokenize(text)
 	x.toks = toks
 	buf := x.norm.Bytes()
+	x.script = scriptOf(buf)
 	mask := uint32(1)<<cfg.Bits - 1
 	x.feats = x.feats[:0]
+	x.stop = x.stop[:0]
 	for i, t := range toks {
 		b := buf[t.Start:t.End]
 		kind := fWord
 		if t.Kind == textnorm.Emoji {
 			kind = fEmoji
 		}
-		h := hashRange(mix(fnvOffset, 'w'), b)
-		x.feats = append(x.feats, feature{bucket: h & mask, start: t.Start, end: t.End, tok: int32(i), kind: kind})
+		stop := t.Kind == textnorm.Word && stopWords[string(b)]
+		x.stop = append(x.stop, stop)
 		if cfg.WordBigrams && i > 0 {
 			// Tokens are separated by one space in buf, so the pair is contiguous.
 			p := toks[i-1]
 			h := hashRange(mix(fnvOffset, 'b'), buf[p.Start:t.End])
 			x.feats = append(x.feats, feature{bucket: h & mask, start: p.Start, end: t.End, tok: int32(i), kind: fBigram})
 		}
+		if stop && cfg.StopWords {
+			continue
+		}
+		h := hashRange(mix(fnvOffset, 'w'), b)
+		x.feats = append(x.feats, feature{bucket: h & mask, start: t.Start, end: t.End, tok: int32(i), kind: kind})
 		if cfg.CharMax > 0 && (t.Kind == textnorm.Word || t.Kind == textnorm.Hashtag) {
 			x.charGrams(b, t.Start, int32(i), cfg, mask)
 		}

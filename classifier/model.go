@@ -48,6 +48,11 @@ type Info struct {
 	Epochs       int            `json:"epochs"`
 	TrainSeconds float64        `json:"train_seconds"`
 	Examples     map[string]int `json:"examples,omitempty"` // per split
+	// WeakExamples is how many training examples had weak labels, and
+	// WeakMeanWeight the mean share of their weight that the first
+	// model's agreement left them (see Train).
+	WeakExamples   int     `json:"weak_examples,omitempty"`
+	WeakMeanWeight float64 `json:"weak_mean_weight,omitempty"`
 }
 
 // Model is a trained classifier. It is safe for concurrent use.
@@ -57,7 +62,8 @@ type Model struct {
 	// are adjacent, so one feature costs one cache line.
 	w          []float32
 	bias       [NumLabels]float32
-	platt      [NumLabels][2]float32 // calibrated p = sigmoid(a*z + b)
+	// platt holds, per script of the text, calibrated p = sigmoid(a*z + b).
+	platt      [numScripts][NumLabels][2]float32
 	thresholds [NumLabels]float64
 	info       Info
 	version    string
@@ -83,8 +89,10 @@ func newModel(cfg FeatureConfig, info Info) (*Model, error) {
 		rules: newFinancingRules(),
 		pool:  &sync.Pool{New: func() any { return new(extractor) }},
 	}
-	for i := range m.platt {
-		m.platt[i] = [2]float32{1, 0}
+	for i := range m.thresholds {
+		for sc := range m.platt {
+			m.platt[sc][i] = [2]float32{1, 0}
+		}
 		m.thresholds[i] = 0.5
 	}
 	return m, nil
@@ -236,8 +244,9 @@ func (m *Model) Classify(text string) Result {
 // of the harmful label alone, p(1-q) / (1 - pq). A confident news reading
 // thus lowers a propaganda score that the shared vocabulary raised.
 func (m *Model) score(x *extractor, z [NumLabels]float32, text string, hits []ruleHit) (p [NumLabels]float64, rs float64, _ []ruleHit) {
+	pl := &m.platt[x.script]
 	for li := range p {
-		p[li] = sigmoid(float64(m.platt[li][0])*float64(z[li]) + float64(m.platt[li][1]))
+		p[li] = sigmoid(float64(pl[li][0])*float64(z[li]) + float64(pl[li][1]))
 	}
 	ni, ci := NewsReporting.Index(), CounterSpeech.Index()
 	q := math.Max(p[ni], p[ci])
@@ -318,7 +327,7 @@ func (m *Model) contributions(x *extractor) [NumLabels]float32 {
 		b := int(f.bucket) * NumLabels
 		row := (*[NumLabels]float32)(m.w[b : b+NumLabels])
 		if f.kind == fBigram {
-			pc := pairContrib{start: f.start, end: f.end}
+			pc := pairContrib{start: f.start, end: f.end, tok: f.tok}
 			for li := range pc.c {
 				pc.c[li] = row[li] * scale
 				total[li] += pc.c[li]
@@ -372,6 +381,9 @@ func topFeatures(dst []Evidence, x *extractor, li int, norm string) []Evidence {
 		top[j] = k
 	}
 	for i, t := range x.toks {
+		if x.stop[i] {
+			continue
+		}
 		kind := fWord
 		if t.Kind == textnorm.Emoji {
 			kind = fEmoji
@@ -379,6 +391,9 @@ func topFeatures(dst []Evidence, x *extractor, li int, norm string) []Evidence {
 		push(cand{t.Start, t.End, kind, x.contrib[i*NumLabels+li]})
 	}
 	for _, p := range x.pairs {
+		if x.stop[p.tok-1] || x.stop[p.tok] {
+			continue // a pair with a stop word reads as the stop word
+		}
 		push(cand{p.start, p.end, fBigram, p.c[li]})
 	}
 	for _, t := range top[:n] {

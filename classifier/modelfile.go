@@ -28,6 +28,8 @@ type fileHeader struct {
 	Features   FeatureConfig `json:"features"`
 	Bias       []float32     `json:"bias"`
 	Platt      [][2]float32  `json:"platt"`
+	// PlattArabic calibrates Arabic-script texts; absent, Platt does.
+	PlattArabic [][2]float32 `json:"platt_arabic,omitempty"`
 	Thresholds []float64     `json:"thresholds"`
 	// Scale is each label's quantisation step: weight = int16 * scale.
 	Scale []float32 `json:"scale"`
@@ -43,7 +45,7 @@ func (m *Model) WriteTo(w io.Writer) (int64, error) {
 	}
 	h := fileHeader{
 		Version: fileVersion, Labels: Labels[:], Features: m.cfg, Bias: m.bias[:],
-		Platt: m.platt[:], Thresholds: m.thresholds[:], Scale: make([]float32, NumLabels), Info: m.info,
+		Platt: m.platt[scriptLatin][:], PlattArabic: m.platt[scriptArabic][:], Thresholds: m.thresholds[:], Scale: make([]float32, NumLabels), Info: m.info,
 	}
 	for i, v := range m.w {
 		li := i % NumLabels
@@ -149,6 +151,12 @@ func Decode(b []byte) (*Model, error) {
 		len(h.Thresholds) != NumLabels || len(h.Scale) != NumLabels {
 		return nil, fmt.Errorf("header: want %d labels, biases, Platt pairs, thresholds and scales", NumLabels)
 	}
+	if h.PlattArabic == nil {
+		h.PlattArabic = h.Platt
+	}
+	if len(h.PlattArabic) != NumLabels {
+		return nil, fmt.Errorf("header: want %d Arabic Platt pairs", NumLabels)
+	}
 	for i, l := range h.Labels {
 		if l != Labels[i] {
 			return nil, fmt.Errorf("header: label %d is %q, want %q", i, l, Labels[i])
@@ -179,7 +187,8 @@ func Decode(b []byte) (*Model, error) {
 	sum := sha256.Sum256(b)
 	m.version = hex.EncodeToString(sum[:6])
 	copy(m.bias[:], h.Bias)
-	copy(m.platt[:], h.Platt)
+	copy(m.platt[scriptLatin][:], h.Platt)
+	copy(m.platt[scriptArabic][:], h.PlattArabic)
 	copy(m.thresholds[:], h.Thresholds)
 	for i := range m.w {
 		m.w[i] = float32(int16(binary.LittleEndian.Uint16(raw[2*i:]))) * h.Scale[i%NumLabels]

@@ -3,6 +3,7 @@ package classifier
 import (
 	"context"
 	"errors"
+	"fmt"
 	"math"
 	"math/rand/v2"
 	"time"
@@ -27,10 +28,66 @@ type TrainOptions struct {
 
 // Train fits a model on the Train split of examples, then calibrates its
 // scores and chooses each label's threshold on the post-level examples of
-// the Calib split. The same
-// examples and options give the same weights.
+// the Calib split. The same examples and options give the same weights.
+//
+// Weak examples (labels given per account, not per post) are weighed in
+// two stages: a first model is trained without them and scores each one;
+// the example then trains at its weight times the first model's highest
+// calibrated harmful score among its own labels, never below its
+// WeakFloor. A pro-ISIS account's war news, retweets and chatter, which
+// a model that learnt from tweet-level labels does not see as propaganda,
+// thus teach the label little, and its slogans and calls teach it fully.
 func Train(ctx context.Context, examples []Example, opts TrainOptions) (*Model, error) {
 	start := time.Now()
+	var clean []Example
+	weak := 0
+	for _, e := range examples {
+		if e.Weak && e.Split == SplitTrain {
+			weak++
+			continue
+		}
+		clean = append(clean, e)
+	}
+	if weak == 0 {
+		return train(ctx, examples, opts, start)
+	}
+	first, err := train(ctx, clean, opts, start)
+	if err != nil {
+		return nil, fmt.Errorf("first stage (without weak labels): %w", err)
+	}
+	reweighed := make([]Example, len(examples))
+	copy(reweighed, examples)
+	var x extractor
+	var sum float64
+	for i := range reweighed {
+		e := &reweighed[i]
+		if !e.Weak || e.Split != SplitTrain {
+			continue
+		}
+		p := first.rawScores(&x, e.Text)
+		agree := 0.0
+		for _, l := range e.Labels {
+			if l.Harmful() {
+				agree = math.Max(agree, p[l.Index()])
+			}
+		}
+		w := e.Weight
+		if w == 0 {
+			w = 1
+		}
+		e.Weight = w * math.Max(e.WeakFloor, agree)
+		sum += e.Weight / w
+	}
+	m, err := train(ctx, reweighed, opts, start)
+	if err != nil {
+		return nil, err
+	}
+	m.info.WeakExamples = weak
+	m.info.WeakMeanWeight = math.Round(sum/float64(weak)*1000) / 1000
+	return m, nil
+}
+
+func train(ctx context.Context, examples []Example, opts TrainOptions, start time.Time) (*Model, error) {
 	if opts.Features == (FeatureConfig{}) {
 		opts.Features = DefaultFeatures
 	}
@@ -173,30 +230,50 @@ func (m *Model) calibrate(examples []Example, calib []int) error {
 	var x extractor
 	zs := make([][NumLabels]float32, len(calib))
 	gold := make([]labelSet, len(calib))
+	scr := make([]script, len(calib))
 	for k, i := range calib {
 		zs[k] = m.logits(x.extract(examples[i].Text, m.cfg))
+		scr[k] = x.script
 		gold[k] = setOf(examples[i].Labels).withNone()
 	}
-	z := make([]float64, len(calib))
-	y := make([]bool, len(calib))
-	for li := range Labels {
+	// Each label is fitted on every calibration example, then again on
+	// each script's own where they hold enough positives.
+	fit := func(li int, sel func(k int) bool) ([2]float32, bool) {
+		var z []float64
+		var y []bool
 		npos := 0
 		for k := range calib {
-			z[k] = float64(zs[k][li])
-			y[k] = gold[k].has(li)
-			if y[k] {
+			if !sel(k) {
+				continue
+			}
+			z = append(z, float64(zs[k][li]))
+			y = append(y, gold[k].has(li))
+			if gold[k].has(li) {
 				npos++
 			}
 		}
-		if npos < MinCalibPositives || npos == len(calib) {
-			continue // too few to fit: keep the identity
+		if npos < MinCalibPositives || npos == len(z) {
+			return [2]float32{}, false // too few to fit
 		}
 		a, b := platt(z, y)
 		if a <= 0 {
-			continue // the scores do not rank this label on held-out data: keep the identity
+			return [2]float32{}, false // the scores do not rank this label on held-out data
 		}
-		m.platt[li] = [2]float32{float32(a), float32(b)}
+		return [2]float32{float32(a), float32(b)}, true
 	}
+	for li := range Labels {
+		all, ok := fit(li, func(int) bool { return true })
+		if !ok {
+			continue // keep the identity
+		}
+		for sc := range script(numScripts) {
+			m.platt[sc][li] = all
+			if own, ok := fit(li, func(k int) bool { return scr[k] == sc }); ok {
+				m.platt[sc][li] = own
+			}
+		}
+	}
+	y := make([]bool, len(calib))
 	// Thresholds on the final scores (rules included), maximising F1.
 	scores := make([][NumLabels]float64, len(calib))
 	for k, i := range calib {

@@ -21,7 +21,7 @@ const (
 )
 
 func runTrain(ctx context.Context, e env) error {
-	fs := newFlags(e, "train", "train [--spec FILE] [--data DIR] [-o FILE] [--epochs N] [--bits N] [--char-min N] [--char-max N] [--bigrams=false] [--lr X] [--seed N]")
+	fs := newFlags(e, "train", "train [--spec FILE] [--data DIR] [-o FILE] [--epochs N] [--bits N] [--char-min N] [--char-max N] [--bigrams=false] [--stop-words=false] [--lr X] [--seed N]")
 	spec := fs.String("spec", defaultSpec, "training data `spec` (JSON; see docs/labels.md)")
 	data := fs.String("data", defaultDataDir, "`folder` that $DATA in the spec stands for")
 	out := fs.String("o", "classifier/default.model", "model `file` to write")
@@ -31,6 +31,7 @@ func runTrain(ctx context.Context, e env) error {
 	charMin := fs.Int("char-min", classifier.DefaultFeatures.CharMin, "shortest character n-gram (0 with --char-max 0: none)")
 	charMax := fs.Int("char-max", classifier.DefaultFeatures.CharMax, "longest character n-gram")
 	bigrams := fs.Bool("bigrams", classifier.DefaultFeatures.WordBigrams, "add word pairs")
+	stopWords := fs.Bool("stop-words", classifier.DefaultFeatures.StopWords, "give stop words no features of their own (their word pairs stay)")
 	seed := fs.Int64("seed", -1, "training-order seed (-1: the spec's seed)")
 	if err := parseFlags(fs, e); err != nil {
 		return err
@@ -47,7 +48,7 @@ func runTrain(ctx context.Context, e env) error {
 		sd = uint64(*seed)
 	}
 	feat := classifier.DefaultFeatures
-	feat.Bits, feat.CharMin, feat.CharMax, feat.WordBigrams = *bits, *charMin, *charMax, *bigrams
+	feat.Bits, feat.CharMin, feat.CharMax, feat.WordBigrams, feat.StopWords = *bits, *charMin, *charMax, *bigrams, *stopWords
 	sum := sha256.Sum256(raw)
 	m, err := classifier.Train(ctx, exs, classifier.TrainOptions{
 		Features: feat, Epochs: *epochs, LearningRate: *lr, Seed: sd,
