@@ -91,7 +91,10 @@ type Source struct {
 	// account's war news and chatter teach the label little.
 	StrongTerms []string `json:"strong_terms,omitempty"`
 	// WeakWeight is the training weight of rows without a strong term.
-	WeakWeight float64 `json:"weak_weight,omitempty"`
+	// With WeakLabels it is the least share of Weight a weak row keeps,
+	// and StrongFloor the least share a row with a strong term keeps.
+	WeakWeight  float64 `json:"weak_weight,omitempty"`
+	StrongFloor float64 `json:"strong_floor,omitempty"`
 	// Everyday marks ordinary posts with no link to terrorism (sport,
 	// food, weather, ...): evaluation reports how many were flagged.
 	Everyday bool `json:"everyday,omitempty"`
@@ -261,6 +264,9 @@ func (src *Source) check() error {
 			return fmt.Errorf("hard_negative %d: column and values are required", j)
 		}
 	}
+	if src.StrongFloor < 0 || src.StrongFloor > 1 || src.StrongFloor > 0 && (src.WeakLabels == "" || len(src.StrongTerms) == 0) {
+		return fmt.Errorf("strong_floor %v: want 0..1, with weak_labels and strong_terms", src.StrongFloor)
+	}
 	if src.Weight < 0 {
 		return fmt.Errorf("weight %v is negative", src.Weight)
 	}
@@ -394,8 +400,13 @@ func (s *Spec) loadSource(src Source, dataDir string, identify func(string) stri
 				}
 				norm := textnorm.Normalize(text)
 				w := weight
-				if len(strong) > 0 && src.WeakLabels == "" && !containsAny(norm, strong) {
+				hasStrong := len(strong) > 0 && containsAny(norm, strong)
+				if len(strong) > 0 && src.WeakLabels == "" && !hasStrong {
 					w = src.WeakWeight
+				}
+				floor := src.WeakWeight
+				if hasStrong && src.StrongFloor > floor {
+					floor = src.StrongFloor
 				}
 				var set labelSet
 				if src.Label != "" {
@@ -436,7 +447,7 @@ func (s *Spec) loadSource(src Source, dataDir string, identify func(string) stri
 				exs = append(exs, Example{
 					Source: src.Name, ID: id, Text: text, Lang: lang, Labels: set.labels(),
 					HardNegative: hard, AccountLevel: src.AccountLevel, Everyday: src.Everyday, Weight: w, Group: group,
-					Weak: src.WeakLabels != "" && set.harmful(), WeakFloor: src.WeakWeight, offTopic: src.Topic != nil && !onTopic,
+					Weak: src.WeakLabels != "" && set.harmful(), WeakFloor: floor, offTopic: src.Topic != nil && !onTopic,
 				})
 			}
 		}

@@ -214,7 +214,8 @@ func TestDefaultSpecReadsSharedData(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]int{"osact2022": 8557, "l-hsab": 5846, "mlma-ar": 3353, "mlma-en": 5647, "mlma-fr": 4014, "isis-kaggle": 16161}
+	want := map[string]int{"osact2022": 8557, "l-hsab": 5846, "mlma-ar": 3353, "mlma-en": 5647, "mlma-fr": 4014, "isis-kaggle": 16161,
+		"alfifi-ar": 954, "saudinewsnet": 24823, "crisislex-boston": 8006, "crisislex-attacks": 2032}
 	for _, src := range s.Sources {
 		if src.Format == "templates" {
 			continue
@@ -223,7 +224,12 @@ func TestDefaultSpecReadsSharedData(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		rows, err := readTables(paths, src)
+		var rows []row
+		if src.Format == "jsonl" {
+			rows, err = readJSONL(paths, src)
+		} else {
+			rows, err = readTables(paths, src)
+		}
 		if err != nil {
 			t.Fatalf("%s: %v", src.Name, err)
 		}

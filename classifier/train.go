@@ -298,6 +298,12 @@ const MinHarmfulThreshold = 0.1
 // label keeps the threshold 0.5: fewer cannot place a threshold reliably.
 const MinCalibPositives = 25
 
+// thresholdTolerance is the F1 within which bestThreshold prefers the
+// higher threshold: on a few dozen calibration positives one more or one
+// fewer hit moves F1 by about this much, so a lower threshold that wins by
+// less wins by chance, and costs reviewers more false positives.
+const thresholdTolerance = 0.02
+
 func bestThreshold(s []float64, y []bool, harmful bool) float64 {
 	npos := 0
 	for _, v := range y {
@@ -308,7 +314,8 @@ func bestThreshold(s []float64, y []bool, harmful bool) float64 {
 	if npos < MinCalibPositives {
 		return 0.5
 	}
-	best, bestF := 0.5, -1.0
+	var f1 [96]float64
+	bestF := -1.0
 	for k := 5; k <= 95; k++ {
 		t := float64(k) / 100
 		var tp, fp int
@@ -321,12 +328,16 @@ func bestThreshold(s []float64, y []bool, harmful bool) float64 {
 				}
 			}
 		}
-		f := 0.0
 		if tp > 0 {
-			f = 2 * float64(tp) / float64(2*tp+fp+(npos-tp))
+			f1[k] = 2 * float64(tp) / float64(2*tp+fp+(npos-tp))
 		}
-		if f >= bestF {
-			best, bestF = t, f
+		bestF = math.Max(bestF, f1[k])
+	}
+	best := 0.5
+	for k := 95; k >= 5; k-- {
+		if f1[k] >= bestF-thresholdTolerance {
+			best = float64(k) / 100
+			break
 		}
 	}
 	if harmful && best < MinHarmfulThreshold {
