@@ -95,48 +95,70 @@ func (s *Service) ActiveID() int64 {
 // post. With a pinned model file the choice is recorded for the next
 // start without a file, and the pinned model stays in use.
 func (s *Service) Activate(ctx context.Context, id int64, actor string) error {
-	tm, err := s.st.TextModel(ctx, id)
-	if err != nil {
-		return err
-	}
-	m, err := decode(tm)
-	if err != nil {
-		return err
-	}
-	if m, err = s.withThresholds(m); err != nil {
-		return err
-	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if err := s.st.ActivateTextModel(ctx, id, actor); err != nil {
+	m, err := Activate(ctx, s.st, id, actor)
+	if err != nil {
 		return err
 	}
-	if s.pinned == "" {
-		s.Live.Set(m)
-		s.activeID = id
-	}
-	return nil
+	return s.put(m, id)
 }
 
 // UseBuiltIn goes back to the built-in model.
 func (s *Service) UseBuiltIn(ctx context.Context, actor string) error {
-	m, err := classifier.Default()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m, err := UseBuiltIn(ctx, s.st, actor)
 	if err != nil {
 		return err
 	}
-	if m, err = s.withThresholds(m); err != nil {
+	return s.put(m, 0)
+}
+
+// put makes m, registry model id (0: built-in), the live model unless a
+// model file is pinned. s.mu is held.
+func (s *Service) put(m *classifier.Model, id int64) error {
+	if s.pinned != "" {
+		return nil
+	}
+	m, err := s.withThresholds(m)
+	if err != nil {
 		return err
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if err := s.st.DeactivateTextModels(ctx, actor); err != nil {
-		return err
-	}
-	if s.pinned == "" {
-		s.Live.Set(m)
-		s.activeID = 0
-	}
+	s.Live.Set(m)
+	s.activeID = id
 	return nil
+}
+
+// Activate checks that stored model id can be read and makes it the
+// store's active model, for this process and every other on the same
+// database (they pick it up with Sync). It returns the model.
+func Activate(ctx context.Context, st *store.Store, id int64, actor string) (*classifier.Model, error) {
+	tm, err := st.TextModel(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	m, err := decode(tm)
+	if err != nil {
+		return nil, err
+	}
+	if err := st.ActivateTextModel(ctx, id, actor); err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// UseBuiltIn makes no stored model active, so the built-in model is used,
+// and returns the built-in model.
+func UseBuiltIn(ctx context.Context, st *store.Store, actor string) (*classifier.Model, error) {
+	m, err := classifier.Default()
+	if err != nil {
+		return nil, err
+	}
+	if err := st.DeactivateTextModels(ctx, actor); err != nil {
+		return nil, err
+	}
+	return m, nil
 }
 
 // Sync puts the store's active model live if another process (the CLI,
@@ -158,12 +180,7 @@ func (s *Service) Sync(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	if m, err = s.withThresholds(m); err != nil {
-		return err
-	}
-	s.Live.Set(m)
-	s.activeID = id
-	return nil
+	return s.put(m, id)
 }
 
 // Watch calls Sync every interval until ctx ends.
