@@ -404,3 +404,37 @@ func TestTrainingOneAtATime(t *testing.T) {
 		t.Fatalf("finished job = %+v", j)
 	}
 }
+
+func TestLearningCurve(t *testing.T) {
+	exs := baseSet()
+	for i := 0; i < 80; i++ {
+		sp := classifier.SplitTrain
+		if i%4 == 0 {
+			sp = classifier.SplitTest
+		}
+		e := classifier.Example{Source: "unit", ID: fmt.Sprint("u", i), Text: dialect(i), Labels: []classifier.Label{classifier.Incitement}, Split: sp, Weight: 1}
+		if i%2 == 1 {
+			e.Text, e.Labels = everyday(i), nil
+		}
+		exs = append(exs, e)
+	}
+	ctx := context.Background()
+	if _, err := textmodel.LearningCurve(ctx, exs, textmodel.CurveOptions{Source: "nope", Train: small}); err == nil || !strings.Contains(err.Error(), "sources: base, unit") {
+		t.Fatalf("unknown source: %v", err)
+	}
+	c, err := textmodel.LearningCurve(ctx, exs, textmodel.CurveOptions{Source: "unit", Sizes: []int{0, 10, 1000}, Train: small, Seed: 3})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Pool != 60 || c.Eval != 20 || !c.Capped || c.Weight != textmodel.DecisionWeight || len(c.Points) != 3 {
+		t.Fatalf("curve: %+v", c)
+	}
+	if p := c.Points[2]; p.Requested != 1000 || p.Added != 60 || p.Figures.N != 20 {
+		t.Fatalf("last point: %+v", p)
+	}
+	f0, _ := c.Points[0].Figures.F1(classifier.Incitement)
+	f2, _ := c.Points[2].Figures.F1(classifier.Incitement)
+	if f2 <= f0 || f2 < 0.8 {
+		t.Fatalf("incitement F1 with 0 decisions %.2f, with 60 %.2f: the decisions taught nothing", f0, f2)
+	}
+}
