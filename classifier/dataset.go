@@ -156,8 +156,8 @@ type Example struct {
 	// agreement (Source.WeakLabels), never below WeakFloor times Weight.
 	Weak      bool
 	WeakFloor float64
-	Weight float64
-	Split  Split
+	Weight    float64
+	Split     Split
 	// Group is the split key (the ID unless the source names a group).
 	Group string
 

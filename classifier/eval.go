@@ -92,7 +92,7 @@ type SystemReport struct {
 	// share of all its posts flagged by any harmful label.
 	NegativeSources map[string]*FPCount       `json:"negative_sources"`
 	Confusion       Confusion                 `json:"confusion"`
-	Tradeoff  map[Label][]TradeoffPoint `json:"tradeoff,omitempty"`
+	Tradeoff        map[Label][]TradeoffPoint `json:"tradeoff,omitempty"`
 }
 
 // Report is the result of Evaluate.

@@ -60,8 +60,8 @@ type Model struct {
 	cfg FeatureConfig
 	// w holds the weights bucket-major: the NumLabels weights of one bucket
 	// are adjacent, so one feature costs one cache line.
-	w          []float32
-	bias       [NumLabels]float32
+	w    []float32
+	bias [NumLabels]float32
 	// platt holds, per script of the text, calibrated p = sigmoid(a*z + b).
 	platt      [numScripts][NumLabels][2]float32
 	thresholds [NumLabels]float64

@@ -23,14 +23,14 @@ const (
 )
 
 type fileHeader struct {
-	Version    int           `json:"version"`
-	Labels     []Label       `json:"labels"`
-	Features   FeatureConfig `json:"features"`
-	Bias       []float32     `json:"bias"`
-	Platt      [][2]float32  `json:"platt"`
+	Version  int           `json:"version"`
+	Labels   []Label       `json:"labels"`
+	Features FeatureConfig `json:"features"`
+	Bias     []float32     `json:"bias"`
+	Platt    [][2]float32  `json:"platt"`
 	// PlattArabic calibrates Arabic-script texts; absent, Platt does.
 	PlattArabic [][2]float32 `json:"platt_arabic,omitempty"`
-	Thresholds []float64     `json:"thresholds"`
+	Thresholds  []float64    `json:"thresholds"`
 	// Scale is each label's quantisation step: weight = int16 * scale.
 	Scale []float32 `json:"scale"`
 	Info  Info      `json:"info"`

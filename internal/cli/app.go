@@ -16,6 +16,7 @@ import (
 	"github.com/marsad/marsad/internal/model"
 	"github.com/marsad/marsad/internal/pipeline"
 	"github.com/marsad/marsad/internal/store"
+	"github.com/marsad/marsad/internal/textmodel"
 )
 
 // storeFlags are the flags every command that opens the store takes.
@@ -53,6 +54,8 @@ type app struct {
 	pipeline *pipeline.Pipeline
 	metrics  *metrics.Metrics
 	log      *slog.Logger
+	// models holds the live text model and trains new ones; nil until plugged.
+	models *textmodel.Service
 	// index matches PDQ hashes against the banks; nil until plugged.
 	index pdqIndex
 	// progressTo is where start-up progress bars go (stderr).

@@ -40,6 +40,7 @@ func commands() map[string]command {
 		"ingest":    {"load posts from a JSONL file or standard input", runIngest},
 		"langid":    {"identify the language of text; train or measure the model", runLangid},
 		"match":     {"match PDQ hashes or images against the banks", runMatch},
+		"model":     {"list, activate, export text models trained from decisions; learning curve", runModel},
 		"network":   {"find coordinated accounts that co-share content", runNetwork},
 		"reprocess": {"run the pipeline again on stored posts", runReprocess},
 		"serve":     {"serve the API, web UI, health checks and metrics", runServe},

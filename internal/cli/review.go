@@ -36,7 +36,7 @@ func mountUI(a *app, srv *server.Server, ap *api.API) error {
 	media := evidence.Media{Blobs: a.blobs}
 	keeper := evidence.NewKeeper(a.store, media, key)
 	acts := action.New(a.store, keeper, action.Config{})
-	h, err := ui.New(ui.Config{Store: a.store, Auth: as, Actions: acts, Evidence: keeper, Media: media,
+	h, err := ui.New(ui.Config{Store: a.store, Auth: as, Actions: acts, Evidence: keeper, Media: media, Models: a.models,
 		Issuer: envOr("MARSAD_ISSUER", "marsad"), Logger: a.log})
 	if err != nil {
 		return err

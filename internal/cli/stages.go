@@ -3,11 +3,13 @@ package cli
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/marsad/marsad/classifier"
 	"github.com/marsad/marsad/internal/hashindex"
 	"github.com/marsad/marsad/internal/model"
 	"github.com/marsad/marsad/internal/pipeline"
+	"github.com/marsad/marsad/internal/textmodel"
 	"github.com/marsad/marsad/pdq"
 )
 
@@ -34,26 +36,23 @@ func (f *stageFlags) register(fsx interface {
 // classifier to the pipeline.
 func plugStages(ctx context.Context, a *app, f stageFlags) error {
 	a.pipeline.Hasher = pipeline.NewPDQHasher(pdq.Options{MaxPixels: f.maxPixels})
-	var m *classifier.Model
-	var err error
-	if f.model != "" {
-		m, err = classifier.ReadFile(f.model)
-	} else {
-		m, err = classifier.Default()
-	}
-	if err != nil {
-		return fmt.Errorf("text model: %w", err)
-	}
+	var th map[classifier.Label]float64
 	if f.thresholds != "" {
 		t, err := parseThresholds(f.thresholds)
 		if err != nil {
 			return fmt.Errorf("%w: --threshold: %v", errUsage, err)
 		}
-		if m, err = m.WithThresholds(t); err != nil {
-			return fmt.Errorf("%w: --threshold: %v", errUsage, err)
-		}
+		th = t
 	}
-	a.pipeline.Scorer = pipeline.TextScorer{Model: m}
+	// The --model file, else the store's active model, else the built-in one.
+	svc, err := textmodel.NewService(ctx, a.store, f.model, th)
+	if err != nil {
+		return err
+	}
+	svc.Base, svc.Log = baseExamples(trainSpec(), trainData()), a.log
+	a.models = svc
+	a.pipeline.Scorer = pipeline.TextScorer{Live: svc.Live}
+	a.background = append(a.background, func(ctx context.Context) { svc.Watch(ctx, time.Minute) })
 	n, err := a.store.CountEntries(ctx, model.SignalPDQ)
 	if err != nil {
 		return err

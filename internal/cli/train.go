@@ -21,7 +21,7 @@ const (
 )
 
 func runTrain(ctx context.Context, e env) error {
-	fs := newFlags(e, "train", "train [--spec FILE] [--data DIR] [-o FILE] [--epochs N] [--bits N] [--char-min N] [--char-max N] [--bigrams=false] [--stop-words=false] [--lr X] [--seed N]")
+	fs := newFlags(e, "train", "train [--spec FILE] [--data DIR] [-o FILE] [--epochs N] [--bits N] [--char-min N] [--char-max N] [--bigrams=false] [--stop-words=false] [--lr X] [--seed N]\n       train --from-decisions [--db DSN] [--spec FILE] [--data DIR]")
 	spec := fs.String("spec", defaultSpec, "training data `spec` (JSON; see docs/labels.md)")
 	data := fs.String("data", defaultDataDir, "`folder` that $DATA in the spec stands for")
 	out := fs.String("o", "classifier/default.model", "model `file` to write")
@@ -33,11 +33,18 @@ func runTrain(ctx context.Context, e env) error {
 	bigrams := fs.Bool("bigrams", classifier.DefaultFeatures.WordBigrams, "add word pairs")
 	stopWords := fs.Bool("stop-words", classifier.DefaultFeatures.StopWords, "give stop words no features of their own (their word pairs stay)")
 	seed := fs.Int64("seed", -1, "training-order seed (-1: the spec's seed)")
+	fromDecisions := fs.Bool("from-decisions", false, "also learn from the reviewers' decisions in the store; save the model there, inactive, and print its figures before and after on held-back decisions")
+	db := fs.String("db", os.Getenv("MARSAD_DB"), "with --from-decisions: database, a SQLite file or postgres://... (env MARSAD_DB; default MARSAD_DATA/marsad.db)")
 	if err := parseFlags(fs, e); err != nil {
 		return err
 	}
 	if fs.NArg() > 0 {
 		return fmt.Errorf("%w: unexpected argument %q", errUsage, fs.Arg(0))
+	}
+	if *fromDecisions {
+		feat := classifier.FeatureConfig{Bits: *bits, CharMin: *charMin, CharMax: *charMax, WordBigrams: *bigrams, StopWords: *stopWords}
+		return trainFromDecisions(ctx, e, *spec, *data, *db,
+			classifier.TrainOptions{Features: feat, Epochs: *epochs, LearningRate: *lr, Seed: uint64(*seed)}, *seed >= 0)
 	}
 	s, raw, exs, err := loadExamples(ctx, *spec, *data)
 	if err != nil {

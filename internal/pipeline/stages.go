@@ -3,6 +3,7 @@ package pipeline
 import (
 	"io"
 	"sync"
+	"sync/atomic"
 
 	"github.com/marsad/marsad/classifier"
 	"github.com/marsad/marsad/internal/model"
@@ -41,13 +42,40 @@ func (h *PDQHasher) MinQuality() int { return pdq.MinQuality }
 // TextScorer scores text with a classifier model.
 type TextScorer struct {
 	Model *classifier.Model
+	// Live, when set, holds the model to use instead of Model, so that an
+	// admin can switch models while posts are being scored.
+	Live *LiveModel
 }
+
+// LiveModel holds the text model in use; Set switches every later score
+// to another model at once. It is safe for concurrent use.
+type LiveModel struct {
+	m atomic.Pointer[classifier.Model]
+}
+
+// NewLiveModel returns a holder of m.
+func NewLiveModel(m *classifier.Model) *LiveModel {
+	l := &LiveModel{}
+	l.m.Store(m)
+	return l
+}
+
+// Model returns the model in use.
+func (l *LiveModel) Model() *classifier.Model { return l.m.Load() }
+
+// Set makes m the model in use.
+func (l *LiveModel) Set(m *classifier.Model) { l.m.Store(m) }
 
 // Score classifies text and returns the language and one score per label,
 // with the contributing features as evidence.
 func (s TextScorer) Score(text string) (string, []model.Score) {
-	res := s.Model.Classify(text)
-	name := s.Model.Version()
+	m := s.Model
+	if s.Live != nil {
+		// One load per text: a switch never mixes two models in one post.
+		m = s.Live.Model()
+	}
+	res := m.Classify(text)
+	name := m.Version()
 	out := make([]model.Score, 0, len(res.Scores))
 	for _, sc := range res.Scores {
 		ms := model.Score{Label: model.Label(sc.Label), Score: sc.Score, Threshold: sc.Threshold, Model: name}

@@ -28,6 +28,7 @@ import (
 	"github.com/marsad/marsad/internal/model"
 	"github.com/marsad/marsad/internal/store"
 	"github.com/marsad/marsad/internal/store/storetest"
+	"github.com/marsad/marsad/internal/textmodel"
 )
 
 // password is every test user's password.
@@ -43,6 +44,9 @@ type env struct {
 	srv   *httptest.Server
 	cases map[string]int64 // by seed name
 	hook  *webhookSink
+	// models is the live text model and its trainer (no built-in
+	// training data unless a test sets Base).
+	models *textmodel.Service
 }
 
 // webhookSink records webhook deliveries.
@@ -80,11 +84,15 @@ func newEnvOn(t testing.TB, st *store.Store, secure bool) *env {
 		t.Fatal(err)
 	}
 	acts := action.New(st, keeper, action.Config{BaseDelay: 5 * time.Millisecond, MaxDelay: 20 * time.Millisecond, MaxAttempts: 3})
-	h, err := New(Config{Store: st, Auth: a, Actions: acts, Evidence: keeper, Media: evidence.Media{Dir: media}, Issuer: "Test Unit"})
+	models, err := textmodel.NewService(ctx, st, "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{st: st, cases: map[string]int64{}}
+	h, err := New(Config{Store: st, Auth: a, Actions: acts, Evidence: keeper, Media: evidence.Media{Dir: media}, Issuer: "Test Unit", Models: models})
+	if err != nil {
+		t.Fatal(err)
+	}
+	e := &env{st: st, cases: map[string]int64{}, models: models}
 	e.srv = httptest.NewServer(h)
 	t.Cleanup(e.srv.Close)
 	// "localhost" rather than 127.0.0.1: browsers treat it as a secure

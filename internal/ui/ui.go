@@ -21,6 +21,7 @@ import (
 	"github.com/marsad/marsad/internal/auth"
 	"github.com/marsad/marsad/internal/evidence"
 	"github.com/marsad/marsad/internal/store"
+	"github.com/marsad/marsad/internal/textmodel"
 )
 
 //go:embed templates static translations
@@ -35,6 +36,9 @@ type Config struct {
 	// Media finds the locally stored copies of posts' media; media is
 	// served only from there, never fetched from where it was published.
 	Media evidence.Media
+	// Models trains text models from decisions and switches the live
+	// one; nil leaves the Text models page out.
+	Models *textmodel.Service
 	// Issuer names the unit on notices, e.g. "National CT Unit".
 	Issuer string
 	Logger *slog.Logger
@@ -53,7 +57,7 @@ type Handler struct {
 
 // pageNames lists the templates in templates/ besides layout.html and
 // netgraph.html, which every page may use.
-var pageNames = []string{"login", "queue", "case", "orders", "evidence", "dashboard", "banks", "admin", "search", "networks", "error"}
+var pageNames = []string{"login", "queue", "case", "orders", "evidence", "dashboard", "banks", "admin", "search", "networks", "models", "error"}
 
 // New returns the UI handler. Mount it at "/".
 func New(cfg Config) (*Handler, error) {
@@ -126,6 +130,10 @@ func (h *Handler) routes() {
 	inner.Handle("POST /admin/keys", role(D, h.addKey))
 	inner.Handle("POST /admin/keys/{id}/revoke", role(D, h.revokeKey))
 	inner.Handle("POST /admin/settings", role(D, h.saveSettings))
+	inner.Handle("GET /admin/models", role(D, h.models))
+	inner.Handle("POST /admin/models/train", role(D, h.trainModel))
+	inner.Handle("POST /admin/models/default", role(D, h.builtinModel))
+	inner.Handle("POST /admin/models/{id}/activate", role(D, h.activateModel))
 	inner.Handle("/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.deny(w, r, http.StatusNotFound, "") }))
 
 	mux := http.NewServeMux()
