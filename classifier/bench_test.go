@@ -3,6 +3,7 @@ package classifier
 import (
 	"encoding/csv"
 	"os"
+	"runtime"
 	"testing"
 )
 
@@ -69,4 +70,25 @@ func BenchmarkClassifyParallel(b *testing.B) {
 		}
 	})
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "posts/s")
+}
+
+// BenchmarkModelMemory reports the heap a loaded default model holds, in
+// MB: the weights, the language identifier and the rules.
+func BenchmarkModelMemory(b *testing.B) {
+	var keep []*Model
+	for b.Loop() {
+		runtime.GC()
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		m, err := Default()
+		if err != nil {
+			b.Fatal(err)
+		}
+		m.Classify("warm the pools: الدولة الإسلامية")
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		keep = append(keep[:0], m)
+		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/1e6, "model-MB")
+	}
+	runtime.KeepAlive(keep)
 }
