@@ -152,6 +152,9 @@ type Example struct {
 	AccountLevel bool
 	// Everyday marks an ordinary post that must not be flagged.
 	Everyday bool
+	// Written marks the project's own sentences (templates): harmful
+	// labels are never calibrated or given thresholds on them.
+	Written bool
 	// Weak marks labels that train at a weight set by a first model's
 	// agreement (Source.WeakLabels), never below WeakFloor times Weight.
 	Weak      bool
@@ -457,11 +460,7 @@ func (s *Spec) loadSource(src Source, dataDir string, identify func(string) stri
 	}
 	for i := range exs {
 		exs[i].Split = s.split(src.Name, exs[i].Group)
-		// Thresholds are placed on real posts only: a written set's
-		// calibration share trains instead.
-		if src.Format == "templates" && exs[i].Split == SplitCalib {
-			exs[i].Split = SplitTrain
-		}
+		exs[i].Written = src.Format == "templates"
 	}
 	if src.Limit > 0 {
 		exs = s.limit(src.Name, exs, src.Limit, func(Example) bool { return true })

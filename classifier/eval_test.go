@@ -82,12 +82,13 @@ func TestBestThreshold(t *testing.T) {
 		s = append(s, float64(i)/100)
 		y = append(y, i >= 70)
 	}
-	// 0.70 has F1 1; 0.71 loses one of 30 positives (F1 0.983), within
-	// thresholdTolerance, so the higher threshold wins; 0.72 (0.966) does not.
-	if got := bestThreshold(s, y, true); got != 0.71 {
-		t.Errorf("threshold = %v, want 0.71", got)
+	// 0.70 has F1 1; 0.69 (one false positive, 0.984) and 0.71 (one
+	// positive lost, 0.983) are within thresholdTolerance, 0.68 and 0.72
+	// are not: the middle is 0.70.
+	if got := bestThreshold(s, y, true); got != 0.7 {
+		t.Errorf("threshold = %v, want 0.7", got)
 	}
-	// With the positives far apart, the highest threshold of the plateau.
+	// With the positives far apart, the middle of the plateau 0.35-0.90.
 	for i := range s {
 		if y[i] {
 			s[i] = 0.9
@@ -95,8 +96,8 @@ func TestBestThreshold(t *testing.T) {
 			s[i] = float64(i) / 200
 		}
 	}
-	if got := bestThreshold(s, y, true); got != 0.9 {
-		t.Errorf("threshold on a plateau = %v, want 0.9", got)
+	if got := bestThreshold(s, y, true); got != 0.63 {
+		t.Errorf("threshold on a plateau = %v, want 0.63", got)
 	}
 	if got := bestThreshold(s[:10], y[:10], true); got != 0.5 {
 		t.Errorf("threshold without positives = %v, want 0.5", got)

@@ -261,29 +261,36 @@ func (m *Model) calibrate(examples []Example, calib []int) error {
 		}
 		return [2]float32{float32(a), float32(b)}, true
 	}
+	// Harmful labels, which flag posts, are calibrated and given their
+	// thresholds on real posts only; the protective labels, which only
+	// lower harmful scores, may use the written sets too: for some
+	// languages they are all there is.
+	usable := func(li, k int) bool { return !Labels[li].Harmful() || !examples[calib[k]].Written }
 	for li := range Labels {
-		all, ok := fit(li, func(int) bool { return true })
+		all, ok := fit(li, func(k int) bool { return usable(li, k) })
 		if !ok {
 			continue // keep the identity
 		}
 		for sc := range script(numScripts) {
 			m.platt[sc][li] = all
-			if own, ok := fit(li, func(k int) bool { return scr[k] == sc }); ok {
+			if own, ok := fit(li, func(k int) bool { return usable(li, k) && scr[k] == sc }); ok {
 				m.platt[sc][li] = own
 			}
 		}
 	}
-	y := make([]bool, len(calib))
 	// Thresholds on the final scores (rules included), maximising F1.
 	scores := make([][NumLabels]float64, len(calib))
 	for k, i := range calib {
 		scores[k] = m.rawScores(&x, examples[i].Text)
 	}
-	s := make([]float64, len(calib))
 	for li, l := range Labels {
+		var s []float64
+		var y []bool
 		for k := range calib {
-			s[k] = scores[k][li]
-			y[k] = gold[k].has(li)
+			if usable(li, k) {
+				s = append(s, scores[k][li])
+				y = append(y, gold[k].has(li))
+			}
 		}
 		m.thresholds[li] = bestThreshold(s, y, l.Harmful())
 	}
@@ -298,10 +305,11 @@ const MinHarmfulThreshold = 0.1
 // label keeps the threshold 0.5: fewer cannot place a threshold reliably.
 const MinCalibPositives = 25
 
-// thresholdTolerance is the F1 within which bestThreshold prefers the
-// higher threshold: on a few dozen calibration positives one more or one
-// fewer hit moves F1 by about this much, so a lower threshold that wins by
-// less wins by chance, and costs reviewers more false positives.
+// thresholdTolerance is the F1 within which thresholds count as equally
+// good: on a few dozen calibration positives one more or one fewer hit
+// moves F1 by about this much. bestThreshold takes the middle of the
+// thresholds that are that close to the best, so that a small change in
+// the data does not move it from one end of a flat F1 curve to the other.
 const thresholdTolerance = 0.02
 
 func bestThreshold(s []float64, y []bool, harmful bool) float64 {
@@ -333,13 +341,13 @@ func bestThreshold(s []float64, y []bool, harmful bool) float64 {
 		}
 		bestF = math.Max(bestF, f1[k])
 	}
-	best := 0.5
-	for k := 95; k >= 5; k-- {
+	var near []int
+	for k := 5; k <= 95; k++ {
 		if f1[k] >= bestF-thresholdTolerance {
-			best = float64(k) / 100
-			break
+			near = append(near, k)
 		}
 	}
+	best := float64(near[len(near)/2]) / 100
 	if harmful && best < MinHarmfulThreshold {
 		best = MinHarmfulThreshold
 	}
