@@ -25,4 +25,4 @@ mem=$(go test -run '^$' -bench '^BenchmarkModelMemory$' -benchtime 3x ./classifi
 echo "model in memory (heap after loading): ${mem} MB"
 size=$(stat -c %s classifier/default.model)
 awk -v s="$size" 'BEGIN { printf "model size on disk: %.2f MB (classifier/default.model)\n", s / 1e6 }'
-go run ./cmd/marsad train -o "$(mktemp -d)/model" | head -1 | sed 's/^/training: /'
+go run ./cmd/marsad train -o "$(mktemp -d)/model" | awk 'NR == 1 { print "training: " $0 }'

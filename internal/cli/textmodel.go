@@ -24,7 +24,7 @@ const modelSynopsis = `model <list|activate|default|export|curve> [flags] ...
   model activate ID              use model ID for every post scored from now on
   model default                  go back to the built-in model
   model export ID -o FILE        write model ID to a model file (for --model, classify, eval)
-  model curve [--source NAME] [--sizes 0,100,500,2000] [--json]
+  model curve [--source NAME,...] [--sizes 0,100,500,2000] [--json]
                                  simulate learning from decisions on a labelled set
                                  the model never trained on, and print the figures
 
@@ -244,14 +244,14 @@ func writeTrainResult(w io.Writer, r *textmodel.Result) {
 
 // runModelCurve is marsad model curve.
 func runModelCurve(ctx context.Context, e env) error {
-	fs := newFlags(e, "model curve", "model curve [--spec FILE] [--data DIR] [--source NAME] [--sizes N,N,...] [--weight W] [--epochs N] [--json]\n\n"+
+	fs := newFlags(e, "model curve", "model curve [--spec FILE] [--data DIR] [--source NAME,...] [--sizes N,N,...] [--weight W] [--epochs N] [--json]\n\n"+
 		"Simulates learning from reviewers' decisions: the source named is left out of\n"+
 		"training; its train split plays the reviewers' decisions (taken in a seeded\n"+
 		"random order) and its test split is the evaluation set. A model is trained\n"+
 		"for each size and measured there.")
 	spec := fs.String("spec", defaultSpec, "training data `spec` (JSON; see docs/labels.md)")
 	data := fs.String("data", defaultDataDir, "`folder` that $DATA in the spec stands for")
-	source := fs.String("source", "alfifi-ar", "the spec's source that plays the reviewers")
+	source := fs.String("source", "alfifi-ar", "the spec's `sources` that play the reviewers, comma-separated")
 	sizes := fs.String("sizes", "0,100,500,2000", "numbers of simulated decisions to add, comma-separated")
 	weight := fs.Float64("weight", textmodel.DecisionWeight, "training weight of a simulated decision")
 	epochs := fs.Int("epochs", 10, "passes over the training split")
@@ -279,8 +279,10 @@ func runModelCurve(ctx context.Context, e env) error {
 	for _, src := range s.Sources {
 		names = append(names, src.Name)
 	}
-	if !slices.Contains(names, *source) {
-		return fmt.Errorf("%w: --source %q is not in %s; its sources are: %s", errUsage, *source, *spec, strings.Join(names, ", "))
+	for _, src := range strings.Split(*source, ",") {
+		if !slices.Contains(names, src) {
+			return fmt.Errorf("%w: --source %q is not in %s; its sources are: %s", errUsage, src, *spec, strings.Join(names, ", "))
+		}
 	}
 	_, _, exs, err := loadExamples(ctx, *spec, *data)
 	if err != nil {
@@ -343,7 +345,7 @@ func writeCurve(w io.Writer, c *textmodel.Curve) {
 		l := c.Points[0].Figures.Labels[i]
 		fmt.Fprintf(tw, "%s P\tR\tF1\t", l.Label)
 	}
-	fmt.Fprintln(tw, "macro-F1\t")
+	fmt.Fprintln(tw, "macro-F1\tharmful P\tR\tF1\thard negatives flagged\t")
 	for _, p := range c.Points {
 		n := strconv.Itoa(p.Added)
 		if p.Added < p.Requested {
@@ -354,7 +356,8 @@ func writeCurve(w io.Writer, c *textmodel.Curve) {
 			l := p.Figures.Labels[i]
 			fmt.Fprintf(tw, "%.3f\t%.3f\t%.3f\t", l.Precision, l.Recall, l.F1)
 		}
-		fmt.Fprintf(tw, "%.3f\t\n", p.Figures.MacroF1)
+		h := p.Figures.Harmful
+		fmt.Fprintf(tw, "%.3f\t%.3f\t%.3f\t%.3f\t%d of %d\t\n", p.Figures.MacroF1, h.Precision, h.Recall, h.F1, p.Figures.HardFlagged, p.Figures.HardNegatives)
 	}
 	tw.Flush()
 	fmt.Fprint(w, "support:")

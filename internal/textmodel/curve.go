@@ -17,9 +17,11 @@ var DefaultCurveSizes = []int{0, 100, 500, 2000}
 
 // CurveOptions configure LearningCurve.
 type CurveOptions struct {
-	// Source names the labelled set that plays the unit's reviewers. It is
-	// left out of training entirely; its train split is the pool of
-	// simulated decisions and its test split the evaluation set.
+	// Source names the labelled set that plays the unit's reviewers, or
+	// several, comma-separated (a unit decides on propaganda and on news
+	// alike). They are left out of training entirely; their train split is
+	// the pool of simulated decisions and their test split the evaluation
+	// set.
 	Source string
 	// Sizes are the numbers of simulated decisions to add (default
 	// DefaultCurveSizes); each is capped at the pool's size.
@@ -77,9 +79,10 @@ func LearningCurve(ctx context.Context, examples []classifier.Example, opts Curv
 		opts.Sizes = DefaultCurveSizes
 	}
 	var rest, pool, eval []classifier.Example
+	srcs := strings.Split(opts.Source, ",")
 	for _, e := range examples {
 		switch {
-		case e.Source != opts.Source:
+		case !slices.Contains(srcs, e.Source):
 			rest = append(rest, e)
 		case e.Split == classifier.SplitTrain:
 			pool = append(pool, e)

@@ -58,6 +58,9 @@ type Figures struct {
 	// and how many of them the model flagged.
 	HardNegatives int `json:"hard_negatives"`
 	HardFlagged   int `json:"hard_negatives_flagged"`
+	// Harmful is the binary figure: any harmful label, gold against
+	// flagged.
+	Harmful LabelFigures `json:"harmful"`
 }
 
 // F1 returns the F1 of label l, and whether l occurs in the examples.
@@ -218,7 +221,8 @@ func measure(ctx context.Context, m *classifier.Model, held []classifier.Example
 func figuresOf(rep *classifier.Report) *Figures {
 	t := rep.Model.Overall
 	f := &Figures{Model: rep.Version, N: t.N, MacroF1: t.MacroF1,
-		HardNegatives: rep.Model.HardNegatives.N, HardFlagged: rep.Model.HardNegatives.Flagged}
+		HardNegatives: rep.Model.HardNegatives.N, HardFlagged: rep.Model.HardNegatives.Flagged,
+		Harmful: LabelFigures{Label: "harmful", Support: t.Harmful.Support, Precision: t.Harmful.Precision, Recall: t.Harmful.Recall, F1: t.Harmful.F1}}
 	for _, m := range t.Labels {
 		f.Labels = append(f.Labels, LabelFigures{Label: m.Label, Support: m.Support, Precision: m.Precision, Recall: m.Recall, F1: m.F1})
 	}
