@@ -81,7 +81,9 @@ type Request struct {
 	LegalBasis string
 	// Deadline is the time allowed from issue; 0 means DefaultDeadline.
 	Deadline time.Duration
-	Note     string
+	// DeadlineAt, when set, is the deadline itself and Deadline is ignored.
+	DeadlineAt time.Time
+	Note       string
 }
 
 // ErrNotActionable is returned for an order on a case no human has decided
@@ -118,6 +120,9 @@ func (r *Request) Validate() error {
 	}
 	if r.Deadline < 0 || r.Deadline > 90*24*time.Hour {
 		return fieldError("deadline", "deadline: %s is out of range (0 to 90 days)", r.Deadline)
+	}
+	if d := time.Until(r.DeadlineAt); !r.DeadlineAt.IsZero() && (d <= 0 || d > 90*24*time.Hour) {
+		return fieldError("deadline", "deadline: %s is not within the next 90 days", r.DeadlineAt.UTC().Format(time.RFC3339))
 	}
 	return nil
 }
@@ -158,8 +163,12 @@ func (s *Service) Issue(ctx context.Context, r Request, actor string) (*store.Or
 		r.Deadline = DefaultDeadline
 	}
 	now := time.Now().UTC().Truncate(time.Microsecond)
+	deadline := now.Add(r.Deadline)
+	if !r.DeadlineAt.IsZero() {
+		deadline = r.DeadlineAt.UTC().Truncate(time.Microsecond)
+	}
 	o := &store.Order{CaseID: c.ID, Kind: r.Kind, Platform: strings.TrimSpace(r.Platform), ContentURL: r.ContentURL,
-		LegalBasis: strings.TrimSpace(r.LegalBasis), IssuedBy: actor, IssuedAt: now, Deadline: now.Add(r.Deadline),
+		LegalBasis: strings.TrimSpace(r.LegalBasis), IssuedBy: actor, IssuedAt: now, Deadline: deadline,
 		Status: store.OrderSent, Note: r.Note, EvidenceID: ev.ID}
 	if err := s.st.CreateOrderIf(ctx, o, func(c *model.Case) error {
 		if err := Actionable(c); err != nil {

@@ -49,7 +49,7 @@ func (a *API) issueOrder(r *http.Request) (any, error) {
 	or := review.OrderRequest{CaseID: req.CaseID, Kind: req.Kind, Platform: req.Platform, ContentURL: req.ContentURL,
 		LegalBasis: req.LegalBasis, Justification: req.Justification}
 	if req.Deadline != nil {
-		or.Deadline = time.Until(*req.Deadline)
+		or.DeadlineAt = *req.Deadline
 	}
 	o, err := a.review().IssueOrder(r.Context(), or, Actor(r.Context()))
 	if err != nil {

@@ -241,6 +241,8 @@ type OrderRequest struct {
 	Justification string
 	// Deadline is the time allowed from issue; 0 means action.DefaultDeadline.
 	Deadline time.Duration
+	// DeadlineAt, when set, is the deadline itself (within 90 days).
+	DeadlineAt time.Time
 }
 
 // IssueOrder preserves the case's evidence and issues an order, then sends
@@ -271,10 +273,7 @@ func (s *Service) IssueOrder(ctx context.Context, r OrderRequest, actor string) 
 		}
 		r.ContentURL = p.URL
 	}
-	req := action.Request{CaseID: r.CaseID, Kind: r.Kind, Platform: r.Platform, ContentURL: r.ContentURL, LegalBasis: r.LegalBasis, Deadline: r.Deadline}
-	if r.Deadline < 0 {
-		return nil, invalid("deadline", "the deadline is in the past")
-	}
+	req := action.Request{CaseID: r.CaseID, Kind: r.Kind, Platform: r.Platform, ContentURL: r.ContentURL, LegalBasis: r.LegalBasis, Deadline: r.Deadline, DeadlineAt: r.DeadlineAt}
 	if err := req.Validate(); err != nil {
 		return nil, fromAction(err)
 	}
