@@ -95,6 +95,13 @@ func TestWithdrawnOrderStaysWithdrawn(t *testing.T) {
 	if got, _ := e.st.Order(ctx, oid); got.Status != store.OrderWithdrawn {
 		t.Fatalf("order is %s after reviewers' attempts, want withdrawn", got.Status)
 	}
+	// The orders page offers no answer for it, only its withdrawal again.
+	code, body := r1.get("/orders?show=all")
+	row := body[strings.Index(body, fmt.Sprintf(`data-order="%d"`, oid)):]
+	row = row[:strings.Index(row, "</tr>")]
+	if code != 200 || strings.Contains(row, "/status") || strings.Contains(row, "/withdraw") || !strings.Contains(row, "/deliver") {
+		t.Errorf("orders page: %d, row for the withdrawn order:\n%s", code, row)
+	}
 	acts := action.New(e.st, nil, action.Config{BaseDelay: time.Millisecond, MaxDelay: time.Millisecond, MaxAttempts: 1})
 	if _, err := acts.RetryUndelivered(ctx); err != nil {
 		t.Fatal(err)
@@ -103,5 +110,42 @@ func TestWithdrawnOrderStaysWithdrawn(t *testing.T) {
 		if ev == action.EventCreated {
 			t.Errorf("the withdrawn order was sent to the platform again (%s)", ev)
 		}
+	}
+}
+
+// TestWithdrawFromOrdersPage: the orders page offers only the answers an
+// open order may take, and withdraws it only with a reason.
+func TestWithdrawFromOrdersPage(t *testing.T) {
+	e := newEnv(t)
+	id := e.cases["incite"]
+	path := fmt.Sprintf("/cases/%d", id)
+	r := e.client(t)
+	r.login("rev1")
+	r.get(path)
+	r.post(path+"/decide", url.Values{"label": {"incitement"}, "action": {"remove"}, "rationale": {"call to kill"}})
+	if code, body := r.post(path+"/orders", url.Values{"kind": {"removal"}, "platform": {"telegram"}, "content_url": {"https://t.me/channel_x/100"}, "legal_basis": {"Art. 3"}, "deadline_minutes": {"60"}}); code != 303 {
+		t.Fatalf("issue order: %d\n%s", code, body)
+	}
+	orders, _ := e.st.Orders(context.Background(), store.OrderFilter{CaseID: id})
+	oid := orders[0].ID
+	_, body := r.get("/orders")
+	row := body[strings.Index(body, fmt.Sprintf(`data-order="%d"`, oid)):]
+	row = row[:strings.Index(row, "</tr>")]
+	for _, want := range []string{`value="acknowledged"`, `value="removed"`, `value="refused"`, "/withdraw"} {
+		if !strings.Contains(row, want) {
+			t.Errorf("orders row lacks %s", want)
+		}
+	}
+	if strings.Contains(row, `value="sent"`) || strings.Contains(row, `value="expired"`) {
+		t.Errorf("orders row offers a status reviewers may not set:\n%s", row)
+	}
+	if code, _ := r.post(fmt.Sprintf("/orders/%d/withdraw", oid), url.Values{"reason": {" "}}); code != 400 {
+		t.Errorf("withdraw without a reason: %d, want 400", code)
+	}
+	if code, _ := r.post(fmt.Sprintf("/orders/%d/withdraw", oid), url.Values{"reason": {"wrong address"}}); code != 303 {
+		t.Errorf("withdraw: %d, want 303", code)
+	}
+	if o, _ := e.st.Order(context.Background(), oid); o.Status != store.OrderWithdrawn || o.Note != "wrong address" {
+		t.Errorf("order after withdrawal = %+v", o)
 	}
 }
