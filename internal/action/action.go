@@ -81,38 +81,69 @@ type Request struct {
 	LegalBasis string
 	// Deadline is the time allowed from issue; 0 means DefaultDeadline.
 	Deadline time.Duration
-	Note     string
+	// DeadlineAt, when set, is the deadline itself and Deadline is ignored.
+	DeadlineAt time.Time
+	Note       string
 }
 
 // ErrNotActionable is returned for an order on a case no human has decided
 // as harmful.
 var ErrNotActionable = errors.New("not actionable")
 
+// FieldError says which field of a Request is wrong and why. Its text
+// starts with the field's name as a person reads it ("content URL: ...").
+type FieldError struct {
+	Field string // the request field: kind, platform, content_url, legal_basis, deadline
+	Msg   string
+}
+
+func (e *FieldError) Error() string { return e.Msg }
+
+func fieldError(field, format string, args ...any) error {
+	return &FieldError{Field: field, Msg: fmt.Sprintf(format, args...)}
+}
+
 // Validate says what is wrong with r, naming the field.
 func (r *Request) Validate() error {
 	if r.Kind != store.OrderRemoval && r.Kind != store.OrderReferral {
-		return fmt.Errorf("kind: %q is neither removal nor referral", r.Kind)
+		return fieldError("kind", "kind: %q is neither removal nor referral", r.Kind)
 	}
 	if strings.TrimSpace(r.Platform) == "" {
-		return errors.New("platform: required")
+		return fieldError("platform", "platform: required")
 	}
 	u, err := url.Parse(r.ContentURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("content URL: %q is not an http or https address", r.ContentURL)
+		return fieldError("content_url", "content URL: %q is not an http or https address", r.ContentURL)
 	}
 	if r.Kind == store.OrderRemoval && strings.TrimSpace(r.LegalBasis) == "" {
-		return errors.New("legal basis: a removal order must name its legal basis")
+		return fieldError("legal_basis", "legal basis: a removal order must name its legal basis")
 	}
 	if r.Deadline < 0 || r.Deadline > 90*24*time.Hour {
-		return fmt.Errorf("deadline: %s is out of range (0 to 90 days)", r.Deadline)
+		return fieldError("deadline", "deadline: %s is out of range (0 to 90 days)", r.Deadline)
+	}
+	if d := time.Until(r.DeadlineAt); !r.DeadlineAt.IsZero() && (d <= 0 || d > 90*24*time.Hour) {
+		return fieldError("deadline", "deadline: %s is not within the next 90 days", r.DeadlineAt.UTC().Format(time.RFC3339))
 	}
 	return nil
 }
 
-// Issue preserves the evidence of the case and then records the order. The
-// case must have been decided by a human with a harmful label: nothing goes
-// to a platform on a classifier score alone, and protective labels (news
+// Actionable says why no order may be issued on c, if none may: the case
+// must have been decided by a human with a harmful label. Nothing goes to a
+// platform on a classifier score alone, and protective labels (news
 // reporting, counter-speech, none) are never actioned.
+func Actionable(c *model.Case) error {
+	if c.State != model.CaseDecided && c.State != model.CaseActioned {
+		return fmt.Errorf("case %d is %s; a reviewer must decide it first: %w", c.ID, c.State, ErrNotActionable)
+	}
+	if !slices.ContainsFunc(c.Labels, model.Label.Harmful) {
+		return fmt.Errorf("case %d: the decision's labels %v include no harmful label: %w", c.ID, c.Labels, ErrNotActionable)
+	}
+	return nil
+}
+
+// Issue preserves the evidence of the case and then records the order, if
+// the case is Actionable both before the evidence is taken and when the
+// order is recorded (an appeal decided in between wins).
 func (s *Service) Issue(ctx context.Context, r Request, actor string) (*store.Order, error) {
 	if err := r.Validate(); err != nil {
 		return nil, fmt.Errorf("order on case %d: %w", r.CaseID, err)
@@ -121,11 +152,8 @@ func (s *Service) Issue(ctx context.Context, r Request, actor string) (*store.Or
 	if err != nil {
 		return nil, err
 	}
-	if c.State != model.CaseDecided && c.State != model.CaseActioned {
-		return nil, fmt.Errorf("order on case %d: the case is %s; a reviewer must decide it first: %w", c.ID, c.State, ErrNotActionable)
-	}
-	if !slices.ContainsFunc(c.Labels, model.Label.Harmful) {
-		return nil, fmt.Errorf("order on case %d: the decision's labels %v include no harmful label: %w", c.ID, c.Labels, ErrNotActionable)
+	if err := Actionable(c); err != nil {
+		return nil, fmt.Errorf("order on %w", err)
 	}
 	ev, err := s.keeper.Preserve(ctx, c.ID, actor)
 	if err != nil {
@@ -135,10 +163,19 @@ func (s *Service) Issue(ctx context.Context, r Request, actor string) (*store.Or
 		r.Deadline = DefaultDeadline
 	}
 	now := time.Now().UTC().Truncate(time.Microsecond)
+	deadline := now.Add(r.Deadline)
+	if !r.DeadlineAt.IsZero() {
+		deadline = r.DeadlineAt.UTC().Truncate(time.Microsecond)
+	}
 	o := &store.Order{CaseID: c.ID, Kind: r.Kind, Platform: strings.TrimSpace(r.Platform), ContentURL: r.ContentURL,
-		LegalBasis: strings.TrimSpace(r.LegalBasis), IssuedBy: actor, IssuedAt: now, Deadline: now.Add(r.Deadline),
+		LegalBasis: strings.TrimSpace(r.LegalBasis), IssuedBy: actor, IssuedAt: now, Deadline: deadline,
 		Status: store.OrderSent, Note: r.Note, EvidenceID: ev.ID}
-	if err := s.st.CreateOrder(ctx, o); err != nil {
+	if err := s.st.CreateOrderIf(ctx, o, func(c *model.Case) error {
+		if err := Actionable(c); err != nil {
+			return fmt.Errorf("order on %w", err)
+		}
+		return nil
+	}); err != nil {
 		return nil, err
 	}
 	return o, nil

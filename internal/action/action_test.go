@@ -282,3 +282,39 @@ func TestBackgroundResendsUndelivered(t *testing.T) {
 		t.Fatalf("orders still undelivered: %v", ids)
 	}
 }
+
+// TestDeliverStopsWhenWithdrawn: an order withdrawn while its delivery is
+// being retried is not sent again.
+func TestDeliverStopsWhenWithdrawn(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		svc, caseID := setup(t, s, true, model.Incitement)
+		o, err := svc.Issue(ctx, request(caseID), "rev1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var mu sync.Mutex
+		hits := 0
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			mu.Lock()
+			hits++
+			mu.Unlock()
+			// The platform is down; meanwhile an appeal overturns the decision.
+			if _, err := s.ReverseCaseActions(ctx, caseID, "rev2", "appeal overturned"); err != nil {
+				t.Error(err)
+			}
+			http.Error(w, "down", http.StatusServiceUnavailable)
+		}))
+		defer srv.Close()
+		s.SetSetting(ctx, action.SettingWebhookURL, srv.URL, "amina", false)
+		s.SetSetting(ctx, action.SettingWebhookSecret, secret, "amina", true)
+		if err := svc.Deliver(ctx, o.ID, action.EventCreated); !errors.Is(err, action.ErrNotOpen) {
+			t.Errorf("Deliver = %v, want ErrNotOpen", err)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if hits != 1 {
+			t.Errorf("the receiver got %d attempts, want 1: the withdrawn order was sent again", hits)
+		}
+	})
+}

@@ -53,6 +53,10 @@ type EvidenceRef struct {
 // ErrNoWebhook is returned by Deliver when no webhook is configured.
 var ErrNoWebhook = errors.New("no webhook is configured")
 
+// ErrNotOpen is returned by Deliver for an order.created event on an order
+// no longer waiting for the platform (withdrawn, expired or answered).
+var ErrNotOpen = errors.New("the order is no longer open")
+
 // Sign returns the signature header value for a body sent at ts:
 // "sha256=" and the hex HMAC-SHA256 of "<ts>.<body>" under secret.
 func Sign(secret []byte, ts int64, body []byte) string {
@@ -150,6 +154,17 @@ func (s *Service) Deliver(ctx context.Context, orderID int64, event string) erro
 				return fmt.Errorf("order %d: delivery stopped after %d attempts: %w", orderID, n-1, ctx.Err())
 			case <-t.C:
 			}
+		}
+		// An order is announced to the platform only while it is open:
+		// one withdrawn or expired between attempts is never sent again.
+		if event == EventCreated {
+			if o, err = s.st.Order(ctx, orderID); err != nil {
+				return err
+			}
+			if !o.Open() {
+				return fmt.Errorf("order %d is %s: %w", orderID, o.Status, ErrNotOpen)
+			}
+			p.Order = *o
 		}
 		p.SentAt = time.Now().UTC()
 		body, err := json.Marshal(p)

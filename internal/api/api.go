@@ -14,9 +14,11 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"sync"
 
 	"github.com/marsad/marsad/internal/model"
 	"github.com/marsad/marsad/internal/pipeline"
+	"github.com/marsad/marsad/internal/review"
 	"github.com/marsad/marsad/internal/store"
 )
 
@@ -30,6 +32,10 @@ func OpenAPI() []byte { return openAPI }
 type API struct {
 	Store    *store.Store
 	Pipeline *pipeline.Pipeline
+	// Review applies the review rules to decisions, claims and orders;
+	// nil makes one over Store that cannot issue orders.
+	Review     *review.Service
+	reviewOnce sync.Once
 	// Matcher answers POST /api/v1/match; nil disables the route.
 	Matcher Matcher
 	// OnBankChange, if set, is told of entries added through the API, so an
@@ -52,7 +58,7 @@ type Perm string
 const (
 	PermRead   Perm = "read"   // cases, posts, banks, audit
 	PermIngest Perm = "ingest" // send posts, match hashes
-	PermDecide Perm = "decide" // claim, release, decide cases
+	PermDecide Perm = "decide" // claim, release, decide cases; issue and withdraw orders
 	PermBanks  Perm = "banks"  // create, change and fill banks
 )
 
@@ -79,10 +85,12 @@ var (
 	errTooLarge   = errors.New("request body too large")
 )
 
-// apiError is the JSON error body.
+// apiError is the JSON error body. Field names the request field at
+// fault, when there is one.
 type apiError struct {
 	Error  string `json:"error"`
 	Status int    `json:"status"`
+	Field  string `json:"field,omitempty"`
 }
 
 type handlerFunc func(r *http.Request) (any, error)
@@ -109,6 +117,9 @@ func (a *API) Routes() []Route {
 		a.route("POST /api/v1/cases/{id}/decision", PermDecide, a.decide),
 		a.route("POST /api/v1/cases/{id}/claim", PermDecide, a.claim),
 		a.route("POST /api/v1/cases/{id}/release", PermDecide, a.release),
+		a.route("GET /api/v1/orders", PermRead, a.listOrders),
+		a.route("POST /api/v1/orders", PermDecide, a.issueOrder),
+		a.route("POST /api/v1/orders/{id}/withdraw", PermDecide, a.withdrawOrder),
 		a.route("GET /api/v1/banks", PermRead, a.listBanks),
 		a.route("POST /api/v1/banks", PermBanks, a.createBank),
 		a.route("GET /api/v1/banks/{name}", PermRead, a.getBank),
@@ -123,6 +134,17 @@ func (a *API) Routes() []Route {
 		rs = append(rs, a.route("POST /api/v1/match", PermIngest, a.match))
 	}
 	return rs
+}
+
+// review returns the review service, making one over the store if none
+// was given.
+func (a *API) review() *review.Service {
+	a.reviewOnce.Do(func() {
+		if a.Review == nil {
+			a.Review = review.New(a.Store, nil, a.Log)
+		}
+	})
+	return a.Review
 }
 
 func (a *API) route(pattern string, perm Perm, h handlerFunc) Route {
@@ -164,7 +186,7 @@ func (a *API) wrap(perm Perm, h handlerFunc) http.Handler {
 		}
 		if err != nil {
 			status, msg := a.status(r, err)
-			writeJSON(w, status, apiError{Error: msg, Status: status})
+			writeJSON(w, status, apiError{Error: msg, Status: status, Field: review.Field(err)})
 			return
 		}
 		status := http.StatusOK
@@ -183,11 +205,10 @@ func (a *API) status(r *http.Request, err error) (int, string) {
 	switch {
 	case errors.As(err, &mbe), errors.Is(err, errTooLarge):
 		return http.StatusRequestEntityTooLarge, fmt.Sprintf("request body over %d bytes", a.maxBody())
-	case errors.Is(err, store.ErrNotFound):
-		return http.StatusNotFound, err.Error()
-	case errors.Is(err, store.ErrConflict), errors.Is(err, store.ErrExists):
-		return http.StatusConflict, err.Error()
-	case errors.Is(err, store.ErrInvalid), errors.Is(err, errBadRequest):
+	case review.Status(err) != 0:
+		// The review service's kinds, mapped as the UI maps them.
+		return review.Status(err), err.Error()
+	case errors.Is(err, errBadRequest):
 		return http.StatusBadRequest, err.Error()
 	case errors.Is(err, ErrUnauthenticated):
 		return http.StatusUnauthorized, err.Error()

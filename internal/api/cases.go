@@ -5,6 +5,7 @@ import (
 	"net/http"
 
 	"github.com/marsad/marsad/internal/model"
+	"github.com/marsad/marsad/internal/review"
 	"github.com/marsad/marsad/internal/store"
 )
 
@@ -104,11 +105,8 @@ func (a *API) decide(r *http.Request) (any, error) {
 	if err := decodeBody(r, &req); err != nil {
 		return nil, err
 	}
-	if req.Action == "" {
-		req.Action = "none"
-	}
-	d := &model.Decision{CaseID: id, Reviewer: Actor(r.Context()), Labels: req.Labels, Action: req.Action, Rationale: req.Rationale}
-	if err := a.Store.Decide(r.Context(), d); err != nil {
+	d, _, err := a.review().Decide(r.Context(), review.DecisionInput{CaseID: id, Reviewer: Actor(r.Context()), Labels: req.Labels, Action: req.Action, Rationale: req.Rationale})
+	if err != nil {
 		return nil, err
 	}
 	return created{d}, nil
@@ -119,10 +117,7 @@ func (a *API) claim(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := a.Store.Claim(r.Context(), id, Actor(r.Context())); err != nil {
-		return nil, err
-	}
-	return a.Store.Case(r.Context(), id)
+	return a.review().Claim(r.Context(), id, Actor(r.Context()))
 }
 
 func (a *API) release(r *http.Request) (any, error) {
@@ -130,10 +125,7 @@ func (a *API) release(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := a.Store.Release(r.Context(), id, Actor(r.Context()), false); err != nil {
-		return nil, err
-	}
-	return a.Store.Case(r.Context(), id)
+	return a.review().Release(r.Context(), id, Actor(r.Context()), false)
 }
 
 // orEmpty makes a nil slice an empty one, so JSON shows [] rather than null.

@@ -13,6 +13,7 @@ import (
 	"github.com/marsad/marsad/internal/api"
 	"github.com/marsad/marsad/internal/auth"
 	"github.com/marsad/marsad/internal/evidence"
+	"github.com/marsad/marsad/internal/review"
 	"github.com/marsad/marsad/internal/server"
 	"github.com/marsad/marsad/internal/ui"
 )
@@ -36,7 +37,10 @@ func mountUI(a *app, srv *server.Server, ap *api.API) error {
 	media := evidence.Media{Blobs: a.blobs}
 	keeper := evidence.NewKeeper(a.store, media, key)
 	acts := action.New(a.store, keeper, action.Config{})
-	h, err := ui.New(ui.Config{Store: a.store, Auth: as, Actions: acts, Evidence: keeper, Media: media, Models: a.models,
+	// One review service for the UI and the API: both apply the same rules.
+	rv := review.New(a.store, acts, a.log)
+	ap.Review = rv
+	h, err := ui.New(ui.Config{Store: a.store, Auth: as, Actions: acts, Evidence: keeper, Review: rv, Media: media, Models: a.models,
 		Issuer: envOr("MARSAD_ISSUER", "marsad"), Logger: a.log})
 	if err != nil {
 		return err

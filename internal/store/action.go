@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 	"time"
 
 	"github.com/marsad/marsad/internal/model"
@@ -82,6 +84,14 @@ const orderCols = `id, case_id, kind, platform, content_url, legal_basis, issued
 
 // CreateOrder records a new order and moves its case to actioned.
 func (s *Store) CreateOrder(ctx context.Context, o *Order) error {
+	return s.CreateOrderIf(ctx, o, nil)
+}
+
+// CreateOrderIf is CreateOrder when the case, read and held inside the
+// transaction, passes check (nil: any case). A decision or appeal on the
+// case waits until the order is recorded, so check sees the case the order
+// is issued on, never one an appeal changed meanwhile.
+func (s *Store) CreateOrderIf(ctx context.Context, o *Order, check func(*model.Case) error) error {
 	if o.IssuedAt.IsZero() {
 		o.IssuedAt = time.Now().UTC()
 	}
@@ -90,9 +100,14 @@ func (s *Store) CreateOrder(ctx context.Context, o *Order) error {
 	}
 	o.StatusAt = o.IssuedAt
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		c, err := s.caseTx(ctx, tx, o.CaseID)
+		c, err := s.lockCase(ctx, tx, o.CaseID)
 		if err != nil {
 			return err
+		}
+		if check != nil {
+			if err := check(c); err != nil {
+				return err
+			}
 		}
 		id, err := s.insertID(ctx, tx, `INSERT INTO orders (case_id, kind, platform, content_url, legal_basis, issued_by, issued_at, deadline, status, status_at, note, evidence_id)
 			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -102,13 +117,16 @@ func (s *Store) CreateOrder(ctx context.Context, o *Order) error {
 		}
 		o.ID = id
 		if c.State == model.CaseDecided {
-			if _, err := s.exec(ctx, tx, `UPDATE cases SET state = ?, updated_at = ? WHERE id = ?`, model.CaseActioned, micros(o.IssuedAt), c.ID); err != nil {
-				return fmt.Errorf("case %d: %w", c.ID, err)
+			if err := s.moveCase(ctx, tx, c, model.CaseActioned, o.IssuedAt); err != nil {
+				return err
 			}
 		}
-		return s.appendAudit(ctx, tx, o.IssuedBy, "order.create", fmt.Sprintf("order:%d", id),
-			fmt.Sprintf("case=%d kind=%s platform=%q url=%q legal_basis=%q deadline=%s evidence=%d",
-				o.CaseID, o.Kind, o.Platform, o.ContentURL, o.LegalBasis, o.Deadline.UTC().Format(time.RFC3339), o.EvidenceID))
+		detail := fmt.Sprintf("case=%d kind=%s platform=%q url=%q legal_basis=%q deadline=%s evidence=%d",
+			o.CaseID, o.Kind, o.Platform, o.ContentURL, o.LegalBasis, o.Deadline.UTC().Format(time.RFC3339), o.EvidenceID)
+		if o.Note != "" {
+			detail += fmt.Sprintf(" note=%q", o.Note)
+		}
+		return s.appendAudit(ctx, tx, o.IssuedBy, "order.create", fmt.Sprintf("order:%d", id), detail)
 	})
 }
 
@@ -123,16 +141,18 @@ func (s *Store) Order(ctx context.Context, id int64) (*Order, error) {
 
 // OrderFilter selects orders.
 type OrderFilter struct {
-	CaseID int64
-	Status string
+	CaseID   int64
+	Status   string
+	Platform string
 	// Open selects orders still waiting for the platform (sent or acknowledged).
-	Open  bool
-	Limit int
+	Open bool
+	// Offset and Limit page through the list (nearest deadline first).
+	Offset int
+	Limit  int
 }
 
-// Orders lists orders, those with the nearest deadline first.
-func (s *Store) Orders(ctx context.Context, f OrderFilter) ([]Order, error) {
-	q := `SELECT ` + orderCols + ` FROM orders WHERE 1 = 1`
+func (f OrderFilter) where() (string, []any) {
+	q := ` WHERE 1 = 1`
 	var args []any
 	if f.CaseID != 0 {
 		q += ` AND case_id = ?`
@@ -142,15 +162,24 @@ func (s *Store) Orders(ctx context.Context, f OrderFilter) ([]Order, error) {
 		q += ` AND status = ?`
 		args = append(args, f.Status)
 	}
+	if f.Platform != "" {
+		q += ` AND platform = ?`
+		args = append(args, f.Platform)
+	}
 	if f.Open {
 		q += ` AND status IN (?, ?)`
 		args = append(args, OrderSent, OrderAcknowledged)
 	}
+	return q, args
+}
+
+// Orders lists orders, those with the nearest deadline first.
+func (s *Store) Orders(ctx context.Context, f OrderFilter) ([]Order, error) {
+	where, args := f.where()
 	if f.Limit <= 0 || f.Limit > 1000 {
 		f.Limit = 200
 	}
-	q += ` ORDER BY deadline, id LIMIT ?`
-	rows, err := s.query(ctx, s.db, q, append(args, f.Limit)...)
+	rows, err := s.query(ctx, s.db, `SELECT `+orderCols+` FROM orders`+where+` ORDER BY deadline, id LIMIT ? OFFSET ?`, append(args, f.Limit, f.Offset)...)
 	if err != nil {
 		return nil, fmt.Errorf("list orders: %w", err)
 	}
@@ -166,25 +195,52 @@ func (s *Store) Orders(ctx context.Context, f OrderFilter) ([]Order, error) {
 	return out, rows.Err()
 }
 
-// SetOrderStatus records the platform's answer or another change of status.
-func (s *Store) SetOrderStatus(ctx context.Context, id int64, status, actor, note string) error {
-	valid := false
-	for _, st := range OrderStatuses {
-		valid = valid || st == status
+// CountOrders returns how many orders f selects in all, ignoring paging.
+func (s *Store) CountOrders(ctx context.Context, f OrderFilter) (int, error) {
+	where, args := f.where()
+	var n int
+	if err := s.row(ctx, s.db, `SELECT COUNT(*) FROM orders`+where, args...).Scan(&n); err != nil {
+		return 0, fmt.Errorf("count orders: %w", err)
 	}
-	if !valid {
-		return fmt.Errorf("order %d: unknown status %q: %w", id, status, ErrInvalid)
+	return n, nil
+}
+
+// MoveOrder changes an order's status to to, if its status is one of from,
+// in one conditional update: a change made meanwhile by someone else makes
+// this one fail with ErrConflict rather than overwrite it. The allowed
+// moves are the review service's; the store only makes them atomic.
+func (s *Store) MoveOrder(ctx context.Context, id int64, from []string, to, actor, note string) (*Order, error) {
+	if !slices.Contains(OrderStatuses, to) {
+		return nil, fmt.Errorf("order %d: unknown status %q: %w", id, to, ErrInvalid)
 	}
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		res, err := s.exec(ctx, tx, `UPDATE orders SET status = ?, status_at = ?, note = ? WHERE id = ?`, status, micros(time.Now()), note, id)
+	if len(from) == 0 {
+		return nil, fmt.Errorf("order %d: no status it may move to %s from: %w", id, to, ErrConflict)
+	}
+	var o *Order
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		args := []any{to, micros(time.Now()), note, id}
+		for _, f := range from {
+			args = append(args, f)
+		}
+		res, err := s.exec(ctx, tx, `UPDATE orders SET status = ?, status_at = ?, note = ? WHERE id = ? AND status IN (?`+strings.Repeat(", ?", len(from)-1)+`)`, args...)
 		if err != nil {
 			return fmt.Errorf("order %d: set status: %w", id, err)
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return fmt.Errorf("order %d: %w", id, ErrNotFound)
+			cur, err := scanOrder(s.row(ctx, tx, `SELECT `+orderCols+` FROM orders WHERE id = ?`, id))
+			if errors.Is(err, sql.ErrNoRows) {
+				return fmt.Errorf("order %d: %w", id, ErrNotFound)
+			} else if err != nil {
+				return err
+			}
+			return fmt.Errorf("order %d is %s and cannot become %s: %w", id, cur.Status, to, ErrConflict)
 		}
-		return s.appendAudit(ctx, tx, actor, "order."+status, fmt.Sprintf("order:%d", id), note)
+		if o, err = scanOrder(s.row(ctx, tx, `SELECT `+orderCols+` FROM orders WHERE id = ?`, id)); err != nil {
+			return err
+		}
+		return s.appendAudit(ctx, tx, actor, "order."+to, fmt.Sprintf("order:%d", id), note)
 	})
+	return o, err
 }
 
 // ExpireOrders marks open orders whose deadline passed before cutoff as
@@ -192,19 +248,25 @@ func (s *Store) SetOrderStatus(ctx context.Context, id int64, status, actor, not
 func (s *Store) ExpireOrders(ctx context.Context, cutoff time.Time, actor string) (int, error) {
 	var n int
 	err := s.tx(ctx, func(tx *sql.Tx) error {
+		n = 0
 		ids, err := s.ids(ctx, tx, `SELECT id FROM orders WHERE status IN (?, ?) AND deadline < ?`, OrderSent, OrderAcknowledged, micros(cutoff))
 		if err != nil {
 			return err
 		}
 		for _, id := range ids {
-			if _, err := s.exec(ctx, tx, `UPDATE orders SET status = ?, status_at = ? WHERE id = ?`, OrderExpired, micros(time.Now()), id); err != nil {
+			// Conditional: an answer or a withdrawal recorded meanwhile stands.
+			res, err := s.exec(ctx, tx, `UPDATE orders SET status = ?, status_at = ? WHERE id = ? AND status IN (?, ?)`, OrderExpired, micros(time.Now()), id, OrderSent, OrderAcknowledged)
+			if err != nil {
 				return err
+			}
+			if k, _ := res.RowsAffected(); k == 0 {
+				continue
 			}
 			if err := s.appendAudit(ctx, tx, actor, "order.expired", fmt.Sprintf("order:%d", id), "deadline passed without an answer"); err != nil {
 				return err
 			}
+			n++
 		}
-		n = len(ids)
 		return nil
 	})
 	if err != nil {
@@ -318,64 +380,70 @@ type Reversal struct {
 func (s *Store) ReverseCaseActions(ctx context.Context, caseID int64, actor, why string) (Reversal, error) {
 	var r Reversal
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		rows, err := s.query(ctx, tx, `SELECT id FROM orders WHERE case_id = ? AND status NOT IN (?, ?) ORDER BY id`, caseID, OrderWithdrawn, OrderExpired)
-		if err != nil {
-			return err
-		}
-		var orders []int64
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
-			orders = append(orders, id)
-		}
-		rows.Close()
-		rows, err = s.query(ctx, tx, `SELECT entry_id, bank FROM case_entries WHERE case_id = ? AND removed_at = 0 ORDER BY entry_id`, caseID)
-		if err != nil {
-			return err
-		}
-		type ent struct {
-			id   int64
-			bank string
-		}
-		var ents []ent
-		for rows.Next() {
-			var e ent
-			if err := rows.Scan(&e.id, &e.bank); err != nil {
-				rows.Close()
-				return err
-			}
-			ents = append(ents, e)
-		}
-		rows.Close()
-		now := micros(time.Now())
-		for _, id := range orders {
-			if _, err := s.exec(ctx, tx, `UPDATE orders SET status = ?, status_at = ?, note = ? WHERE id = ?`, OrderWithdrawn, now, why, id); err != nil {
-				return err
-			}
-			if err := s.appendAudit(ctx, tx, actor, "order.withdrawn", fmt.Sprintf("order:%d", id), why); err != nil {
-				return err
-			}
-		}
-		for _, e := range ents {
-			if _, err := s.exec(ctx, tx, `DELETE FROM bank_entries WHERE id = ?`, e.id); err != nil {
-				return err
-			}
-			if _, err := s.exec(ctx, tx, `UPDATE case_entries SET removed_at = ? WHERE case_id = ? AND entry_id = ?`, now, caseID, e.id); err != nil {
-				return err
-			}
-			if err := s.appendAudit(ctx, tx, actor, "bank.remove", "bank:"+e.bank, fmt.Sprintf("entry %d removed: case %d reversed: %s", e.id, caseID, why)); err != nil {
-				return err
-			}
-		}
-		r = Reversal{OrdersWithdrawn: len(orders), EntriesRemoved: len(ents), Orders: orders}
-		return nil
+		var err error
+		r, err = s.reverseTx(ctx, tx, caseID, actor, why)
+		return err
 	})
 	if err != nil {
+		return Reversal{}, err
+	}
+	return r, nil
+}
+
+// reverseTx is ReverseCaseActions inside tx.
+func (s *Store) reverseTx(ctx context.Context, tx *sql.Tx, caseID int64, actor, why string) (Reversal, error) {
+	fail := func(err error) (Reversal, error) {
 		return Reversal{}, fmt.Errorf("case %d: reverse actions: %w", caseID, err)
 	}
+	orders, err := s.ids(ctx, tx, `SELECT id FROM orders WHERE case_id = ? AND status NOT IN (?, ?) ORDER BY id`, caseID, OrderWithdrawn, OrderExpired)
+	if err != nil {
+		return fail(err)
+	}
+	rows, err := s.query(ctx, tx, `SELECT entry_id, bank FROM case_entries WHERE case_id = ? AND removed_at = 0 ORDER BY entry_id`, caseID)
+	if err != nil {
+		return fail(err)
+	}
+	type ent struct {
+		id   int64
+		bank string
+	}
+	var ents []ent
+	for rows.Next() {
+		var e ent
+		if err := rows.Scan(&e.id, &e.bank); err != nil {
+			rows.Close()
+			return fail(err)
+		}
+		ents = append(ents, e)
+	}
+	rows.Close()
+	now := micros(time.Now())
+	var r Reversal
+	for _, id := range orders {
+		res, err := s.exec(ctx, tx, `UPDATE orders SET status = ?, status_at = ?, note = ? WHERE id = ? AND status NOT IN (?, ?)`, OrderWithdrawn, now, why, id, OrderWithdrawn, OrderExpired)
+		if err != nil {
+			return fail(err)
+		}
+		if n, _ := res.RowsAffected(); n == 0 {
+			continue
+		}
+		if err := s.appendAudit(ctx, tx, actor, "order.withdrawn", fmt.Sprintf("order:%d", id), why); err != nil {
+			return fail(err)
+		}
+		r.Orders = append(r.Orders, id)
+	}
+	for _, e := range ents {
+		if _, err := s.exec(ctx, tx, `DELETE FROM bank_entries WHERE id = ?`, e.id); err != nil {
+			return fail(err)
+		}
+		if _, err := s.exec(ctx, tx, `UPDATE case_entries SET removed_at = ? WHERE case_id = ? AND entry_id = ?`, now, caseID, e.id); err != nil {
+			return fail(err)
+		}
+		if err := s.appendAudit(ctx, tx, actor, "bank.remove", "bank:"+e.bank, fmt.Sprintf("entry %d removed: case %d reversed: %s", e.id, caseID, why)); err != nil {
+			return fail(err)
+		}
+	}
+	r.OrdersWithdrawn, r.EntriesRemoved = len(r.Orders), len(ents)
 	return r, nil
 }
 

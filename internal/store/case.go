@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -163,7 +164,7 @@ func (s *Store) Claim(ctx context.Context, caseID int64, reviewer string) error 
 // Release gives up a claim. Only the holder (or force, for an admin) may.
 func (s *Store) Release(ctx context.Context, caseID int64, reviewer string, force bool) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		c, err := s.caseTx(ctx, tx, caseID)
+		c, err := s.lockCase(ctx, tx, caseID)
 		if err != nil {
 			return err
 		}
@@ -188,6 +189,34 @@ func (s *Store) caseTx(ctx context.Context, tx *sql.Tx, id int64) (*model.Case, 
 	return c, err
 }
 
+// lockCase reads a case inside tx and holds it until tx ends, so two
+// transactions changing the same case take turns: the second reads what
+// the first committed. PostgreSQL needs the row lock; a SQLite write
+// transaction already holds the whole database.
+func (s *Store) lockCase(ctx context.Context, tx *sql.Tx, id int64) (*model.Case, error) {
+	if s.dialect != Postgres {
+		return s.caseTx(ctx, tx, id)
+	}
+	c, err := scanCase(tx.QueryRowContext(ctx, s.Rebind(`SELECT `+caseCols+` FROM cases WHERE id = ? FOR UPDATE`), id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, fmt.Errorf("case %d: %w", id, ErrNotFound)
+	}
+	return c, err
+}
+
+// moveCase changes a case's state from the one it was read in, and fails
+// with ErrConflict if another transaction changed it in between.
+func (s *Store) moveCase(ctx context.Context, tx *sql.Tx, c *model.Case, to model.CaseState, at time.Time) error {
+	res, err := s.exec(ctx, tx, `UPDATE cases SET state = ?, updated_at = ? WHERE id = ? AND state = ?`, to, micros(at), c.ID, c.State)
+	if err != nil {
+		return fmt.Errorf("case %d: set state: %w", c.ID, err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return fmt.Errorf("case %d changed while being moved from %s to %s: %w", c.ID, c.State, to, ErrConflict)
+	}
+	return nil
+}
+
 // ErrInvalid is returned for a request that can never succeed as given.
 var ErrInvalid = errors.New("invalid")
 
@@ -196,28 +225,49 @@ var ErrInvalid = errors.New("invalid")
 // on an appealed case must come from a reviewer other than the one who made
 // the appealed decision, and is marked as the appeal's outcome.
 func (s *Store) Decide(ctx context.Context, d *model.Decision) error {
+	_, err := s.DecideWith(ctx, d, DecisionEffects{})
+	return err
+}
+
+// DecisionEffects is what recording a decision does besides, in the same
+// transaction. The rules that choose them live in the review service.
+type DecisionEffects struct {
+	// OverturnsAppeal, when the decision turns out to decide an appeal,
+	// reverses the case's actions (withdraws its orders, removes the bank
+	// entries it added) and records the appeal as overturned; otherwise an
+	// appeal decision records the appeal as upheld.
+	OverturnsAppeal bool
+}
+
+// DecideWith is Decide with the effects eff. Decisions on one case are
+// serialised: of two concurrent decisions, one is recorded and the other
+// fails with ErrConflict, on SQLite and PostgreSQL alike.
+func (s *Store) DecideWith(ctx context.Context, d *model.Decision, eff DecisionEffects) (Reversal, error) {
+	var rev Reversal
 	if d.Reviewer == "" {
-		return fmt.Errorf("decision: reviewer is required: %w", ErrInvalid)
+		return rev, fmt.Errorf("decision: reviewer is required: %w", ErrInvalid)
 	}
 	if len(d.Labels) == 0 {
-		return fmt.Errorf("decision: at least one label is required: %w", ErrInvalid)
+		return rev, fmt.Errorf("decision: at least one label is required: %w", ErrInvalid)
 	}
 	for _, l := range d.Labels {
 		if !l.Valid() {
-			return fmt.Errorf("decision: unknown label %q: %w", l, ErrInvalid)
+			return rev, fmt.Errorf("decision: unknown label %q: %w", l, ErrInvalid)
 		}
 	}
 	if !validAction(d.Action) {
-		return fmt.Errorf("decision: unknown action %q (want none, remove, refer or bank): %w", d.Action, ErrInvalid)
+		return rev, fmt.Errorf("decision: unknown action %q (want none, remove, refer or bank): %w", d.Action, ErrInvalid)
 	}
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		c, err := s.caseTx(ctx, tx, d.CaseID)
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		rev = Reversal{}
+		c, err := s.lockCase(ctx, tx, d.CaseID)
 		if err != nil {
 			return err
 		}
 		if c.ClaimedBy != "" && c.ClaimedBy != d.Reviewer {
 			return fmt.Errorf("case %d is claimed by %s: %w", c.ID, c.ClaimedBy, ErrConflict)
 		}
+		d.Appeal = false
 		switch c.State {
 		case model.CaseOpen:
 		case model.CaseAppealed:
@@ -235,23 +285,47 @@ func (s *Store) Decide(ctx context.Context, d *model.Decision) error {
 		}
 		d.CreatedAt = time.Now().UTC()
 		labels, _ := json.Marshal(d.Labels)
+		// The state in the WHERE clause makes the change conditional: if
+		// another decision got in first, nothing changes and this one fails.
+		res, err := s.exec(ctx, tx, `UPDATE cases SET state = ?, labels = ?, claimed_by = '', claimed_at = 0, updated_at = ? WHERE id = ? AND state = ?`,
+			model.CaseDecided, string(labels), micros(d.CreatedAt), c.ID, c.State)
+		if err != nil {
+			return fmt.Errorf("update case %d: %w", c.ID, err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return fmt.Errorf("case %d was decided by someone else meanwhile: %w", c.ID, ErrConflict)
+		}
 		id, err := s.insertID(ctx, tx, `INSERT INTO decisions (case_id, reviewer, labels, action, rationale, appeal, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 			d.CaseID, d.Reviewer, string(labels), d.Action, d.Rationale, d.Appeal, micros(d.CreatedAt))
 		if err != nil {
 			return fmt.Errorf("record decision: %w", err)
 		}
 		d.ID = id
-		if _, err := s.exec(ctx, tx, `UPDATE cases SET state = ?, labels = ?, claimed_by = '', claimed_at = 0, updated_at = ? WHERE id = ?`,
-			model.CaseDecided, string(labels), micros(d.CreatedAt), c.ID); err != nil {
-			return fmt.Errorf("update case %d: %w", c.ID, err)
-		}
 		what := "case.decide"
 		if d.Appeal {
 			what = "case.appeal.decide"
 		}
-		return s.appendAudit(ctx, tx, d.Reviewer, what, fmt.Sprintf("case:%d", c.ID),
-			fmt.Sprintf("labels=%v action=%s rationale=%q", d.Labels, d.Action, d.Rationale))
+		subject := fmt.Sprintf("case:%d", c.ID)
+		if err := s.appendAudit(ctx, tx, d.Reviewer, what, subject,
+			fmt.Sprintf("labels=%v action=%s rationale=%q", d.Labels, d.Action, d.Rationale)); err != nil {
+			return err
+		}
+		if !d.Appeal {
+			return nil
+		}
+		if !eff.OverturnsAppeal {
+			return s.appendAudit(ctx, tx, d.Reviewer, "case.appeal.upheld", subject, d.Rationale)
+		}
+		if rev, err = s.reverseTx(ctx, tx, c.ID, d.Reviewer, "appeal overturned the decision: "+d.Rationale); err != nil {
+			return err
+		}
+		return s.appendAudit(ctx, tx, d.Reviewer, "case.appeal.overturned", subject,
+			fmt.Sprintf("orders withdrawn=%d bank entries removed=%d", rev.OrdersWithdrawn, rev.EntriesRemoved))
 	})
+	if err != nil {
+		return Reversal{}, err
+	}
+	return rev, nil
 }
 
 func validAction(a string) bool {
@@ -263,20 +337,32 @@ func validAction(a string) bool {
 }
 
 // SetCaseState moves a case to another state, such as actioned or closed,
-// or appealed (which reopens it for a second reviewer).
+// or appealed (which reopens it for a second reviewer, from decided or
+// actioned only).
 func (s *Store) SetCaseState(ctx context.Context, caseID int64, state model.CaseState, actor, why string) error {
+	var from []model.CaseState
+	if state == model.CaseAppealed {
+		from = []model.CaseState{model.CaseDecided, model.CaseActioned}
+	}
+	return s.MoveCase(ctx, caseID, from, state, actor, why)
+}
+
+// MoveCase moves a case to state to if it is in one of from (nil: any),
+// atomically, and audits the move as "case.<to>" with why. The allowed
+// moves are the review service's; the store only makes them atomic.
+func (s *Store) MoveCase(ctx context.Context, caseID int64, from []model.CaseState, to model.CaseState, actor, why string) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		c, err := s.caseTx(ctx, tx, caseID)
+		c, err := s.lockCase(ctx, tx, caseID)
 		if err != nil {
 			return err
 		}
-		if state == model.CaseAppealed && c.State != model.CaseDecided && c.State != model.CaseActioned {
-			return fmt.Errorf("case %d is %s: only a decided or actioned case can be appealed: %w", caseID, c.State, ErrConflict)
+		if from != nil && !slices.Contains(from, c.State) {
+			return fmt.Errorf("case %d is %s: only a case that is %v can become %s: %w", caseID, c.State, from, to, ErrConflict)
 		}
-		if _, err := s.exec(ctx, tx, `UPDATE cases SET state = ?, updated_at = ? WHERE id = ?`, state, micros(time.Now()), caseID); err != nil {
-			return fmt.Errorf("case %d: set state: %w", caseID, err)
+		if err := s.moveCase(ctx, tx, c, to, time.Now()); err != nil {
+			return err
 		}
-		return s.appendAudit(ctx, tx, actor, "case."+string(state), fmt.Sprintf("case:%d", caseID), why)
+		return s.appendAudit(ctx, tx, actor, "case."+string(to), fmt.Sprintf("case:%d", caseID), why)
 	})
 }
 

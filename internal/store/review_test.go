@@ -139,7 +139,7 @@ func TestOrdersAndReversal(t *testing.T) {
 		if err != nil || !got.Deadline.Equal(o.Deadline) || got.Status != store.OrderSent || got.Overdue(now) || !got.Overdue(now.Add(2*time.Hour)) {
 			t.Fatalf("Order = %+v, %v", got, err)
 		}
-		if err := s.SetOrderStatus(ctx, o.ID, "lost", "rev1", ""); !errors.Is(err, store.ErrInvalid) {
+		if _, err := s.MoveOrder(ctx, o.ID, []string{store.OrderSent}, "lost", "rev1", ""); !errors.Is(err, store.ErrInvalid) {
 			t.Fatalf("unknown status: %v, want ErrInvalid", err)
 		}
 		if ids, _ := s.UndeliveredOrders(ctx); len(ids) != 1 {

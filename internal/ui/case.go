@@ -8,13 +8,13 @@ import (
 	"mime"
 	"net/http"
 	"path"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/marsad/marsad/internal/action"
 	"github.com/marsad/marsad/internal/model"
+	"github.com/marsad/marsad/internal/review"
 	"github.com/marsad/marsad/internal/store"
 )
 
@@ -69,11 +69,11 @@ func (h *Handler) loadCase(ctx context.Context, id int64, viewer string) (*caseD
 	if err != nil {
 		return nil, err
 	}
-	d := &caseData{Case: c, Labels: model.Labels, Actions: []string{"none", "remove", "refer", "bank"}, Now: time.Now(),
+	d := &caseData{Case: c, Labels: model.Labels, Actions: review.Actions, Now: time.Now(),
 		LegalBasis: DefaultLegalBasis, DeadlineMinutes: int(action.DefaultDeadline / time.Minute), Deliveries: map[int64][]store.Delivery{}}
-	d.CanDecide = (c.State == model.CaseOpen || c.State == model.CaseAppealed) && (c.ClaimedBy == "" || c.ClaimedBy == viewer)
-	d.CanAct = c.State == model.CaseDecided || c.State == model.CaseActioned
-	d.Harmful = harmful(c.Labels)
+	d.CanDecide = review.CanDecide(c, viewer)
+	d.CanAct = review.CanAppeal(c)
+	d.Harmful = review.Actionable(c)
 	if c.PostID != 0 {
 		if d.Post, err = h.st.Post(ctx, c.PostID); err != nil {
 			return nil, err
@@ -219,13 +219,17 @@ func (h *Handler) showCase(w http.ResponseWriter, r *http.Request, status int, f
 }
 
 // formError re-renders the case page with the problem, keeping the user
-// where they were.
-func (h *Handler) formError(w http.ResponseWriter, r *http.Request, status int, err error) {
+// where they were; a fault that is not the user's is an error page.
+func (h *Handler) formError(w http.ResponseWriter, r *http.Request, err error) {
+	status := statusOf(err)
+	if status == http.StatusInternalServerError {
+		h.fail(w, r, err)
+		return
+	}
 	h.showCase(w, r, status, &flash{Kind: "error", Text: err.Error()})
 }
 
 func (h *Handler) decide(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
 	id, err := pathID(r, "id")
 	if err != nil {
 		h.fail(w, r, err)
@@ -235,63 +239,16 @@ func (h *Handler) decide(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, badInput("form: %v", err))
 		return
 	}
-	p := user(r)
-	before, err := h.st.Case(ctx, id)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	dec := &model.Decision{CaseID: id, Reviewer: p.Name, Action: r.PostFormValue("action"), Rationale: strings.TrimSpace(r.PostFormValue("rationale"))}
+	in := review.DecisionInput{CaseID: id, Reviewer: user(r).Name, Action: r.PostFormValue("action"), Rationale: r.PostFormValue("rationale")}
 	for _, l := range r.PostForm["label"] {
-		dec.Labels = append(dec.Labels, model.Label(l))
+		in.Labels = append(in.Labels, model.Label(l))
 	}
-	if dec.Rationale == "" {
-		h.formError(w, r, http.StatusBadRequest, badInput("rationale: a decision must say why"))
-		return
-	}
-	if len(dec.Labels) > 1 && slices.Contains(dec.Labels, model.None) {
-		h.formError(w, r, http.StatusBadRequest, badInput("labels: \"none\" cannot be combined with other labels"))
-		return
-	}
-	if !harmful(dec.Labels) && (dec.Action == "remove" || dec.Action == "refer" || dec.Action == "bank") {
-		h.formError(w, r, http.StatusBadRequest, badInput("action: %s needs a harmful label; news reporting, counter-speech and none are never actioned", dec.Action))
-		return
-	}
-	if err := h.st.Decide(ctx, dec); err != nil {
-		status := http.StatusConflict
-		if strings.Contains(err.Error(), store.ErrInvalid.Error()) {
-			status = http.StatusBadRequest
-		}
-		h.formError(w, r, status, err)
-		return
-	}
-	ok := "decided"
-	if dec.Appeal {
-		ok, err = h.appealOutcome(ctx, before, dec, p.Name)
-		if err != nil {
-			h.fail(w, r, err)
-			return
-		}
-	}
-	back(w, r, "/cases/"+strconv.FormatInt(id, 10), ok)
-}
-
-// appealOutcome records whether an appeal upheld or overturned the decision
-// and, when overturned, reverses what the decision did outside.
-func (h *Handler) appealOutcome(ctx context.Context, c *model.Case, dec *model.Decision, actor string) (string, error) {
-	subject := fmt.Sprintf("case:%d", c.ID)
-	if harmful(dec.Labels) && dec.Action != "none" {
-		return "appeal_upheld", h.st.Audit(ctx, actor, "case.appeal.upheld", subject, dec.Rationale)
-	}
-	rev, err := h.cfg.Actions.Reverse(ctx, c.ID, actor, "appeal overturned the decision: "+dec.Rationale)
+	_, outcome, err := h.rv.Decide(r.Context(), in)
 	if err != nil {
-		return "", err
+		h.formError(w, r, err)
+		return
 	}
-	for _, id := range rev.Orders {
-		h.deliverLater(id, action.EventWithdrawn)
-	}
-	return "appeal_overturned", h.st.Audit(ctx, actor, "case.appeal.overturned", subject,
-		fmt.Sprintf("orders withdrawn=%d bank entries removed=%d", rev.OrdersWithdrawn, rev.EntriesRemoved))
+	back(w, r, "/cases/"+strconv.FormatInt(id, 10), string(outcome))
 }
 
 func (h *Handler) appeal(w http.ResponseWriter, r *http.Request) {
@@ -300,20 +257,14 @@ func (h *Handler) appeal(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	why := strings.TrimSpace(r.PostFormValue("reason"))
-	if why == "" {
-		h.formError(w, r, http.StatusBadRequest, badInput("reason: an appeal must say who appeals and why"))
-		return
-	}
-	if err := h.st.SetCaseState(r.Context(), id, model.CaseAppealed, user(r).Name, why); err != nil {
-		h.formError(w, r, http.StatusConflict, err)
+	if err := h.rv.Appeal(r.Context(), id, user(r).Name, r.PostFormValue("reason")); err != nil {
+		h.formError(w, r, err)
 		return
 	}
 	back(w, r, "/cases/"+strconv.FormatInt(id, 10), "appealed")
 }
 
 func (h *Handler) addToBank(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
 	id, err := pathID(r, "id")
 	if err != nil {
 		h.fail(w, r, err)
@@ -323,44 +274,8 @@ func (h *Handler) addToBank(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, badInput("form: %v", err))
 		return
 	}
-	c, err := h.st.Case(ctx, id)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	if c.State != model.CaseDecided && c.State != model.CaseActioned {
-		h.formError(w, r, http.StatusConflict, fmt.Errorf("case %d is %s: decide it before adding to a bank", id, c.State))
-		return
-	}
-	label := model.Label(r.PostFormValue("label"))
-	if !label.Harmful() {
-		h.formError(w, r, http.StatusBadRequest, badInput("label: a bank entry needs a harmful label, not %q", label))
-		return
-	}
-	sigs, err := h.st.Signals(ctx, c.PostID)
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	have := map[string]model.Signal{}
-	for _, sg := range sigs {
-		have[string(sg.Type)+":"+sg.Value] = sg
-	}
-	var entries []model.BankEntry
-	for _, v := range r.PostForm["signal"] {
-		sg, ok := have[v]
-		if !ok {
-			h.formError(w, r, http.StatusBadRequest, badInput("signal %q is not one of this post's signals", v))
-			return
-		}
-		entries = append(entries, model.BankEntry{Type: sg.Type, Value: sg.Value, Label: label, Source: fmt.Sprintf("case %d", id)})
-	}
-	if len(entries) == 0 {
-		h.formError(w, r, http.StatusBadRequest, badInput("signals: choose at least one hash or link"))
-		return
-	}
-	if _, err := h.st.AddCaseEntries(ctx, id, r.PostFormValue("bank"), entries, user(r).Name); err != nil {
-		h.formError(w, r, http.StatusBadRequest, err)
+	if _, err := h.rv.AddToBank(r.Context(), id, r.PostFormValue("bank"), model.Label(r.PostFormValue("label")), r.PostForm["signal"], user(r).Name); err != nil {
+		h.formError(w, r, err)
 		return
 	}
 	back(w, r, "/cases/"+strconv.FormatInt(id, 10), "banked")
@@ -374,31 +289,16 @@ func (h *Handler) issueOrder(w http.ResponseWriter, r *http.Request) {
 	}
 	mins, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue("deadline_minutes")))
 	if err != nil || mins <= 0 {
-		h.formError(w, r, http.StatusBadRequest, badInput("deadline: %q is not a positive number of minutes", r.PostFormValue("deadline_minutes")))
+		h.formError(w, r, badInput("deadline: %q is not a positive number of minutes", r.PostFormValue("deadline_minutes")))
 		return
 	}
-	req := action.Request{CaseID: id, Kind: r.PostFormValue("kind"), Platform: r.PostFormValue("platform"), ContentURL: strings.TrimSpace(r.PostFormValue("content_url")),
-		LegalBasis: r.PostFormValue("legal_basis"), Deadline: time.Duration(mins) * time.Minute}
-	o, err := h.cfg.Actions.Issue(r.Context(), req, user(r).Name)
-	if err != nil {
-		h.formError(w, r, http.StatusBadRequest, err)
+	req := review.OrderRequest{CaseID: id, Kind: r.PostFormValue("kind"), Platform: r.PostFormValue("platform"), ContentURL: r.PostFormValue("content_url"),
+		LegalBasis: r.PostFormValue("legal_basis"), Justification: r.PostFormValue("justification"), Deadline: time.Duration(mins) * time.Minute}
+	if _, err := h.rv.IssueOrder(r.Context(), req, user(r).Name); err != nil {
+		h.formError(w, r, err)
 		return
 	}
-	h.deliverLater(o.ID, action.EventCreated)
 	back(w, r, "/cases/"+strconv.FormatInt(id, 10), "ordered")
-}
-
-// deliverLater sends a webhook in the background: retries with backoff take
-// minutes and the reviewer must not wait for them. Attempts are recorded
-// with the order, and undelivered orders can be sent again from its page.
-func (h *Handler) deliverLater(orderID int64, event string) {
-	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Minute)
-		defer cancel()
-		if err := h.cfg.Actions.Deliver(ctx, orderID, event); err != nil && err != action.ErrNoWebhook {
-			h.log.Warn("webhook delivery failed", "order", orderID, "err", err)
-		}
-	}()
 }
 
 // serveMedia serves a locally stored media file of a post. Media that was

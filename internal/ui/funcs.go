@@ -42,7 +42,6 @@ func funcs(loc *Locale) template.FuncMap {
 			r := []rune(s)
 			return string(r[:n]) + "…"
 		},
-		"harmful": harmful,
 		"hasLabel": func(ls []model.Label, l model.Label) bool {
 			for _, x := range ls {
 				if x == l {
@@ -191,14 +190,4 @@ func asciiLower(s string) string {
 		}
 	}
 	return string(b)
-}
-
-// harmful reports whether any of ls makes content actionable.
-func harmful(ls []model.Label) bool {
-	for _, l := range ls {
-		if l.Harmful() {
-			return true
-		}
-	}
-	return false
 }

@@ -7,27 +7,36 @@ import (
 	"time"
 
 	"github.com/marsad/marsad/internal/action"
+	"github.com/marsad/marsad/internal/review"
 	"github.com/marsad/marsad/internal/store"
 )
 
 type ordersData struct {
 	Orders     []store.Order
 	Deliveries map[int64][]store.Delivery
-	Statuses   []string
-	Show       string // open or all
-	Now        time.Time
-	Overdue    int
+	// Answers are the statuses a reviewer may record, by current status;
+	// Withdrawable the statuses an order can be withdrawn from.
+	Answers      map[string][]string
+	Withdrawable map[string]bool
+	Show         string // open or all
+	Now          time.Time
+	Overdue      int
 }
 
 func (h *Handler) orders(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	// Mark long-unanswered orders expired before showing the list, so the
 	// list is right without a background job.
-	if _, err := h.cfg.Actions.Sweep(ctx, time.Now()); err != nil {
+	if _, err := h.rv.Expire(ctx, time.Now()); err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	d := ordersData{Show: r.URL.Query().Get("show"), Statuses: store.OrderStatuses, Now: time.Now(), Deliveries: map[int64][]store.Delivery{}}
+	d := ordersData{Show: r.URL.Query().Get("show"), Now: time.Now(), Deliveries: map[int64][]store.Delivery{},
+		Answers: map[string][]string{}, Withdrawable: map[string]bool{}}
+	for _, st := range store.OrderStatuses {
+		d.Answers[st] = review.Answers(st)
+		d.Withdrawable[st] = review.Withdrawable(st)
+	}
 	f := store.OrderFilter{Open: true, Limit: 500}
 	if d.Show == "all" {
 		f.Open = false
@@ -54,7 +63,7 @@ func (h *Handler) orders(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) orderStatus(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r, "id")
 	if err == nil {
-		err = h.st.SetOrderStatus(r.Context(), id, r.PostFormValue("status"), user(r).Name, r.PostFormValue("note"))
+		_, err = h.rv.RecordAnswer(r.Context(), id, r.PostFormValue("status"), user(r).Name, r.PostFormValue("note"))
 	}
 	if err != nil {
 		h.fail(w, r, err)
@@ -63,25 +72,27 @@ func (h *Handler) orderStatus(w http.ResponseWriter, r *http.Request) {
 	back(w, r, "/orders", "status")
 }
 
+func (h *Handler) withdrawOrder(w http.ResponseWriter, r *http.Request) {
+	id, err := pathID(r, "id")
+	if err == nil {
+		_, err = h.rv.WithdrawOrder(r.Context(), id, user(r).Name, r.PostFormValue("reason"))
+	}
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	back(w, r, "/orders", "withdrawn")
+}
+
 func (h *Handler) redeliver(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r, "id")
 	if err == nil {
-		_, err = h.st.Order(r.Context(), id)
+		err = h.rv.Redeliver(r.Context(), id)
 	}
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	addr, _, err := h.cfg.Actions.WebhookConfig(r.Context())
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	if addr == "" {
-		h.fail(w, r, badInput("no webhook is configured: an admin sets it under Admin, or export the notice"))
-		return
-	}
-	h.deliverLater(id, action.EventCreated)
 	back(w, r, "/orders", "delivering")
 }
 

@@ -84,7 +84,7 @@ func (h *Handler) queue(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) claim(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r, "id")
 	if err == nil {
-		err = h.st.Claim(r.Context(), id, user(r).Name)
+		_, err = h.rv.Claim(r.Context(), id, user(r).Name)
 	}
 	if err != nil {
 		h.fail(w, r, err)
@@ -97,7 +97,7 @@ func (h *Handler) release(w http.ResponseWriter, r *http.Request) {
 	id, err := pathID(r, "id")
 	if err == nil {
 		p := user(r)
-		err = h.st.Release(r.Context(), id, p.Name, p.Can("admin"))
+		_, err = h.rv.Release(r.Context(), id, p.Name, p.Can("admin"))
 	}
 	if err != nil {
 		h.fail(w, r, err)

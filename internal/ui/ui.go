@@ -20,6 +20,7 @@ import (
 	"github.com/marsad/marsad/internal/action"
 	"github.com/marsad/marsad/internal/auth"
 	"github.com/marsad/marsad/internal/evidence"
+	"github.com/marsad/marsad/internal/review"
 	"github.com/marsad/marsad/internal/store"
 	"github.com/marsad/marsad/internal/textmodel"
 )
@@ -33,6 +34,8 @@ type Config struct {
 	Auth     *auth.Service
 	Actions  *action.Service
 	Evidence *evidence.Keeper
+	// Review applies the review rules; nil makes one over Store and Actions.
+	Review *review.Service
 	// Media finds the locally stored copies of posts' media; media is
 	// served only from there, never fetched from where it was published.
 	Media evidence.Media
@@ -48,6 +51,7 @@ type Config struct {
 type Handler struct {
 	cfg     Config
 	st      *store.Store
+	rv      *review.Service
 	auth    *auth.Service
 	pages   map[string]map[string]*template.Template // lang → page → template
 	locales map[string]*Locale
@@ -70,7 +74,10 @@ func New(cfg Config) (*Handler, error) {
 	if cfg.Issuer == "" {
 		cfg.Issuer = "marsad"
 	}
-	h := &Handler{cfg: cfg, st: cfg.Store, log: cfg.Logger, pages: map[string]map[string]*template.Template{}}
+	if cfg.Review == nil {
+		cfg.Review = review.New(cfg.Store, cfg.Actions, cfg.Logger)
+	}
+	h := &Handler{cfg: cfg, st: cfg.Store, rv: cfg.Review, log: cfg.Logger, pages: map[string]map[string]*template.Template{}}
 	h.auth = cfg.Auth.WithDeny(h.deny)
 	var err error
 	if h.locales, err = loadLocales(assets); err != nil {
@@ -115,6 +122,7 @@ func (h *Handler) routes() {
 	inner.Handle("GET /orders/{id}/notice", role(A, h.notice))
 	inner.Handle("POST /orders/{id}/status", role(R, h.orderStatus))
 	inner.Handle("POST /orders/{id}/deliver", role(R, h.redeliver))
+	inner.Handle("POST /orders/{id}/withdraw", role(R, h.withdrawOrder))
 	inner.Handle("GET /evidence", role(A, h.evidenceList))
 	inner.Handle("GET /evidence/{id}/bundle", role(A, h.evidenceBundle))
 	inner.Handle("POST /evidence/{id}/hold", role(D, h.evidenceHold))
@@ -240,22 +248,28 @@ func (h *Handler) deny(w http.ResponseWriter, r *http.Request, status int, msg s
 
 // fail maps an error from the store or the services to a status and page.
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
-	status := http.StatusInternalServerError
-	switch {
-	case errors.Is(err, store.ErrNotFound):
-		status = http.StatusNotFound
-	case errors.Is(err, store.ErrConflict), errors.Is(err, action.ErrNotActionable), errors.Is(err, store.ErrExists),
-		errors.Is(err, evidence.ErrPurged), errors.Is(err, evidence.ErrIntegrity):
-		status = http.StatusConflict
-	case errors.Is(err, store.ErrInvalid), errors.Is(err, errBadInput):
-		status = http.StatusBadRequest
-	}
+	status := statusOf(err)
 	msg := err.Error()
 	if status == http.StatusInternalServerError {
 		h.log.Error("request failed", "path", r.URL.Path, "err", err)
 		msg = "" // a user never sees a raw database error
 	}
 	h.deny(w, r, status, msg)
+}
+
+// statusOf maps an error to its status as the API does (review.Status),
+// plus the UI's own kinds.
+func statusOf(err error) int {
+	if s := review.Status(err); s != 0 {
+		return s
+	}
+	switch {
+	case errors.Is(err, errBadInput):
+		return http.StatusBadRequest
+	case errors.Is(err, evidence.ErrPurged), errors.Is(err, evidence.ErrIntegrity):
+		return http.StatusConflict
+	}
+	return http.StatusInternalServerError
 }
 
 // errBadInput marks a form the user must correct.
