@@ -88,8 +88,9 @@ type segment struct {
 // of words whose normalised forms (textnorm: Arabic letter variants,
 // diacritics, tatweel and case folded) equal its own, which is how the
 // classifier saw them: "الخلافه" marks "الخلافة", "اقتلوا الكفار" marks
-// "اقتلوا الكفّار". A term also matches as a plain substring, ignoring ASCII
-// case, for evidence that is not words (a wallet address, a link).
+// "اقتلوا الكفّار". A term also matches as plain text, ignoring ASCII case,
+// for evidence that is not words (a wallet address, a link), but only where
+// it neither begins nor ends inside a word: whole tokens only.
 // Terms shorter than two characters are ignored: they would mark noise.
 // Joining the segments' texts always gives back text unchanged.
 func highlight(text string, terms []string) []segment {
@@ -108,8 +109,10 @@ func highlight(text string, terms []string) []segment {
 			if j < 0 {
 				break
 			}
-			for k := off + j; k < off+j+len(lt); k++ {
-				marked[k] = true
+			if wholeWord(text, off+j, off+j+len(lt)) {
+				for k := off + j; k < off+j+len(lt); k++ {
+					marked[k] = true
+				}
 			}
 			off += j + len(lt)
 		}
@@ -148,6 +151,28 @@ func highlight(text string, terms []string) []segment {
 	}
 	return out
 }
+
+// wholeWord reports whether text[start:end] neither begins nor ends inside
+// a word: "on" is not marked in "noon" or "phones".
+func wholeWord(text string, start, end int) bool {
+	if start > 0 {
+		r, _ := utf8.DecodeLastRuneInString(text[:start])
+		first, _ := utf8.DecodeRuneInString(text[start:])
+		if isWordRune(r) && isWordRune(first) {
+			return false
+		}
+	}
+	if end < len(text) {
+		r, _ := utf8.DecodeRuneInString(text[end:])
+		last, _ := utf8.DecodeLastRuneInString(text[:end])
+		if isWordRune(r) && isWordRune(last) {
+			return false
+		}
+	}
+	return true
+}
+
+func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r) }
 
 type wordSpan struct {
 	start, end int

@@ -14,7 +14,9 @@ func TestHighlight(t *testing.T) {
 		{"Kill them all", []string{"kill"}, "[Kill] them all"},
 		{"انفروا إلى الجهاد", []string{"انفروا"}, "[انفروا] إلى الجهاد"},
 		{"abc abc", []string{"abc"}, "[abc] [abc]"},
-		{"overlap", []string{"over", "verl"}, "[overl]ap"},
+		{"overlap", []string{"over", "verl"}, "overlap"}, // whole words only
+		{"noon: phones on", []string{"on"}, "noon: phones [on]"},
+		{"over-the-top", []string{"over"}, "[over]-the-top"},
 		{"no match here", []string{"absent"}, "no match here"},
 		{"a b", []string{"a", " "}, "a b"}, // one-character terms are ignored
 		{"", []string{"x"}, ""},
