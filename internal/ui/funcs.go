@@ -153,13 +153,25 @@ func highlight(text string, terms []string) []segment {
 }
 
 // wholeWord reports whether text[start:end] neither begins nor ends inside
-// a word: "on" is not marked in "noon" or "phones".
+// a word: "on" is not marked in "noon" or "phones". An Arabic word may
+// begin after a proclitic written onto it (و ف ب ل ك, with or without
+// the article): "اقتلوا" is marked in "واقتلوا".
 func wholeWord(text string, start, end int) bool {
 	if start > 0 {
 		r, _ := utf8.DecodeLastRuneInString(text[:start])
 		first, _ := utf8.DecodeRuneInString(text[start:])
 		if isWordRune(r) && isWordRune(first) {
-			return false
+			ws := start
+			for ws > 0 {
+				p, size := utf8.DecodeLastRuneInString(text[:ws])
+				if !isWordRune(p) {
+					break
+				}
+				ws -= size
+			}
+			if !arabicProclitics[text[ws:start]] {
+				return false
+			}
 		}
 	}
 	if end < len(text) {
@@ -172,7 +184,17 @@ func wholeWord(text string, start, end int) bool {
 	return true
 }
 
-func isWordRune(r rune) bool { return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r) }
+// arabicProclitics are the letters written onto the front of an Arabic
+// word: conjunctions, prepositions and the article.
+var arabicProclitics = map[string]bool{
+	"و": true, "ف": true, "ب": true, "ل": true, "ك": true,
+	"وب": true, "ول": true, "وك": true, "فب": true, "فل": true,
+	"ال": true, "وال": true, "فال": true, "بال": true, "كال": true, "لل": true, "ولل": true,
+}
+
+func isWordRune(r rune) bool {
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)
+}
 
 type wordSpan struct {
 	start, end int

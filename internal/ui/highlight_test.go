@@ -17,6 +17,9 @@ func TestHighlight(t *testing.T) {
 		{"overlap", []string{"over", "verl"}, "overlap"}, // whole words only
 		{"noon: phones on", []string{"on"}, "noon: phones [on]"},
 		{"over-the-top", []string{"over"}, "[over]-the-top"},
+		{"انفروا واقتلوا الكفار", []string{"اقتلوا الكفار"}, "انفروا و[اقتلوا الكفار]"}, // after a proclitic
+		{"لا تقتلوا", []string{"قتلوا"}, "لا تقتلوا"},                                   // ت is not a proclitic
+		{"كالمجاهدين", []string{"مجاهد"}, "كالمجاهدين"},                                 // ends inside the word
 		{"no match here", []string{"absent"}, "no match here"},
 		{"a b", []string{"a", " "}, "a b"}, // one-character terms are ignored
 		{"", []string{"x"}, ""},
