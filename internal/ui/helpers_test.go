@@ -47,6 +47,8 @@ type env struct {
 	// models is the live text model and its trainer (no built-in
 	// training data unless a test sets Base).
 	models *textmodel.Service
+	// mediaDir holds the media files posts name by path.
+	mediaDir string
 }
 
 // webhookSink records webhook deliveries.
@@ -92,7 +94,7 @@ func newEnvOn(t testing.TB, st *store.Store, secure bool) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{st: st, cases: map[string]int64{}, models: models}
+	e := &env{st: st, cases: map[string]int64{}, models: models, mediaDir: media}
 	e.srv = httptest.NewServer(h)
 	t.Cleanup(e.srv.Close)
 	// "localhost" rather than 127.0.0.1: browsers treat it as a secure
