@@ -21,6 +21,9 @@ func (a *API) listCases(r *http.Request) (any, error) {
 		State: model.CaseState(q.Get("state")), Label: model.Label(q.Get("label")), Kind: model.CaseKind(q.Get("kind")),
 		Lang: q.Get("lang"), Platform: q.Get("platform"),
 	}
+	if err := validKind(f.Kind); err != nil {
+		return nil, err
+	}
 	if f.Label != "" && !f.Label.Valid() {
 		return nil, fmt.Errorf("%w: unknown label %q", errBadRequest, f.Label)
 	}

@@ -5,9 +5,11 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 
 	"github.com/marsad/marsad/internal/model"
 	"github.com/marsad/marsad/internal/pipeline"
+	"github.com/marsad/marsad/internal/store"
 )
 
 // postResult is the outcome for one post of a batch.
@@ -57,6 +59,10 @@ func (a *API) createPosts(r *http.Request) (any, error) {
 	var ok []*model.Post
 	var okIdx []int
 	for i, raw := range raws {
+		if err := checkJSONText(raw); err != nil {
+			decodeErr[i] = err
+			continue
+		}
 		p, err := pipeline.DecodePost(raw)
 		if err != nil {
 			decodeErr[i] = err
@@ -72,13 +78,18 @@ func (a *API) createPosts(r *http.Request) (any, error) {
 		results[i].Index = i
 		if decodeErr[i] != nil {
 			ie := pipeline.NewItemError(i, decodeErr[i])
-			results[i].Error, results[i].Field = ie.Err.Error(), ie.Field
+			results[i].Error, results[i].Field = strings.TrimPrefix(ie.Err.Error(), errBadRequest.Error()+": "), ie.Field
 		}
 	}
 	for k, i := range okIdx {
 		results[i].PostID, results[i].Created, results[i].CaseID, results[i].Labels = res[k].PostID, res[k].Created, res[k].CaseID, res[k].Labels
 	}
 	for _, e := range rep.Errors {
+		if store.Transient(e.Err) {
+			// The database, not the post, failed: the caller should send
+			// the batch again (posts already stored are not stored twice).
+			return nil, e.Err
+		}
 		i := okIdx[e.Item-1]
 		results[i].Error, results[i].Field = e.Err.Error(), e.Field
 	}

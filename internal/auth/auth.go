@@ -317,15 +317,25 @@ func (s *Service) ClearSessionCookie(w http.ResponseWriter) {
 
 // Session resolves the session cookie of r, or returns nil.
 func (s *Service) Session(r *http.Request) *Principal {
+	p, _ := s.session(r)
+	return p
+}
+
+// session resolves the session cookie of r: nil and no error when there is
+// no live session, an error when the store could not say.
+func (s *Service) session(r *http.Request) (*Principal, error) {
 	c, err := r.Cookie(SessionCookie)
 	if err != nil || c.Value == "" || len(c.Value) > 128 {
-		return nil
+		return nil, nil
 	}
 	ss, u, err := s.st.SessionUser(r.Context(), hashToken(c.Value), s.cfg.Now())
-	if err != nil {
-		return nil
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
 	}
-	return principal(ss, u)
+	if err != nil {
+		return nil, err
+	}
+	return principal(ss, u), nil
 }
 
 // LoginCSRF returns the anti-forgery token for the login form, setting a
@@ -417,12 +427,19 @@ func (s *Service) Resolve(r *http.Request) (*Principal, error) {
 			return nil, fmt.Errorf("%w: Authorization must be \"Bearer <key>\"", ErrBadKey)
 		}
 		k, err := s.st.APIKeyByHash(r.Context(), hashToken(strings.TrimSpace(key)), s.cfg.Now())
-		if err != nil {
+		if errors.Is(err, store.ErrNotFound) {
 			return nil, ErrBadKey
+		}
+		if err != nil {
+			// The store did not answer: that says nothing about the key.
+			return nil, fmt.Errorf("api key: %w", err)
 		}
 		return &Principal{Name: "key:" + k.Name, Role: RolePartner, Scopes: k.Scopes, KeyID: k.ID}, nil
 	}
-	p := s.Session(r)
+	p, err := s.session(r)
+	if err != nil {
+		return nil, err
+	}
 	if p == nil {
 		return nil, ErrNoCredentials
 	}

@@ -56,14 +56,22 @@ func apiAuthorizer(a *app, as *auth.Service) func(*http.Request, api.Perm) (stri
 		p, err := as.Resolve(r)
 		switch {
 		case errors.Is(err, auth.ErrNoCredentials):
-			if users, uerr := a.store.Users(r.Context()); uerr == nil && len(users) == 0 && loopback(r) {
+			users, uerr := a.store.Users(r.Context())
+			if uerr != nil {
+				return "", uerr
+			}
+			if len(users) == 0 && loopback(r) {
 				return "local", nil
 			}
 			return "", fmt.Errorf("%w: %v", api.ErrUnauthenticated, err)
 		case errors.Is(err, auth.ErrCSRF):
 			return "", fmt.Errorf("%w: %v", api.ErrForbidden, err)
-		case err != nil:
+		case errors.Is(err, auth.ErrBadKey):
 			return "", fmt.Errorf("%w: %v", api.ErrUnauthenticated, err)
+		case err != nil:
+			// The store failed while checking the credentials; the API maps
+			// a transient fault to 503, never to a refusal of the caller.
+			return "", err
 		}
 		if !allowed(p, perm) {
 			return "", fmt.Errorf("%w: %s may not use a route needing %q", api.ErrForbidden, p.Name, perm)

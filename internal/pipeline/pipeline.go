@@ -245,9 +245,24 @@ func (p *Pipeline) normalise(post *model.Post) error {
 	case strings.TrimSpace(post.Text) == "" && len(post.Links) == 0 && len(post.Media) == 0:
 		return fieldErr("text", "a post needs text, links or media")
 	}
-	for name, v := range map[string]string{"text": post.Text, "author": post.Author, "channel": post.Channel, "url": post.URL} {
-		if !utf8.ValidString(v) {
-			return fieldErr(name, "invalid UTF-8")
+	// PostgreSQL refuses invalid UTF-8 and NUL in text; neither belongs in
+	// a post, so both are refused on every store, naming the field.
+	fields := [][2]string{{"platform", post.Platform}, {"source_id", post.SourceID}, {"text", post.Text},
+		{"author", post.Author}, {"channel", post.Channel}, {"url", post.URL}}
+	for i, l := range post.Links {
+		fields = append(fields, [2]string{fmt.Sprintf("links[%d]", i), l})
+	}
+	for i, m := range post.Media {
+		for _, f := range [][2]string{{"path", m.Path}, {"url", m.URL}, {"type", m.Type}, {"sha256", m.SHA256}, {"md5", m.MD5}, {"pdq", m.PDQ}} {
+			fields = append(fields, [2]string{fmt.Sprintf("media[%d].%s", i, f[0]), f[1]})
+		}
+	}
+	for _, f := range fields {
+		switch {
+		case !utf8.ValidString(f[1]):
+			return fieldErr(f[0], "invalid UTF-8")
+		case strings.IndexByte(f[1], 0) >= 0:
+			return fieldErr(f[0], "contains a NUL character")
 		}
 	}
 	post.Text = norm.NFC.String(post.Text)
