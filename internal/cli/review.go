@@ -29,7 +29,7 @@ func mountUI(a *app, srv *server.Server, ap *api.API) error {
 	if err != nil {
 		return err
 	}
-	key, err := evidence.LoadOrCreateKey(a.data)
+	key, err := a.flags.evidenceKey(a.progressTo)
 	if err != nil {
 		return err
 	}

@@ -3,6 +3,7 @@ package ui
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -49,6 +50,8 @@ type env struct {
 	models *textmodel.Service
 	// mediaDir holds the media files posts name by path.
 	mediaDir string
+	// signer is the public key evidence bundles are signed with.
+	signer ed25519.PublicKey
 }
 
 // webhookSink records webhook deliveries.
@@ -94,7 +97,7 @@ func newEnvOn(t testing.TB, st *store.Store, secure bool) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{st: st, cases: map[string]int64{}, models: models, mediaDir: media}
+	e := &env{st: st, cases: map[string]int64{}, models: models, mediaDir: media, signer: key.Public().(ed25519.PublicKey)}
 	e.srv = httptest.NewServer(h)
 	t.Cleanup(e.srv.Close)
 	// "localhost" rather than 127.0.0.1: browsers treat it as a secure

@@ -386,7 +386,7 @@ func TestExportsAndEvidenceBundle(t *testing.T) {
 	if code != 200 {
 		t.Fatalf("bundle: %d", code)
 	}
-	m, err := evidence.Verify(bytes.NewReader([]byte(zip)), int64(len(zip)), nil)
+	m, err := evidence.Verify(bytes.NewReader([]byte(zip)), int64(len(zip)), e.signer)
 	if err != nil {
 		t.Fatalf("verify downloaded bundle: %v", err)
 	}
