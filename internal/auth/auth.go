@@ -109,12 +109,19 @@ type Config struct {
 	// InsecureCookies drops the Secure attribute, for plain HTTP on a
 	// trusted network. Browsers accept Secure cookies from localhost.
 	InsecureCookies bool
-	// MaxFailures failed logins for one user name within FailureWindow
-	// lock further attempts for that name; four times as many from one
-	// address lock that address (several people may share one behind a
-	// proxy). Defaults 5 and 15 minutes.
-	MaxFailures   int
-	FailureWindow time.Duration
+	// Failed logins slow down the next attempt of the same account from
+	// the same address, of the account from any address that has failed,
+	// and of the address, by a delay that doubles with each failure from
+	// BaseDelay up to MaxDelay (defaults 1 s and 1 minute). An address
+	// has AddressFreeFailures (default 5) before it is slowed, as several
+	// people may share one behind a proxy. Failures are forgotten
+	// FailureWindow (default 15 minutes) after the last one. An address
+	// that has not failed is never slowed by failures from elsewhere, so
+	// nobody can keep a user, the admin included, from signing in.
+	BaseDelay           time.Duration
+	MaxDelay            time.Duration
+	AddressFreeFailures int
+	FailureWindow       time.Duration
 	// Params are the argon2id costs for new hashes.
 	Params Params
 	// Deny writes a refusal (401, 403, 429); default plain text.
@@ -127,8 +134,9 @@ type Config struct {
 type Service struct {
 	st     *store.Store
 	cfg    Config
-	byUser *limiter
-	byAddr *limiter
+	byUser *limiter // an account, from addresses that have failed
+	byPair *limiter // an account from one address
+	byAddr *limiter // an address, whatever the account
 	dummy  string // a hash verified for unknown users, so timing does not tell who exists
 }
 
@@ -143,8 +151,14 @@ func New(st *store.Store, cfg Config) (*Service, error) {
 	if cfg.SessionTTL <= 0 {
 		cfg.SessionTTL = 12 * time.Hour
 	}
-	if cfg.MaxFailures <= 0 {
-		cfg.MaxFailures = 5
+	if cfg.BaseDelay <= 0 {
+		cfg.BaseDelay = time.Second
+	}
+	if cfg.MaxDelay <= 0 {
+		cfg.MaxDelay = time.Minute
+	}
+	if cfg.AddressFreeFailures <= 0 {
+		cfg.AddressFreeFailures = 5
 	}
 	if cfg.FailureWindow <= 0 {
 		cfg.FailureWindow = 15 * time.Minute
@@ -162,8 +176,8 @@ func New(st *store.Store, cfg Config) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Service{st: st, cfg: cfg, byUser: newLimiter(cfg.MaxFailures, cfg.FailureWindow),
-		byAddr: newLimiter(4*cfg.MaxFailures, cfg.FailureWindow), dummy: dummy}, nil
+	lim := func(free int) *limiter { return newLimiter(free, cfg.BaseDelay, cfg.MaxDelay, cfg.FailureWindow) }
+	return &Service{st: st, cfg: cfg, byUser: lim(0), byPair: lim(0), byAddr: lim(cfg.AddressFreeFailures), dummy: dummy}, nil
 }
 
 // Errors of Login.
@@ -245,7 +259,14 @@ func (s *Service) Login(ctx context.Context, name, password, remote, oldToken st
 		_ = s.st.DeleteSession(ctx, hashToken(oldToken))
 	}
 	userKey := strings.ToLower(name)
-	if d := max(s.byUser.retryAfter(userKey, now), s.byAddr.retryAfter(remote, now)); d > 0 {
+	pairKey := userKey + "\x00" + remote
+	d := max(s.byPair.retryAfter(pairKey, now), s.byAddr.retryAfter(remote, now))
+	if s.byAddr.failed(remote, now) {
+		// Guessing one account from many addresses slows every address
+		// that has guessed wrong, but never one that has not.
+		d = max(d, s.byUser.retryAfter(userKey, now))
+	}
+	if d > 0 {
 		return "", nil, &RateLimitError{RetryAfter: d}
 	}
 	u, err := s.st.UserByName(ctx, name)
@@ -258,6 +279,7 @@ func (s *Service) Login(ctx context.Context, name, password, remote, oldToken st
 	ok, verr := VerifyPassword(hash, password)
 	if err != nil || u.Disabled || !ok || verr != nil {
 		s.byUser.fail(userKey, now)
+		s.byPair.fail(pairKey, now)
 		s.byAddr.fail(remote, now)
 		// The name came from outside: keep the audit row short.
 		n := name
@@ -268,6 +290,7 @@ func (s *Service) Login(ctx context.Context, name, password, remote, oldToken st
 		return "", nil, ErrBadLogin
 	}
 	s.byUser.reset(userKey)
+	s.byPair.reset(pairKey)
 	token, err = randomToken(32)
 	if err != nil {
 		return "", nil, err

@@ -84,7 +84,7 @@ func newEnvOn(t testing.TB, st *store.Store, secure bool) *env {
 		t.Fatal(err)
 	}
 	keeper := evidence.NewKeeper(st, evidence.Media{Dir: media}, key)
-	a, err := auth.New(st, auth.Config{InsecureCookies: !secure, Params: auth.Params{Memory: 1024, Time: 1, Threads: 1}, MaxFailures: 5})
+	a, err := auth.New(st, auth.Config{InsecureCookies: !secure, Params: auth.Params{Memory: 1024, Time: 1, Threads: 1}})
 	if err != nil {
 		t.Fatal(err)
 	}
