@@ -42,8 +42,9 @@ type API struct {
 	MaxBody int64
 	Log     *slog.Logger
 	// Authorize decides whether the request may use a route needing perm
-	// and names the actor for the audit log. Nil lets every request in as
-	// "local", for a server bound to loopback with no users yet.
+	// and names the actor for the audit log; it calls LimitToPlatform for
+	// a caller that may see only one platform. Nil lets every request in
+	// as "local", for a server bound to loopback with no users yet.
 	Authorize func(r *http.Request, perm Perm) (actor string, err error)
 }
 
@@ -53,7 +54,8 @@ type Perm string
 
 // Permissions.
 const (
-	PermRead   Perm = "read"   // cases, posts, banks, audit
+	PermRead   Perm = "read"   // cases, posts, banks
+	PermAudit  Perm = "audit"  // the internal audit log
 	PermIngest Perm = "ingest" // send posts, match hashes
 	PermDecide Perm = "decide" // claim, release, decide cases
 	PermBanks  Perm = "banks"  // create, change and fill banks
@@ -120,8 +122,8 @@ func (a *API) Routes() []Route {
 		a.route("DELETE /api/v1/banks/{name}", PermBanks, a.deleteBank),
 		a.route("GET /api/v1/banks/{name}/entries", PermRead, a.listEntries),
 		a.route("POST /api/v1/banks/{name}/entries", PermBanks, a.addEntries),
-		a.route("GET /api/v1/audit", PermRead, a.listAudit),
-		a.route("GET /api/v1/audit/verify", PermRead, a.verifyAudit),
+		a.route("GET /api/v1/audit", PermAudit, a.listAudit),
+		a.route("GET /api/v1/audit/verify", PermAudit, a.verifyAudit),
 	}
 	if a.Matcher != nil {
 		rs = append(rs, a.route("POST /api/v1/match", PermIngest, a.match))
@@ -199,6 +201,7 @@ func (a *API) wrap(pattern string, perm Perm, h handlerFunc) http.Handler {
 		// Answers carry post text, audit details and names: never cache them.
 		w.Header().Set("Cache-Control", "no-store")
 		r.Body = http.MaxBytesReader(w, r.Body, a.maxBody())
+		r = withLimit(r)
 		var v any
 		err := checkRequestText(r, pattern)
 		if err == nil && perm != "" && a.Authorize != nil {

@@ -2,6 +2,7 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"net/http"
@@ -34,6 +35,9 @@ type postsResponse struct {
 // checked and stored on its own: a bad one is reported by index and the
 // rest go in.
 func (a *API) createPosts(r *http.Request) (any, error) {
+	if _, err := scopedPlatform(r.Context(), ""); err != nil {
+		return nil, err
+	}
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		return nil, err
@@ -64,6 +68,9 @@ func (a *API) createPosts(r *http.Request) (any, error) {
 			continue
 		}
 		p, err := pipeline.DecodePost(raw)
+		if err == nil {
+			err = a.mayPost(r.Context(), p)
+		}
 		if err != nil {
 			decodeErr[i] = err
 			continue
@@ -119,8 +126,19 @@ func (a *API) getPost(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := visible(r.Context(), p.Platform, fmt.Sprintf("post %d", id)); err != nil {
+		return nil, err
+	}
 	if err := a.Store.Audit(r.Context(), Actor(r.Context()), "post.read", fmt.Sprintf("post:%d", id), "api"); err != nil {
 		return nil, err
 	}
 	return p, nil
+}
+
+// mayPost refuses a post for another platform than the caller's own.
+func (a *API) mayPost(ctx context.Context, p *model.Post) error {
+	if l := limitOf(ctx); l != nil && p.Platform != l.platform {
+		return pipeline.FieldError("platform", fmt.Errorf("this API key sends posts only for platform %q", l.platform))
+	}
+	return nil
 }

@@ -39,10 +39,16 @@ var Roles = []string{RoleAdmin, RoleReviewer, RoleAnalyst}
 const (
 	ScopeRead  = "read"  // GET requests
 	ScopeWrite = "write" // requests that change something: submit posts, match
+	// ScopeAudit reads the internal audit log (staff names, searches,
+	// failed logins): for the unit's own tools, never for a partner.
+	ScopeAudit = "audit"
+	// ScopeAllPlatforms lets a key without a platform read and send every
+	// platform's cases and posts. A key has a platform or this scope.
+	ScopeAllPlatforms = "all-platforms"
 )
 
 // Scopes lists every scope.
-var Scopes = []string{ScopeRead, ScopeWrite}
+var Scopes = []string{ScopeRead, ScopeWrite, ScopeAudit, ScopeAllPlatforms}
 
 func rank(role string) int {
 	switch role {
@@ -69,6 +75,9 @@ type Principal struct {
 	CSRF   string
 	Scopes []string
 	KeyID  int64
+	// Platform is the one platform a key is bound to; "" for users and
+	// for keys bound to none.
+	Platform string
 	// sessionHash identifies the session, for logout.
 	sessionHash string
 }
@@ -137,7 +146,7 @@ type Service struct {
 	byUser *limiter // an account, from addresses that have failed
 	byPair *limiter // an account from one address
 	byAddr *limiter // an address, whatever the account
-	dummy  string // a hash verified for unknown users, so timing does not tell who exists
+	dummy  string   // a hash verified for unknown users, so timing does not tell who exists
 }
 
 // Cookie names.
@@ -457,7 +466,7 @@ func (s *Service) Resolve(r *http.Request) (*Principal, error) {
 			// The store did not answer: that says nothing about the key.
 			return nil, fmt.Errorf("api key: %w", err)
 		}
-		return &Principal{Name: "key:" + k.Name, Role: RolePartner, Scopes: k.Scopes, KeyID: k.ID}, nil
+		return &Principal{Name: "key:" + k.Name, Role: RolePartner, Scopes: k.Scopes, KeyID: k.ID, Platform: k.Platform}, nil
 	}
 	p, err := s.session(r)
 	if err != nil {
@@ -500,9 +509,11 @@ func (s *Service) API(next http.Handler) http.Handler {
 // KeyPrefix starts every partner API key, so leaked keys are easy to find.
 const KeyPrefix = "mk_"
 
-// CreateAPIKey makes a partner key with scopes and returns it; only its
-// hash is stored, so this is the one time it can be shown.
-func (s *Service) CreateAPIKey(ctx context.Context, name string, scopes []string, actor string) (string, *store.APIKey, error) {
+// CreateAPIKey makes a partner key with scopes, bound to platform, and
+// returns it; only its hash is stored, so this is the one time it can be
+// shown. A key must be bound to a platform or hold the all-platforms scope:
+// a partner sees only its own platform's content unless told otherwise.
+func (s *Service) CreateAPIKey(ctx context.Context, name string, scopes []string, platform, actor string) (string, *store.APIKey, error) {
 	if strings.TrimSpace(name) == "" {
 		return "", nil, errors.New("api key: a name is required")
 	}
@@ -511,15 +522,25 @@ func (s *Service) CreateAPIKey(ctx context.Context, name string, scopes []string
 	}
 	for _, sc := range scopes {
 		if !slices.Contains(Scopes, sc) {
-			return "", nil, fmt.Errorf("api key: unknown scope %q (want read or write)", sc)
+			return "", nil, fmt.Errorf("api key: unknown scope %q (want %s)", sc, strings.Join(Scopes, ", "))
 		}
+	}
+	platform = strings.TrimSpace(platform)
+	all := slices.Contains(scopes, ScopeAllPlatforms)
+	switch {
+	case platform != "" && all:
+		return "", nil, fmt.Errorf("api key: give a platform (--platform) or the %s scope, not both", ScopeAllPlatforms)
+	case platform == "" && !all:
+		return "", nil, fmt.Errorf("api key: bind it to the partner's platform (--platform NAME), or give it the %s scope to see every platform", ScopeAllPlatforms)
+	case len(platform) > 64 || strings.ContainsFunc(platform, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }):
+		return "", nil, fmt.Errorf("api key: platform %q: at most 64 characters, no spaces", platform)
 	}
 	tok, err := randomToken(32)
 	if err != nil {
 		return "", nil, err
 	}
 	key := KeyPrefix + tok
-	k := &store.APIKey{Name: name, Prefix: key[:10], KeyHash: hashToken(key), Scopes: scopes, CreatedBy: actor}
+	k := &store.APIKey{Name: name, Prefix: key[:10], KeyHash: hashToken(key), Scopes: scopes, Platform: platform, CreatedBy: actor}
 	if err := s.st.CreateAPIKey(ctx, k, actor); err != nil {
 		return "", nil, err
 	}

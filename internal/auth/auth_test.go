@@ -3,7 +3,7 @@ package auth_test
 import (
 	"context"
 	"errors"
-		"net/http"
+	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
@@ -146,11 +146,11 @@ func TestAPIKeys(t *testing.T) {
 	now := time.Now()
 	s := newService(t, &now)
 	ctx := context.Background()
-	readKey, _, err := s.CreateAPIKey(ctx, "partner", []string{auth.ScopeRead}, "amina")
+	readKey, _, err := s.CreateAPIKey(ctx, "partner", []string{auth.ScopeRead}, "telegram", "amina")
 	if err != nil || !strings.HasPrefix(readKey, auth.KeyPrefix) {
 		t.Fatalf("CreateAPIKey = %q, %v", readKey, err)
 	}
-	if _, _, err := s.CreateAPIKey(ctx, "p", []string{"root"}, "amina"); err == nil {
+	if _, _, err := s.CreateAPIKey(ctx, "p", []string{"root"}, "telegram", "amina"); err == nil {
 		t.Fatal("a key with an unknown scope was made")
 	}
 	var who string

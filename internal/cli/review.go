@@ -49,8 +49,10 @@ func mountUI(a *app, srv *server.Server, ap *api.API) error {
 
 // apiAuthorizer maps users' roles and partner keys' scopes onto the API's
 // permissions: analysts read; reviewers also send posts and decide; admins
-// also change banks; a key reads with the read scope and sends posts and
-// matches with the write scope, and never decides or changes banks.
+// also change banks and read the audit log; a key reads with the read
+// scope, sends posts and matches with the write scope, reads the audit log
+// with the audit scope, and never decides or changes banks. A key sees
+// only its own platform's cases and posts unless it has all-platforms.
 func apiAuthorizer(a *app, as *auth.Service) func(*http.Request, api.Perm) (string, error) {
 	return func(r *http.Request, perm api.Perm) (string, error) {
 		p, err := as.Resolve(r)
@@ -76,10 +78,16 @@ func apiAuthorizer(a *app, as *auth.Service) func(*http.Request, api.Perm) (stri
 		if !allowed(p, perm) {
 			return "", fmt.Errorf("%w: %s may not use a route needing %q", api.ErrForbidden, p.Name, perm)
 		}
+		if p.Role == auth.RolePartner && !p.HasScope(auth.ScopeAllPlatforms) {
+			api.LimitToPlatform(r, p.Platform)
+		}
 		return p.Name, nil
 	}
 }
 
+// allowed maps roles and scopes onto the API's permissions. The audit log
+// holds staff names, searches and failed logins: only admins, and keys
+// given the audit scope for the unit's own tools, read it.
 func allowed(p *auth.Principal, perm api.Perm) bool {
 	if p.Role == auth.RolePartner {
 		switch perm {
@@ -87,10 +95,14 @@ func allowed(p *auth.Principal, perm api.Perm) bool {
 			return p.HasScope(auth.ScopeRead)
 		case api.PermIngest:
 			return p.HasScope(auth.ScopeWrite)
+		case api.PermAudit:
+			return p.HasScope(auth.ScopeAudit)
 		}
 		return false
 	}
 	switch perm {
+	case api.PermAudit:
+		return p.Can(auth.RoleAdmin)
 	case api.PermRead:
 		return p.Can(auth.RoleAnalyst)
 	case api.PermIngest, api.PermDecide:

@@ -48,7 +48,7 @@ func TestUserCommands(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "amina") || !strings.Contains(out, "admin") {
 		t.Fatalf("user list: %s", out)
 	}
-	code, key, errs := run(t, "", "user", "key", "add", "--data", data, "--scopes", "read", "partner-a")
+	code, key, errs := run(t, "", "user", "key", "add", "--data", data, "--scopes", "read", "--platform", "telegram", "partner-a")
 	if code != 0 || !strings.HasPrefix(key, "mk_") {
 		t.Fatalf("key add: %d %q %s", code, key, errs)
 	}
@@ -71,8 +71,8 @@ func TestServeGuardsAPIAndUI(t *testing.T) {
 	if code, _, errs := run(t, "correct horse battery\n", "user", "add", "--data", data, "--role", "reviewer", "rev1"); code != 0 {
 		t.Fatal(errs)
 	}
-	_, readKey, _ := run(t, "", "user", "key", "add", "--data", data, "--scopes", "read", "reader")
-	_, writeKey, _ := run(t, "", "user", "key", "add", "--data", data, "--scopes", "read,write", "writer")
+	_, readKey, _ := run(t, "", "user", "key", "add", "--data", data, "--scopes", "read,all-platforms", "reader")
+	_, writeKey, _ := run(t, "", "user", "key", "add", "--data", data, "--scopes", "read,write,all-platforms", "writer")
 	addr, stop := serve(t, data)
 	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	post := `{"platform":"x","source_id":"1","text":"hello"}`

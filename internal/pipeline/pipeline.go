@@ -93,6 +93,10 @@ type fieldError struct {
 func (e *fieldError) Error() string { return e.field + ": " + e.err.Error() }
 func (e *fieldError) Unwrap() error { return e.err }
 
+// FieldError is err as the fault of one field of a post, so a batch
+// reports it by item and field like the pipeline's own checks.
+func FieldError(field string, err error) error { return &fieldError{field: field, err: err} }
+
 func fieldErr(field string, format string, args ...any) error {
 	return &fieldError{field: field, err: fmt.Errorf(format, args...)}
 }

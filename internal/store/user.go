@@ -33,11 +33,13 @@ type Session struct {
 
 // APIKey is a partner's key for the JSON API. Only its SHA-256 is stored.
 type APIKey struct {
-	ID         int64
-	Name       string
-	Prefix     string // the first characters of the key, to recognise it in lists
-	KeyHash    string
-	Scopes     []string
+	ID      int64
+	Name    string
+	Prefix  string // the first characters of the key, to recognise it in lists
+	KeyHash string
+	Scopes  []string
+	// Platform binds the key to one platform's posts and cases; "" is none.
+	Platform   string
 	CreatedBy  string
 	CreatedAt  time.Time
 	LastUsedAt time.Time
@@ -173,7 +175,7 @@ func (s *Store) PurgeSessions(ctx context.Context, now time.Time) (int64, error)
 	return res.RowsAffected()
 }
 
-const keyCols = `id, name, prefix, key_hash, scopes, created_by, created_at, last_used_at, revoked_at`
+const keyCols = `id, name, prefix, key_hash, scopes, platform, created_by, created_at, last_used_at, revoked_at`
 
 // CreateAPIKey stores a new API key.
 func (s *Store) CreateAPIKey(ctx context.Context, k *APIKey, actor string) error {
@@ -182,13 +184,13 @@ func (s *Store) CreateAPIKey(ctx context.Context, k *APIKey, actor string) error
 	}
 	scopes, _ := json.Marshal(nonNil(k.Scopes))
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		id, err := s.insertID(ctx, tx, `INSERT INTO api_keys (name, prefix, key_hash, scopes, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-			k.Name, k.Prefix, k.KeyHash, string(scopes), k.CreatedBy, micros(k.CreatedAt))
+		id, err := s.insertID(ctx, tx, `INSERT INTO api_keys (name, prefix, key_hash, scopes, platform, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			k.Name, k.Prefix, k.KeyHash, string(scopes), k.Platform, k.CreatedBy, micros(k.CreatedAt))
 		if err != nil {
 			return fmt.Errorf("create api key %q: %w", k.Name, err)
 		}
 		k.ID = id
-		return s.appendAudit(ctx, tx, actor, "apikey.create", fmt.Sprintf("apikey:%d", id), fmt.Sprintf("name=%q scopes=%v", k.Name, k.Scopes))
+		return s.appendAudit(ctx, tx, actor, "apikey.create", fmt.Sprintf("apikey:%d", id), fmt.Sprintf("name=%q scopes=%v platform=%q", k.Name, k.Scopes, k.Platform))
 	})
 }
 
@@ -252,7 +254,7 @@ func scanKey(r scanner) (*APIKey, error) {
 	var k APIKey
 	var scopes string
 	var created, used, revoked int64
-	if err := r.Scan(&k.ID, &k.Name, &k.Prefix, &k.KeyHash, &scopes, &k.CreatedBy, &created, &used, &revoked); err != nil {
+	if err := r.Scan(&k.ID, &k.Name, &k.Prefix, &k.KeyHash, &scopes, &k.Platform, &k.CreatedBy, &created, &used, &revoked); err != nil {
 		return nil, err
 	}
 	_ = json.Unmarshal([]byte(scopes), &k.Scopes)
