@@ -147,6 +147,7 @@ type Service struct {
 	byPair *limiter // an account from one address
 	byAddr *limiter // an address, whatever the account
 	dummy  string   // a hash verified for unknown users, so timing does not tell who exists
+	keyUse *keyUse  // last use of API keys, flushed in batches
 }
 
 // Cookie names.
@@ -186,7 +187,7 @@ func New(st *store.Store, cfg Config) (*Service, error) {
 		return nil, err
 	}
 	lim := func(free int) *limiter { return newLimiter(free, cfg.BaseDelay, cfg.MaxDelay, cfg.FailureWindow) }
-	return &Service{st: st, cfg: cfg, byUser: lim(0), byPair: lim(0), byAddr: lim(cfg.AddressFreeFailures), dummy: dummy}, nil
+	return &Service{st: st, cfg: cfg, byUser: lim(0), byPair: lim(0), byAddr: lim(cfg.AddressFreeFailures), dummy: dummy, keyUse: &keyUse{last: map[int64]time.Time{}}}, nil
 }
 
 // Errors of Login.
@@ -458,7 +459,7 @@ func (s *Service) Resolve(r *http.Request) (*Principal, error) {
 		if !ok {
 			return nil, fmt.Errorf("%w: Authorization must be \"Bearer <key>\"", ErrBadKey)
 		}
-		k, err := s.st.APIKeyByHash(r.Context(), hashToken(strings.TrimSpace(key)), s.cfg.Now())
+		k, err := s.st.APIKeyByHash(r.Context(), hashToken(strings.TrimSpace(key)))
 		if errors.Is(err, store.ErrNotFound) {
 			return nil, ErrBadKey
 		}
@@ -466,6 +467,7 @@ func (s *Service) Resolve(r *http.Request) (*Principal, error) {
 			// The store did not answer: that says nothing about the key.
 			return nil, fmt.Errorf("api key: %w", err)
 		}
+		s.keyUse.record(k.ID, s.cfg.Now())
 		return &Principal{Name: "key:" + k.Name, Role: RolePartner, Scopes: k.Scopes, KeyID: k.ID, Platform: k.Platform}, nil
 	}
 	p, err := s.session(r)

@@ -102,6 +102,8 @@ type app struct {
 	progressTo io.Writer
 	// background runs while the server serves, until its context ends.
 	background []func(ctx context.Context)
+	// shutdown runs once the server has stopped serving.
+	shutdown []func(ctx context.Context) error
 }
 
 // pdqIndex is the in-memory PDQ index over every enabled bank.

@@ -43,7 +43,11 @@ func mountUI(a *app, srv *server.Server, ap *api.API) error {
 	}
 	srv.UI = h
 	ap.Authorize = apiAuthorizer(a, as)
-	a.background = append(a.background, func(ctx context.Context) { acts.Background(ctx, time.Minute, a.log) })
+	a.background = append(a.background, func(ctx context.Context) { acts.Background(ctx, time.Minute, a.log) },
+		// API keys' last use is written every 30 s and at shutdown, never
+		// in the request path.
+		func(ctx context.Context) { as.KeyUseLoop(ctx, 30*time.Second, a.log) })
+	a.shutdown = append(a.shutdown, as.FlushKeyUse)
 	return nil
 }
 

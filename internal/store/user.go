@@ -194,8 +194,10 @@ func (s *Store) CreateAPIKey(ctx context.Context, k *APIKey, actor string) error
 	})
 }
 
-// APIKeyByHash returns the unrevoked key with the given hash and records its use.
-func (s *Store) APIKeyByHash(ctx context.Context, hash string, now time.Time) (*APIKey, error) {
+// APIKeyByHash returns the unrevoked key with the given hash. It only
+// reads: a keyed request must never wait for the write lock, so the last
+// use is recorded apart, in batches (TouchAPIKeys).
+func (s *Store) APIKeyByHash(ctx context.Context, hash string) (*APIKey, error) {
 	k, err := scanKey(s.row(ctx, s.db, `SELECT `+keyCols+` FROM api_keys WHERE key_hash = ? AND revoked_at = 0`, hash))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("api key: %w", ErrNotFound)
@@ -203,9 +205,23 @@ func (s *Store) APIKeyByHash(ctx context.Context, hash string, now time.Time) (*
 	if err != nil {
 		return nil, fmt.Errorf("api key: %w", err)
 	}
-	// Recording the last use is a convenience; failing it must not refuse the call.
-	_, _ = s.exec(ctx, s.db, `UPDATE api_keys SET last_used_at = ? WHERE id = ?`, micros(now), k.ID)
 	return k, nil
+}
+
+// TouchAPIKeys records when each key was last used, in one transaction;
+// an older time never replaces a newer one.
+func (s *Store) TouchAPIKeys(ctx context.Context, used map[int64]time.Time) error {
+	if len(used) == 0 {
+		return nil
+	}
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		for id, at := range used {
+			if _, err := s.exec(ctx, tx, `UPDATE api_keys SET last_used_at = ? WHERE id = ? AND last_used_at < ?`, micros(at), id, micros(at)); err != nil {
+				return fmt.Errorf("api key %d: record last use: %w", id, err)
+			}
+		}
+		return nil
+	})
 }
 
 // APIKeys lists every key, revoked ones included, newest first.
