@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -45,13 +46,16 @@ func serveOn(t *testing.T, data string, extra []string) (string, func()) {
 		cancel()
 		t.Fatal(err)
 	}
+	var once sync.Once
 	stop := func() {
-		cancel()
-		select {
-		case <-done:
-		case <-time.After(15 * time.Second):
-			t.Fatal("serve did not stop")
-		}
+		once.Do(func() {
+			cancel()
+			select {
+			case <-done:
+			case <-time.After(15 * time.Second):
+				t.Fatal("serve did not stop")
+			}
+		})
 	}
 	t.Cleanup(cancel)
 	return regexp.MustCompile(`http://[0-9.:]+`).FindString(line), stop
@@ -165,6 +169,20 @@ func TestScopedReads(t *testing.T) {
 				if code != tt.want {
 					t.Errorf("%s %s with key %.12s: %d, want %d: %s", tt.method, tt.path, tt.key, code, tt.want, b)
 				}
+			}
+			// The keys' last use is written when the server stops.
+			stop()
+			var seen bool
+			for _, line := range strings.Split(cmd("", 3, "user", "key", "list"), "\n") {
+				if f := strings.Fields(line); len(f) > 1 && f[1] == "tg" {
+					seen = true
+					if strings.Contains(line, "never") {
+						t.Errorf("the telegram key's last use was not recorded at shutdown: %s", line)
+					}
+				}
+			}
+			if !seen {
+				t.Error("key list does not show the telegram key")
 			}
 		})
 	}
