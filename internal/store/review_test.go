@@ -75,6 +75,9 @@ func TestAPIKeys(t *testing.T) {
 		if err != nil || got.Name != "partner" || len(got.Scopes) != 1 {
 			t.Fatalf("APIKeyByHash = %+v, %v", got, err)
 		}
+		if err := s.TouchAPIKeys(ctx, map[int64]time.Time{k.ID: time.Now()}); err != nil {
+			t.Fatal(err)
+		}
 		if err := s.RevokeAPIKey(ctx, k.ID, "amina"); err != nil {
 			t.Fatal(err)
 		}
