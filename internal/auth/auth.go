@@ -492,8 +492,13 @@ func (s *Service) API(next http.Handler) http.Handler {
 		case errors.Is(err, ErrCSRF):
 			s.cfg.Deny(w, r, http.StatusForbidden, err.Error())
 			return
-		case err != nil:
+		case errors.Is(err, ErrBadKey), errors.Is(err, ErrNoCredentials):
 			s.cfg.Deny(w, r, http.StatusUnauthorized, err.Error())
+			return
+		case err != nil:
+			// The store could not check the credentials: not the caller's fault.
+			w.Header().Set("Retry-After", "5")
+			s.cfg.Deny(w, r, http.StatusServiceUnavailable, store.ErrUnavailable.Error())
 			return
 		}
 		need := ScopeWrite

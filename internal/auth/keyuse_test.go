@@ -3,6 +3,7 @@ package auth_test
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"net/http/httptest"
 	"sync"
 	"testing"
@@ -81,4 +82,25 @@ func TestKeyUseOffRequestPath(t *testing.T) {
 			t.Fatalf("last use not stored after the flush: %+v", keys)
 		}
 	})
+}
+
+// TestStoreFaultIsNotABadKey closes the store under a keyed request: the
+// key is not called unknown, the fault is passed on as the store's.
+func TestStoreFaultIsNotABadKey(t *testing.T) {
+	st := storetest.SQLite(t)
+	s, err := auth.New(st, auth.Config{Params: fast})
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, _, err := s.CreateAPIKey(context.Background(), "partner", []string{auth.ScopeRead}, "telegram", "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	req := httptest.NewRequest("GET", "/api/v1/cases", nil)
+	req.Header.Set("Authorization", "Bearer "+key)
+	_, err = s.Resolve(req)
+	if err == nil || errors.Is(err, auth.ErrBadKey) || !store.Transient(err) {
+		t.Fatalf("resolve on a closed store: %v, want a transient store fault, not a bad key", err)
+	}
 }
