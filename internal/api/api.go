@@ -6,14 +6,17 @@
 package api
 
 import (
+	"bytes"
 	"context"
 	_ "embed"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/marsad/marsad/internal/model"
@@ -45,8 +48,9 @@ type API struct {
 	MaxBody int64
 	Log     *slog.Logger
 	// Authorize decides whether the request may use a route needing perm
-	// and names the actor for the audit log. Nil lets every request in as
-	// "local", for a server bound to loopback with no users yet.
+	// and names the actor for the audit log; it calls LimitToPlatform for
+	// a caller that may see only one platform. Nil lets every request in
+	// as "local", for a server bound to loopback with no users yet.
 	Authorize func(r *http.Request, perm Perm) (actor string, err error)
 }
 
@@ -56,7 +60,8 @@ type Perm string
 
 // Permissions.
 const (
-	PermRead   Perm = "read"   // cases, posts, banks, audit
+	PermRead   Perm = "read"   // cases, posts, banks
+	PermAudit  Perm = "audit"  // the internal audit log
 	PermIngest Perm = "ingest" // send posts, match hashes
 	PermDecide Perm = "decide" // claim, release, decide cases; issue and withdraw orders
 	PermBanks  Perm = "banks"  // create, change and fill banks
@@ -107,6 +112,7 @@ type Route struct {
 func (a *API) Routes() []Route {
 	rs := []Route{
 		{"GET /api/v1/openapi.json", "", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Cache-Control", "no-store")
 			w.Header().Set("Content-Type", "application/json")
 			w.Write(openAPI)
 		})},
@@ -127,8 +133,8 @@ func (a *API) Routes() []Route {
 		a.route("DELETE /api/v1/banks/{name}", PermBanks, a.deleteBank),
 		a.route("GET /api/v1/banks/{name}/entries", PermRead, a.listEntries),
 		a.route("POST /api/v1/banks/{name}/entries", PermBanks, a.addEntries),
-		a.route("GET /api/v1/audit", PermRead, a.listAudit),
-		a.route("GET /api/v1/audit/verify", PermRead, a.verifyAudit),
+		a.route("GET /api/v1/audit", PermAudit, a.listAudit),
+		a.route("GET /api/v1/audit/verify", PermAudit, a.verifyAudit),
 	}
 	if a.Matcher != nil {
 		rs = append(rs, a.route("POST /api/v1/match", PermIngest, a.match))
@@ -148,19 +154,61 @@ func (a *API) review() *review.Service {
 }
 
 func (a *API) route(pattern string, perm Perm, h handlerFunc) Route {
-	return Route{Pattern: pattern, Perm: perm, Handler: a.wrap(perm, h)}
+	return Route{Pattern: pattern, Perm: perm, Handler: a.wrap(pattern, perm, h)}
 }
 
-// Handler returns the API on its own mux.
+// Handler returns the API on its own mux. A path no route has is a JSON
+// 404; a path a route has, with another method, is a JSON 405 with Allow.
 func (a *API) Handler() http.Handler {
-	mux := http.NewServeMux()
+	routes := http.NewServeMux()
 	for _, r := range a.Routes() {
-		mux.Handle(r.Pattern, r.Handler)
+		routes.Handle(r.Pattern, r.Handler)
 	}
-	mux.Handle("/api/", a.wrap("", func(*http.Request) (any, error) {
+	fallback := a.wrap("", "", func(r *http.Request) (any, error) {
+		if allow := allowed(routes, r); len(allow) > 0 {
+			return nil, &methodError{method: r.Method, allow: allow}
+		}
 		return nil, fmt.Errorf("no such API route: %w", store.ErrNotFound)
-	}))
-	return mux
+	})
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// ServeMux answers a wrong method itself, in plain text, only when
+		// no pattern matches any method; so ask it for the pattern and
+		// answer misses here.
+		if _, pattern := routes.Handler(r); pattern == "" {
+			fallback.ServeHTTP(w, r)
+			return
+		}
+		routes.ServeHTTP(w, r)
+	})
+}
+
+// methods are the methods the API's routes use, in Allow's order.
+var methods = []string{http.MethodDelete, http.MethodGet, http.MethodHead, http.MethodPatch, http.MethodPost, http.MethodPut}
+
+// allowed lists the methods mux has a route for at r's path.
+func allowed(mux *http.ServeMux, r *http.Request) []string {
+	var out []string
+	for _, m := range methods {
+		if m == r.Method {
+			continue
+		}
+		probe := r.Clone(r.Context())
+		probe.Method = m
+		if _, pattern := mux.Handler(probe); pattern != "" {
+			out = append(out, m)
+		}
+	}
+	return out
+}
+
+// methodError is a request with a method its path does not take (405).
+type methodError struct {
+	method string
+	allow  []string
+}
+
+func (e *methodError) Error() string {
+	return fmt.Sprintf("method %s not allowed here; use %s", e.method, strings.Join(e.allow, ", "))
 }
 
 func (a *API) maxBody() int64 {
@@ -170,12 +218,15 @@ func (a *API) maxBody() int64 {
 	return 10 << 20
 }
 
-func (a *API) wrap(perm Perm, h handlerFunc) http.Handler {
+func (a *API) wrap(pattern string, perm Perm, h handlerFunc) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		// Answers carry post text, audit details and names: never cache them.
+		w.Header().Set("Cache-Control", "no-store")
 		r.Body = http.MaxBytesReader(w, r.Body, a.maxBody())
+		r = withLimit(r)
 		var v any
-		var err error
-		if perm != "" && a.Authorize != nil {
+		err := checkRequestText(r, pattern)
+		if err == nil && perm != "" && a.Authorize != nil {
 			var actor string
 			if actor, err = a.Authorize(r, perm); err == nil {
 				r = r.WithContext(context.WithValue(r.Context(), actorKey{}, actor))
@@ -186,6 +237,13 @@ func (a *API) wrap(perm Perm, h handlerFunc) http.Handler {
 		}
 		if err != nil {
 			status, msg := a.status(r, err)
+			var me *methodError
+			switch {
+			case status == http.StatusServiceUnavailable:
+				w.Header().Set("Retry-After", retryAfter)
+			case errors.As(err, &me):
+				w.Header().Set("Allow", strings.Join(me.allow, ", "))
+			}
 			writeJSON(w, status, apiError{Error: msg, Status: status, Field: review.Field(err)})
 			return
 		}
@@ -200,15 +258,33 @@ func (a *API) wrap(perm Perm, h handlerFunc) http.Handler {
 // created marks a result as a newly made resource (201).
 type created struct{ v any }
 
+// retryAfter is the Retry-After of a 503, in seconds.
+const retryAfter = "5"
+
+// status maps an error to its status code and the message the caller sees.
+// It is the one place where error kinds become status codes: handlers and
+// the authorizer return typed errors and never write a status themselves.
 func (a *API) status(r *http.Request, err error) (int, string) {
 	var mbe *http.MaxBytesError
+	var me *methodError
 	switch {
 	case errors.As(err, &mbe), errors.Is(err, errTooLarge):
 		return http.StatusRequestEntityTooLarge, fmt.Sprintf("request body over %d bytes", a.maxBody())
+	case errors.As(err, &me):
+		return http.StatusMethodNotAllowed, me.Error()
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return http.StatusBadRequest, "body: shorter than its Content-Length"
+	case store.Transient(err):
+		a.logger().Warn("api: store unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
+		return http.StatusServiceUnavailable, store.ErrUnavailable.Error()
 	case review.Status(err) != 0:
 		// The review service's kinds, mapped as the UI maps them.
 		return review.Status(err), err.Error()
-	case errors.Is(err, errBadRequest):
+	case errors.Is(err, store.ErrNotFound):
+		return http.StatusNotFound, err.Error()
+	case errors.Is(err, store.ErrConflict), errors.Is(err, store.ErrExists):
+		return http.StatusConflict, err.Error()
+	case errors.Is(err, store.ErrInvalid), errors.Is(err, errBadRequest):
 		return http.StatusBadRequest, err.Error()
 	case errors.Is(err, ErrUnauthenticated):
 		return http.StatusUnauthorized, err.Error()
@@ -217,12 +293,15 @@ func (a *API) status(r *http.Request, err error) (int, string) {
 	case errors.Is(err, context.Canceled):
 		return 499, "request cancelled"
 	}
-	log := a.Log
-	if log == nil {
-		log = slog.Default()
-	}
-	log.Error("api", "method", r.Method, "path", r.URL.Path, "err", err)
+	a.logger().Error("api", "method", r.Method, "path", r.URL.Path, "err", err)
 	return http.StatusInternalServerError, "internal error; see the server log"
+}
+
+func (a *API) logger() *slog.Logger {
+	if a.Log != nil {
+		return a.Log
+	}
+	return slog.Default()
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
@@ -234,15 +313,24 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	enc.Encode(v)
 }
 
-// decodeBody decodes a JSON body into v, refusing unknown fields.
+// decodeBody decodes a JSON body into v, refusing unknown fields and text
+// that is not UTF-8 or holds a NUL.
 func decodeBody(r *http.Request, v any) error {
-	dec := json.NewDecoder(r.Body)
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		return err
+	}
+	return decodeJSON(body, v)
+}
+
+// decodeJSON decodes body into v as decodeBody does.
+func decodeJSON(body []byte, v any) error {
+	if err := checkJSONText(body); err != nil {
+		return err
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(v); err != nil {
-		var mbe *http.MaxBytesError
-		if errors.As(err, &mbe) {
-			return err
-		}
 		return fmt.Errorf("%w: body: %v", errBadRequest, err)
 	}
 	if dec.More() {

@@ -1,7 +1,9 @@
 package api
 
 import (
+	"errors"
 	"fmt"
+	"io"
 	"mime"
 	"net/http"
 	"regexp"
@@ -108,7 +110,11 @@ func (a *API) listEntries(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	es, err := a.Store.Entries(r.Context(), store.EntryFilter{Bank: r.PathValue("name"), Type: model.SignalType(r.URL.Query().Get("type")), AfterID: int64(after), Limit: limit})
+	typ := model.SignalType(r.URL.Query().Get("type"))
+	if typ != "" && !typ.Valid() {
+		return nil, fmt.Errorf("%w: type: unknown signal type %q", errBadRequest, typ)
+	}
+	es, err := a.Store.Entries(r.Context(), store.EntryFilter{Bank: r.PathValue("name"), Type: typ, AfterID: int64(after), Limit: limit})
 	return orEmpty(es), err
 }
 
@@ -135,7 +141,11 @@ func (a *API) addEntries(r *http.Request) (any, error) {
 		q := r.URL.Query()
 		opt := bank.ParseOptions{Type: model.SignalType(q.Get("type")), Source: q.Get("source"), Label: model.Label(q.Get("label"))}
 		es, bad, err := bank.ParseCSV(r.Body, opt)
-		if err != nil {
+		var mbe *http.MaxBytesError
+		switch {
+		case errors.As(err, &mbe), errors.Is(err, io.ErrUnexpectedEOF):
+			return nil, err
+		case err != nil:
 			return nil, fmt.Errorf("%w: %v", errBadRequest, err)
 		}
 		entries = es

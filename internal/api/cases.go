@@ -22,6 +22,13 @@ func (a *API) listCases(r *http.Request) (any, error) {
 		State: model.CaseState(q.Get("state")), Label: model.Label(q.Get("label")), Kind: model.CaseKind(q.Get("kind")),
 		Lang: q.Get("lang"), Platform: q.Get("platform"),
 	}
+	if err := validKind(f.Kind); err != nil {
+		return nil, err
+	}
+	var err error
+	if f.Platform, err = scopedPlatform(r.Context(), f.Platform); err != nil {
+		return nil, err
+	}
 	if f.Label != "" && !f.Label.Valid() {
 		return nil, fmt.Errorf("%w: unknown label %q", errBadRequest, f.Label)
 	}
@@ -30,7 +37,6 @@ func (a *API) listCases(r *http.Request) (any, error) {
 	default:
 		return nil, fmt.Errorf("%w: unknown state %q", errBadRequest, f.State)
 	}
-	var err error
 	if f.Limit, err = queryInt(r, "limit", 50, 500); err != nil {
 		return nil, err
 	}
@@ -62,6 +68,9 @@ func (a *API) getCase(r *http.Request) (any, error) {
 	ctx := r.Context()
 	c, err := a.Store.Case(ctx, id)
 	if err != nil {
+		return nil, err
+	}
+	if err := visible(ctx, c.Platform, fmt.Sprintf("case %d", id)); err != nil {
 		return nil, err
 	}
 	d := caseDetail{Case: c}

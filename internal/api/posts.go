@@ -2,12 +2,15 @@ package api
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"net/http"
+	"strings"
 
 	"github.com/marsad/marsad/internal/model"
 	"github.com/marsad/marsad/internal/pipeline"
+	"github.com/marsad/marsad/internal/store"
 )
 
 // postResult is the outcome for one post of a batch.
@@ -32,6 +35,9 @@ type postsResponse struct {
 // checked and stored on its own: a bad one is reported by index and the
 // rest go in.
 func (a *API) createPosts(r *http.Request) (any, error) {
+	if _, err := scopedPlatform(r.Context(), ""); err != nil {
+		return nil, err
+	}
 	body, err := io.ReadAll(r.Body)
 	if err != nil {
 		return nil, err
@@ -57,7 +63,14 @@ func (a *API) createPosts(r *http.Request) (any, error) {
 	var ok []*model.Post
 	var okIdx []int
 	for i, raw := range raws {
+		if err := checkJSONText(raw); err != nil {
+			decodeErr[i] = err
+			continue
+		}
 		p, err := pipeline.DecodePost(raw)
+		if err == nil {
+			err = a.mayPost(r.Context(), p)
+		}
 		if err != nil {
 			decodeErr[i] = err
 			continue
@@ -72,13 +85,18 @@ func (a *API) createPosts(r *http.Request) (any, error) {
 		results[i].Index = i
 		if decodeErr[i] != nil {
 			ie := pipeline.NewItemError(i, decodeErr[i])
-			results[i].Error, results[i].Field = ie.Err.Error(), ie.Field
+			results[i].Error, results[i].Field = strings.TrimPrefix(ie.Err.Error(), errBadRequest.Error()+": "), ie.Field
 		}
 	}
 	for k, i := range okIdx {
 		results[i].PostID, results[i].Created, results[i].CaseID, results[i].Labels = res[k].PostID, res[k].Created, res[k].CaseID, res[k].Labels
 	}
 	for _, e := range rep.Errors {
+		if store.Transient(e.Err) {
+			// The database, not the post, failed: the caller should send
+			// the batch again (posts already stored are not stored twice).
+			return nil, e.Err
+		}
 		i := okIdx[e.Item-1]
 		results[i].Error, results[i].Field = e.Err.Error(), e.Field
 	}
@@ -108,8 +126,19 @@ func (a *API) getPost(r *http.Request) (any, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := visible(r.Context(), p.Platform, fmt.Sprintf("post %d", id)); err != nil {
+		return nil, err
+	}
 	if err := a.Store.Audit(r.Context(), Actor(r.Context()), "post.read", fmt.Sprintf("post:%d", id), "api"); err != nil {
 		return nil, err
 	}
 	return p, nil
+}
+
+// mayPost refuses a post for another platform than the caller's own.
+func (a *API) mayPost(ctx context.Context, p *model.Post) error {
+	if l := limitOf(ctx); l != nil && p.Platform != l.platform {
+		return pipeline.FieldError("platform", fmt.Errorf("this API key sends posts only for platform %q", l.platform))
+	}
+	return nil
 }

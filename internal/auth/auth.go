@@ -39,10 +39,16 @@ var Roles = []string{RoleAdmin, RoleReviewer, RoleAnalyst}
 const (
 	ScopeRead  = "read"  // GET requests
 	ScopeWrite = "write" // requests that change something: submit posts, match
+	// ScopeAudit reads the internal audit log (staff names, searches,
+	// failed logins): for the unit's own tools, never for a partner.
+	ScopeAudit = "audit"
+	// ScopeAllPlatforms lets a key without a platform read and send every
+	// platform's cases and posts. A key has a platform or this scope.
+	ScopeAllPlatforms = "all-platforms"
 )
 
 // Scopes lists every scope.
-var Scopes = []string{ScopeRead, ScopeWrite}
+var Scopes = []string{ScopeRead, ScopeWrite, ScopeAudit, ScopeAllPlatforms}
 
 func rank(role string) int {
 	switch role {
@@ -69,6 +75,9 @@ type Principal struct {
 	CSRF   string
 	Scopes []string
 	KeyID  int64
+	// Platform is the one platform a key is bound to; "" for users and
+	// for keys bound to none.
+	Platform string
 	// sessionHash identifies the session, for logout.
 	sessionHash string
 }
@@ -109,12 +118,19 @@ type Config struct {
 	// InsecureCookies drops the Secure attribute, for plain HTTP on a
 	// trusted network. Browsers accept Secure cookies from localhost.
 	InsecureCookies bool
-	// MaxFailures failed logins for one user name within FailureWindow
-	// lock further attempts for that name; four times as many from one
-	// address lock that address (several people may share one behind a
-	// proxy). Defaults 5 and 15 minutes.
-	MaxFailures   int
-	FailureWindow time.Duration
+	// Failed logins slow down the next attempt of the same account from
+	// the same address, of the account from any address that has failed,
+	// and of the address, by a delay that doubles with each failure from
+	// BaseDelay up to MaxDelay (defaults 1 s and 1 minute). An address
+	// has AddressFreeFailures (default 5) before it is slowed, as several
+	// people may share one behind a proxy. Failures are forgotten
+	// FailureWindow (default 15 minutes) after the last one. An address
+	// that has not failed is never slowed by failures from elsewhere, so
+	// nobody can keep a user, the admin included, from signing in.
+	BaseDelay           time.Duration
+	MaxDelay            time.Duration
+	AddressFreeFailures int
+	FailureWindow       time.Duration
 	// Params are the argon2id costs for new hashes.
 	Params Params
 	// Deny writes a refusal (401, 403, 429); default plain text.
@@ -127,9 +143,11 @@ type Config struct {
 type Service struct {
 	st     *store.Store
 	cfg    Config
-	byUser *limiter
-	byAddr *limiter
-	dummy  string // a hash verified for unknown users, so timing does not tell who exists
+	byUser *limiter // an account, from addresses that have failed
+	byPair *limiter // an account from one address
+	byAddr *limiter // an address, whatever the account
+	dummy  string   // a hash verified for unknown users, so timing does not tell who exists
+	keyUse *keyUse  // last use of API keys, flushed in batches
 }
 
 // Cookie names.
@@ -143,8 +161,14 @@ func New(st *store.Store, cfg Config) (*Service, error) {
 	if cfg.SessionTTL <= 0 {
 		cfg.SessionTTL = 12 * time.Hour
 	}
-	if cfg.MaxFailures <= 0 {
-		cfg.MaxFailures = 5
+	if cfg.BaseDelay <= 0 {
+		cfg.BaseDelay = time.Second
+	}
+	if cfg.MaxDelay <= 0 {
+		cfg.MaxDelay = time.Minute
+	}
+	if cfg.AddressFreeFailures <= 0 {
+		cfg.AddressFreeFailures = 5
 	}
 	if cfg.FailureWindow <= 0 {
 		cfg.FailureWindow = 15 * time.Minute
@@ -162,8 +186,8 @@ func New(st *store.Store, cfg Config) (*Service, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Service{st: st, cfg: cfg, byUser: newLimiter(cfg.MaxFailures, cfg.FailureWindow),
-		byAddr: newLimiter(4*cfg.MaxFailures, cfg.FailureWindow), dummy: dummy}, nil
+	lim := func(free int) *limiter { return newLimiter(free, cfg.BaseDelay, cfg.MaxDelay, cfg.FailureWindow) }
+	return &Service{st: st, cfg: cfg, byUser: lim(0), byPair: lim(0), byAddr: lim(cfg.AddressFreeFailures), dummy: dummy, keyUse: &keyUse{last: map[int64]time.Time{}}}, nil
 }
 
 // Errors of Login.
@@ -245,7 +269,14 @@ func (s *Service) Login(ctx context.Context, name, password, remote, oldToken st
 		_ = s.st.DeleteSession(ctx, hashToken(oldToken))
 	}
 	userKey := strings.ToLower(name)
-	if d := max(s.byUser.retryAfter(userKey, now), s.byAddr.retryAfter(remote, now)); d > 0 {
+	pairKey := userKey + "\x00" + remote
+	d := max(s.byPair.retryAfter(pairKey, now), s.byAddr.retryAfter(remote, now))
+	if s.byAddr.failed(remote, now) {
+		// Guessing one account from many addresses slows every address
+		// that has guessed wrong, but never one that has not.
+		d = max(d, s.byUser.retryAfter(userKey, now))
+	}
+	if d > 0 {
 		return "", nil, &RateLimitError{RetryAfter: d}
 	}
 	u, err := s.st.UserByName(ctx, name)
@@ -258,6 +289,7 @@ func (s *Service) Login(ctx context.Context, name, password, remote, oldToken st
 	ok, verr := VerifyPassword(hash, password)
 	if err != nil || u.Disabled || !ok || verr != nil {
 		s.byUser.fail(userKey, now)
+		s.byPair.fail(pairKey, now)
 		s.byAddr.fail(remote, now)
 		// The name came from outside: keep the audit row short.
 		n := name
@@ -268,6 +300,7 @@ func (s *Service) Login(ctx context.Context, name, password, remote, oldToken st
 		return "", nil, ErrBadLogin
 	}
 	s.byUser.reset(userKey)
+	s.byPair.reset(pairKey)
 	token, err = randomToken(32)
 	if err != nil {
 		return "", nil, err
@@ -317,15 +350,25 @@ func (s *Service) ClearSessionCookie(w http.ResponseWriter) {
 
 // Session resolves the session cookie of r, or returns nil.
 func (s *Service) Session(r *http.Request) *Principal {
+	p, _ := s.session(r)
+	return p
+}
+
+// session resolves the session cookie of r: nil and no error when there is
+// no live session, an error when the store could not say.
+func (s *Service) session(r *http.Request) (*Principal, error) {
 	c, err := r.Cookie(SessionCookie)
 	if err != nil || c.Value == "" || len(c.Value) > 128 {
-		return nil
+		return nil, nil
 	}
 	ss, u, err := s.st.SessionUser(r.Context(), hashToken(c.Value), s.cfg.Now())
-	if err != nil {
-		return nil
+	if errors.Is(err, store.ErrNotFound) {
+		return nil, nil
 	}
-	return principal(ss, u)
+	if err != nil {
+		return nil, err
+	}
+	return principal(ss, u), nil
 }
 
 // LoginCSRF returns the anti-forgery token for the login form, setting a
@@ -416,13 +459,21 @@ func (s *Service) Resolve(r *http.Request) (*Principal, error) {
 		if !ok {
 			return nil, fmt.Errorf("%w: Authorization must be \"Bearer <key>\"", ErrBadKey)
 		}
-		k, err := s.st.APIKeyByHash(r.Context(), hashToken(strings.TrimSpace(key)), s.cfg.Now())
-		if err != nil {
+		k, err := s.st.APIKeyByHash(r.Context(), hashToken(strings.TrimSpace(key)))
+		if errors.Is(err, store.ErrNotFound) {
 			return nil, ErrBadKey
 		}
-		return &Principal{Name: "key:" + k.Name, Role: RolePartner, Scopes: k.Scopes, KeyID: k.ID}, nil
+		if err != nil {
+			// The store did not answer: that says nothing about the key.
+			return nil, fmt.Errorf("api key: %w", err)
+		}
+		s.keyUse.record(k.ID, s.cfg.Now())
+		return &Principal{Name: "key:" + k.Name, Role: RolePartner, Scopes: k.Scopes, KeyID: k.ID, Platform: k.Platform}, nil
 	}
-	p := s.Session(r)
+	p, err := s.session(r)
+	if err != nil {
+		return nil, err
+	}
 	if p == nil {
 		return nil, ErrNoCredentials
 	}
@@ -441,8 +492,13 @@ func (s *Service) API(next http.Handler) http.Handler {
 		case errors.Is(err, ErrCSRF):
 			s.cfg.Deny(w, r, http.StatusForbidden, err.Error())
 			return
-		case err != nil:
+		case errors.Is(err, ErrBadKey), errors.Is(err, ErrNoCredentials):
 			s.cfg.Deny(w, r, http.StatusUnauthorized, err.Error())
+			return
+		case err != nil:
+			// The store could not check the credentials: not the caller's fault.
+			w.Header().Set("Retry-After", "5")
+			s.cfg.Deny(w, r, http.StatusServiceUnavailable, store.ErrUnavailable.Error())
 			return
 		}
 		need := ScopeWrite
@@ -460,9 +516,11 @@ func (s *Service) API(next http.Handler) http.Handler {
 // KeyPrefix starts every partner API key, so leaked keys are easy to find.
 const KeyPrefix = "mk_"
 
-// CreateAPIKey makes a partner key with scopes and returns it; only its
-// hash is stored, so this is the one time it can be shown.
-func (s *Service) CreateAPIKey(ctx context.Context, name string, scopes []string, actor string) (string, *store.APIKey, error) {
+// CreateAPIKey makes a partner key with scopes, bound to platform, and
+// returns it; only its hash is stored, so this is the one time it can be
+// shown. A key must be bound to a platform or hold the all-platforms scope:
+// a partner sees only its own platform's content unless told otherwise.
+func (s *Service) CreateAPIKey(ctx context.Context, name string, scopes []string, platform, actor string) (string, *store.APIKey, error) {
 	if strings.TrimSpace(name) == "" {
 		return "", nil, errors.New("api key: a name is required")
 	}
@@ -471,15 +529,25 @@ func (s *Service) CreateAPIKey(ctx context.Context, name string, scopes []string
 	}
 	for _, sc := range scopes {
 		if !slices.Contains(Scopes, sc) {
-			return "", nil, fmt.Errorf("api key: unknown scope %q (want read or write)", sc)
+			return "", nil, fmt.Errorf("api key: unknown scope %q (want %s)", sc, strings.Join(Scopes, ", "))
 		}
+	}
+	platform = strings.TrimSpace(platform)
+	all := slices.Contains(scopes, ScopeAllPlatforms)
+	switch {
+	case platform != "" && all:
+		return "", nil, fmt.Errorf("api key: give a platform (--platform) or the %s scope, not both", ScopeAllPlatforms)
+	case platform == "" && !all:
+		return "", nil, fmt.Errorf("api key: bind it to the partner's platform (--platform NAME), or give it the %s scope to see every platform", ScopeAllPlatforms)
+	case len(platform) > 64 || strings.ContainsFunc(platform, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }):
+		return "", nil, fmt.Errorf("api key: platform %q: at most 64 characters, no spaces", platform)
 	}
 	tok, err := randomToken(32)
 	if err != nil {
 		return "", nil, err
 	}
 	key := KeyPrefix + tok
-	k := &store.APIKey{Name: name, Prefix: key[:10], KeyHash: hashToken(key), Scopes: scopes, CreatedBy: actor}
+	k := &store.APIKey{Name: name, Prefix: key[:10], KeyHash: hashToken(key), Scopes: scopes, Platform: platform, CreatedBy: actor}
 	if err := s.st.CreateAPIKey(ctx, k, actor); err != nil {
 		return "", nil, err
 	}

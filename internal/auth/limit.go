@@ -5,40 +5,84 @@ import (
 	"time"
 )
 
-// limiter counts failed logins per key (an address or a user name) in a
-// sliding window and refuses further attempts once a key has too many.
+// limiter slows down repeated failed logins for one key (an account, an
+// address, or an account from one address) with a growing delay: after the
+// first free failures, the next attempt must wait base, then twice that
+// after another failure, and so on up to max. Nothing is ever locked for
+// longer than max, so nobody can shut an account or an address out by
+// failing on purpose; a key is forgotten once it has not failed for forget.
 type limiter struct {
-	max    int
-	window time.Duration
-	mu     sync.Mutex
-	fails  map[string][]time.Time
+	free      int
+	base, max time.Duration
+	forget    time.Duration
+	mu        sync.Mutex
+	keys      map[string]*failures
 }
 
-func newLimiter(max int, window time.Duration) *limiter {
-	return &limiter{max: max, window: window, fails: map[string][]time.Time{}}
+type failures struct {
+	n    int
+	last time.Time
+}
+
+func newLimiter(free int, base, max, forget time.Duration) *limiter {
+	return &limiter{free: free, base: base, max: max, forget: forget, keys: map[string]*failures{}}
+}
+
+// delay is how long to wait after n failures.
+func (l *limiter) delay(n int) time.Duration {
+	k := n - l.free
+	if k <= 0 {
+		return 0
+	}
+	d := l.base
+	for i := 1; i < k && d < l.max; i++ {
+		d *= 2
+	}
+	return min(d, l.max)
+}
+
+// live returns key's failures if they are not yet forgotten; l.mu held.
+func (l *limiter) live(key string, now time.Time) *failures {
+	f := l.keys[key]
+	if f != nil && now.Sub(f.last) >= l.forget {
+		delete(l.keys, key)
+		return nil
+	}
+	return f
 }
 
 // retryAfter returns how long key must wait, or 0 if it may try now.
 func (l *limiter) retryAfter(key string, now time.Time) time.Duration {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	f := l.prune(key, now)
-	if len(f) < l.max {
+	f := l.live(key, now)
+	if f == nil {
 		return 0
 	}
-	return f[0].Add(l.window).Sub(now)
+	return max(f.last.Add(l.delay(f.n)).Sub(now), 0)
+}
+
+// failed reports whether key has failures not yet forgotten.
+func (l *limiter) failed(key string, now time.Time) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.live(key, now) != nil
 }
 
 func (l *limiter) fail(key string, now time.Time) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.fails[key] = append(l.prune(key, now), now)
-	if len(l.fails) > 100000 {
+	f := l.live(key, now)
+	if f == nil {
+		f = &failures{}
+		l.keys[key] = f
+	}
+	f.n++
+	f.last = now
+	if len(l.keys) > 100000 {
 		// Bound memory under a flood of distinct keys: forget the idle ones.
-		for k := range l.fails {
-			if len(l.prune(k, now)) == 0 {
-				delete(l.fails, k)
-			}
+		for k := range l.keys {
+			l.live(k, now)
 		}
 	}
 }
@@ -46,21 +90,5 @@ func (l *limiter) fail(key string, now time.Time) {
 func (l *limiter) reset(key string) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	delete(l.fails, key)
-}
-
-// prune drops failures older than the window; l.mu must be held.
-func (l *limiter) prune(key string, now time.Time) []time.Time {
-	f := l.fails[key]
-	i := 0
-	for i < len(f) && !f[i].After(now.Add(-l.window)) {
-		i++
-	}
-	f = f[i:]
-	if len(f) == 0 {
-		delete(l.fails, key)
-		return nil
-	}
-	l.fails[key] = f
-	return f
+	delete(l.keys, key)
 }

@@ -9,6 +9,7 @@ import (
 	"io"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/marsad/marsad/internal/model"
 	"github.com/marsad/marsad/links"
@@ -103,6 +104,10 @@ func ParseCSV(r io.Reader, opt ParseOptions) ([]model.BankEntry, []*LineError, e
 			} else {
 				return nil, nil, fmt.Errorf("line %d: no header: the first line must name the columns (type,value,label,source,added_at) unless the file is one hash per line", line)
 			}
+		}
+		if err := checkText(rec, cols); err != nil {
+			bad = append(bad, &LineError{Line: line, Err: err})
+			continue
 		}
 		e, err := entry(rec, cols, opt)
 		if err != nil {
@@ -276,6 +281,30 @@ func WriteHashes(w io.Writer, entries []model.BankEntry) error {
 		if _, err := fmt.Fprintln(w, e.Value); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// checkText refuses a record with a field that is not UTF-8 or holds a
+// NUL, naming the column: neither can be stored as text.
+func checkText(rec []string, cols map[string]int) error {
+	for i, f := range rec {
+		why := ""
+		switch {
+		case !utf8.ValidString(f):
+			why = "is not valid UTF-8"
+		case strings.IndexByte(f, 0) >= 0:
+			why = "contains a NUL character"
+		default:
+			continue
+		}
+		name := fmt.Sprintf("column %d", i+1)
+		for n, c := range cols {
+			if c == i {
+				name = n
+			}
+		}
+		return fmt.Errorf("%s %s", name, why)
 	}
 	return nil
 }

@@ -2,16 +2,20 @@ package cli
 
 import (
 	"context"
+	"crypto/ed25519"
 	"flag"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
 
 	"github.com/marsad/marsad/internal/blob"
+	"github.com/marsad/marsad/internal/evidence"
 	"github.com/marsad/marsad/internal/metrics"
 	"github.com/marsad/marsad/internal/model"
 	"github.com/marsad/marsad/internal/pipeline"
@@ -23,13 +27,48 @@ import (
 type storeFlags struct {
 	data   string
 	db     string
+	keys   string
 	stages stageFlags
 }
 
 func (f *storeFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.data, "data", envOr("MARSAD_DATA", "data"), "data directory: database, media, keys (env MARSAD_DATA)")
 	fs.StringVar(&f.db, "db", os.Getenv("MARSAD_DB"), "database: a SQLite file path, or postgres://... (env MARSAD_DB; default DATA/marsad.db)")
+	fs.StringVar(&f.keys, "keys", os.Getenv("MARSAD_KEYS"), "folder of the evidence signing key, evidence.key (mode 0600) and evidence.pub (env MARSAD_KEYS; default DATA/keys)")
 	f.stages.register(fs)
+}
+
+// keyDir is the folder of the evidence signing key.
+func (f *storeFlags) keyDir() string {
+	if f.keys != "" {
+		return f.keys
+	}
+	return filepath.Join(f.data, evidence.KeyDir)
+}
+
+// evidenceKey loads the signing key, creating it on first use. A key that
+// an older version kept in the data folder itself is moved to the key
+// folder first, with a note on w.
+func (f *storeFlags) evidenceKey(w io.Writer) (ed25519.PrivateKey, error) {
+	moved, err := evidence.MoveKey(f.data, f.keyDir())
+	if err != nil {
+		return nil, err
+	}
+	if moved {
+		fmt.Fprintf(w, "marsad: moved the evidence signing key from %s to %s\n", f.data, f.keyDir())
+	}
+	return evidence.LoadOrCreateKey(f.keyDir())
+}
+
+// ownFiles are files and folders of marsad's own that ingest never reads
+// as media: the signing key and the SQLite database.
+func (f *storeFlags) ownFiles() []string {
+	out := []string{f.keyDir(), filepath.Join(f.keyDir(), evidence.KeyFile), filepath.Join(f.data, evidence.KeyFile)}
+	if dsn := f.dsn(); !strings.HasPrefix(dsn, "postgres://") && !strings.HasPrefix(dsn, "postgresql://") {
+		db := strings.TrimPrefix(dsn, "sqlite:")
+		out = append(out, db, db+"-wal", db+"-shm", db+"-journal")
+	}
+	return out
 }
 
 func (f *storeFlags) dsn() string {
@@ -49,6 +88,7 @@ func envOr(name, def string) string {
 // app is the wired product: store, media, pipeline and metrics.
 type app struct {
 	data     string // the data directory: media, keys
+	flags    storeFlags
 	store    *store.Store
 	blobs    *blob.Store
 	pipeline *pipeline.Pipeline
@@ -62,6 +102,8 @@ type app struct {
 	progressTo io.Writer
 	// background runs while the server serves, until its context ends.
 	background []func(ctx context.Context)
+	// shutdown runs once the server has stopped serving.
+	shutdown []func(ctx context.Context) error
 }
 
 // pdqIndex is the in-memory PDQ index over every enabled bank.
@@ -79,8 +121,8 @@ func openApp(ctx context.Context, f storeFlags, log *slog.Logger) (*app, error) 
 	if err != nil {
 		return nil, err
 	}
-	a := &app{data: f.data, store: s, blobs: blob.New(filepath.Join(f.data, "media"), maxMediaBytes), metrics: metrics.New(), log: log, progressTo: os.Stderr}
-	a.pipeline = &pipeline.Pipeline{Store: s, Blobs: a.blobs, MaxMediaBytes: maxMediaBytes, Metrics: a.metrics}
+	a := &app{data: f.data, flags: f, store: s, blobs: blob.New(filepath.Join(f.data, "media"), maxMediaBytes), metrics: metrics.New(), log: log, progressTo: os.Stderr}
+	a.pipeline = &pipeline.Pipeline{Store: s, Blobs: a.blobs, MaxMediaBytes: maxMediaBytes, Metrics: a.metrics, MediaExclude: f.ownFiles()}
 	if err := plugStages(ctx, a, f.stages); err != nil {
 		s.Close()
 		return nil, err

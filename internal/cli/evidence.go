@@ -3,7 +3,6 @@ package cli
 import (
 	"context"
 	"crypto/ed25519"
-	"encoding/hex"
 	"flag"
 	"fmt"
 	"os"
@@ -14,19 +13,24 @@ import (
 	"github.com/marsad/marsad/internal/store"
 )
 
-const evidenceSynopsis = `evidence verify [--key evidence.pub] BUNDLE.zip
-       marsad evidence export [--data DIR] [-o FILE] ID
+const evidenceSynopsis = `evidence verify --key evidence.pub BUNDLE.zip
+       marsad evidence verify --fingerprint "1a2b 3c4d ..." BUNDLE.zip
+       marsad evidence export [--data DIR] [--keys DIR] [-o FILE] ID
        marsad evidence purge [--data DIR]
 
-verify checks a signed evidence bundle: the Ed25519 signature of its
-manifest, and the SHA-256 and size of every file. With --key, the bundle
-must be signed by that public key (the evidence.pub of the data folder that
-made it); without, by the key the manifest names, whose fingerprint is
-printed so it can be compared. Exit status 0 means the bundle is intact.
+verify checks a signed evidence bundle against the issuer's public key,
+which the verifier must name: --key with the issuer's evidence.pub (from
+DATA/keys, handed over out of band), or --fingerprint with the key's
+fingerprint as the issuer read it out (at least its first 32 hex digits).
+The key a bundle names is never trusted by itself: anyone can rewrite a
+bundle and sign it with a key of their own. Then the SHA-256 and size of
+every file are checked. Exit status 0 means the bundle is intact and
+signed by that key.
 
 export writes the bundle of one evidence record; purge deletes the files of
 evidence older than the retention period set in the web UI (default 730
-days), except evidence on legal hold.`
+days), except evidence on legal hold. The signing key is DATA/keys/evidence.key
+(or --keys DIR); it must be mode 0600.`
 
 func runEvidence(ctx context.Context, e env) error {
 	if len(e.args) == 0 || e.args[0] == "-h" || e.args[0] == "--help" || e.args[0] == "help" {
@@ -39,7 +43,8 @@ func runEvidence(ctx context.Context, e env) error {
 	fs := newFlags(e, "evidence "+e.args[0], evidenceSynopsis)
 	var sf storeFlags
 	sf.register(fs)
-	keyPath := fs.String("key", "", "PEM public key the bundle must be signed with (verify)")
+	keyPath := fs.String("key", "", "the issuer's PEM public key the bundle must be signed with (verify)")
+	fp := fs.String("fingerprint", "", "fingerprint of the issuer's public key, instead of --key (verify)")
 	out := fs.String("o", "", "output file (export; default marsad-evidence-ID.zip)")
 	if err := parseFlags(fs, env{args: e.args[1:], stdin: e.stdin, stdout: e.stdout, stderr: e.stderr}); err != nil {
 		return err
@@ -50,14 +55,6 @@ func runEvidence(ctx context.Context, e env) error {
 		if len(args) != 2 {
 			return fmt.Errorf("%w: evidence verify takes one BUNDLE", errUsage)
 		}
-		var trusted ed25519.PublicKey
-		if *keyPath != "" {
-			k, err := evidence.ReadPublicKey(*keyPath)
-			if err != nil {
-				return err
-			}
-			trusted = k
-		}
 		f, err := os.Open(args[1])
 		if err != nil {
 			return err
@@ -67,16 +64,34 @@ func runEvidence(ctx context.Context, e env) error {
 		if err != nil {
 			return err
 		}
+		var trusted ed25519.PublicKey
+		var signer string
+		switch {
+		case *keyPath != "" && *fp != "":
+			return fmt.Errorf("%w: give --key or --fingerprint, not both", errUsage)
+		case *keyPath != "":
+			if trusted, err = evidence.ReadPublicKey(*keyPath); err != nil {
+				return err
+			}
+			signer = "the trusted key " + *keyPath
+		case *fp != "":
+			named, err := evidence.SignerKey(f, fi.Size())
+			if err != nil {
+				return fmt.Errorf("%s: %w", args[1], err)
+			}
+			if !evidence.MatchFingerprint(named, *fp) {
+				return fmt.Errorf("%s: signed by key %s, not by the key with fingerprint %s (give at least 32 hex digits)", args[1], evidence.Fingerprint(named), *fp)
+			}
+			trusted, signer = named, "the key with the given fingerprint"
+		default:
+			return fmt.Errorf("%w: evidence verify needs the issuer's public key: --key evidence.pub or --fingerprint \"...\"", errUsage)
+		}
 		m, err := evidence.Verify(f, fi.Size(), trusted)
 		if err != nil {
 			return fmt.Errorf("%s: %w", args[1], err)
 		}
-		signer := "the key it names (compare the fingerprint with the issuer's evidence.pub)"
-		if trusted != nil {
-			signer = "the trusted key " + *keyPath
-		}
 		fmt.Fprintf(e.stdout, "%s: intact\n  case %d, post %d (%s %s)\n  preserved %s by %s\n  %d files, signed by %s\n  key fingerprint %s\n",
-			args[1], m.CaseID, m.PostID, m.Platform, m.SourceID, m.CapturedAt.Format("2006-01-02 15:04:05 MST"), m.CapturedBy, len(m.Files), signer, fingerprint(m.PublicKey))
+			args[1], m.CaseID, m.PostID, m.Platform, m.SourceID, m.CapturedAt.Format("2006-01-02 15:04:05 MST"), m.CapturedBy, len(m.Files), signer, evidence.Fingerprint(trusted))
 		return nil
 	case "export", "purge":
 		st, err := store.Open(ctx, sf.dsn())
@@ -84,7 +99,7 @@ func runEvidence(ctx context.Context, e env) error {
 			return err
 		}
 		defer st.Close()
-		key, err := evidence.LoadOrCreateKey(sf.data)
+		key, err := sf.evidenceKey(e.stderr)
 		if err != nil {
 			return err
 		}
@@ -128,15 +143,4 @@ func runEvidence(ctx context.Context, e env) error {
 		return nil
 	}
 	return fmt.Errorf("%w: unknown subcommand %q (want verify, export or purge)", errUsage, args[0])
-}
-
-// fingerprint shows the first 8 bytes of a hex key in groups, short
-// enough to compare over the phone.
-func fingerprint(hexKey string) string {
-	b, err := hex.DecodeString(hexKey)
-	if err != nil || len(b) < 8 {
-		return hexKey
-	}
-	s := hex.EncodeToString(b[:8])
-	return s[:4] + " " + s[4:8] + " " + s[8:12] + " " + s[12:16]
 }

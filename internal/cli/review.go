@@ -30,7 +30,7 @@ func mountUI(a *app, srv *server.Server, ap *api.API) error {
 	if err != nil {
 		return err
 	}
-	key, err := evidence.LoadOrCreateKey(a.data)
+	key, err := a.flags.evidenceKey(a.progressTo)
 	if err != nil {
 		return err
 	}
@@ -47,35 +47,61 @@ func mountUI(a *app, srv *server.Server, ap *api.API) error {
 	}
 	srv.UI = h
 	ap.Authorize = apiAuthorizer(a, as)
-	a.background = append(a.background, func(ctx context.Context) { acts.Background(ctx, time.Minute, a.log) })
+	a.background = append(a.background, func(ctx context.Context) { acts.Background(ctx, time.Minute, a.log) },
+		// API keys' last use is written every 30 s and at shutdown, never
+		// in the request path.
+		func(ctx context.Context) { as.KeyUseLoop(ctx, 30*time.Second, a.log) })
+	a.background = append(a.background, func(ctx context.Context) {
+		auditCheckpoints(ctx, a.store, a.flags.keyDir(), key, 10*time.Minute, a.log)
+	})
+	a.shutdown = append(a.shutdown, as.FlushKeyUse, func(ctx context.Context) error {
+		_, err := checkpointAudit(ctx, a.store, a.flags.keyDir(), key)
+		return err
+	})
 	return nil
 }
 
 // apiAuthorizer maps users' roles and partner keys' scopes onto the API's
 // permissions: analysts read; reviewers also send posts and decide; admins
-// also change banks; a key reads with the read scope and sends posts and
-// matches with the write scope, and never decides or changes banks.
+// also change banks and read the audit log; a key reads with the read
+// scope, sends posts and matches with the write scope, reads the audit log
+// with the audit scope, and never decides or changes banks. A key sees
+// only its own platform's cases and posts unless it has all-platforms.
 func apiAuthorizer(a *app, as *auth.Service) func(*http.Request, api.Perm) (string, error) {
 	return func(r *http.Request, perm api.Perm) (string, error) {
 		p, err := as.Resolve(r)
 		switch {
 		case errors.Is(err, auth.ErrNoCredentials):
-			if users, uerr := a.store.Users(r.Context()); uerr == nil && len(users) == 0 && loopback(r) {
+			users, uerr := a.store.Users(r.Context())
+			if uerr != nil {
+				return "", uerr
+			}
+			if len(users) == 0 && loopback(r) {
 				return "local", nil
 			}
 			return "", fmt.Errorf("%w: %v", api.ErrUnauthenticated, err)
 		case errors.Is(err, auth.ErrCSRF):
 			return "", fmt.Errorf("%w: %v", api.ErrForbidden, err)
-		case err != nil:
+		case errors.Is(err, auth.ErrBadKey):
 			return "", fmt.Errorf("%w: %v", api.ErrUnauthenticated, err)
+		case err != nil:
+			// The store failed while checking the credentials; the API maps
+			// a transient fault to 503, never to a refusal of the caller.
+			return "", err
 		}
 		if !allowed(p, perm) {
 			return "", fmt.Errorf("%w: %s may not use a route needing %q", api.ErrForbidden, p.Name, perm)
+		}
+		if p.Role == auth.RolePartner && !p.HasScope(auth.ScopeAllPlatforms) {
+			api.LimitToPlatform(r, p.Platform)
 		}
 		return p.Name, nil
 	}
 }
 
+// allowed maps roles and scopes onto the API's permissions. The audit log
+// holds staff names, searches and failed logins: only admins, and keys
+// given the audit scope for the unit's own tools, read it.
 func allowed(p *auth.Principal, perm api.Perm) bool {
 	if p.Role == auth.RolePartner {
 		switch perm {
@@ -83,10 +109,14 @@ func allowed(p *auth.Principal, perm api.Perm) bool {
 			return p.HasScope(auth.ScopeRead)
 		case api.PermIngest:
 			return p.HasScope(auth.ScopeWrite)
+		case api.PermAudit:
+			return p.HasScope(auth.ScopeAudit)
 		}
 		return false
 	}
 	switch perm {
+	case api.PermAudit:
+		return p.Can(auth.RoleAdmin)
 	case api.PermRead:
 		return p.Can(auth.RoleAnalyst)
 	case api.PermIngest, api.PermDecide:

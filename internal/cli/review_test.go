@@ -48,7 +48,7 @@ func TestUserCommands(t *testing.T) {
 	if code != 0 || !strings.Contains(out, "amina") || !strings.Contains(out, "admin") {
 		t.Fatalf("user list: %s", out)
 	}
-	code, key, errs := run(t, "", "user", "key", "add", "--data", data, "--scopes", "read", "partner-a")
+	code, key, errs := run(t, "", "user", "key", "add", "--data", data, "--scopes", "read", "--platform", "telegram", "partner-a")
 	if code != 0 || !strings.HasPrefix(key, "mk_") {
 		t.Fatalf("key add: %d %q %s", code, key, errs)
 	}
@@ -71,8 +71,8 @@ func TestServeGuardsAPIAndUI(t *testing.T) {
 	if code, _, errs := run(t, "correct horse battery\n", "user", "add", "--data", data, "--role", "reviewer", "rev1"); code != 0 {
 		t.Fatal(errs)
 	}
-	_, readKey, _ := run(t, "", "user", "key", "add", "--data", data, "--scopes", "read", "reader")
-	_, writeKey, _ := run(t, "", "user", "key", "add", "--data", data, "--scopes", "read,write", "writer")
+	_, readKey, _ := run(t, "", "user", "key", "add", "--data", data, "--scopes", "read,all-platforms", "reader")
+	_, writeKey, _ := run(t, "", "user", "key", "add", "--data", data, "--scopes", "read,write,all-platforms", "writer")
 	addr, stop := serve(t, data)
 	noRedirect := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
 	post := `{"platform":"x","source_id":"1","text":"hello"}`
@@ -121,7 +121,7 @@ func TestEvidenceExportAndVerify(t *testing.T) {
 	if _, _, err := s.SavePost(ctx, &model.Post{Platform: "x", SourceID: "1", Text: "t", PostedAt: time.Now()}, store.Analysis{Case: c}); err != nil {
 		t.Fatal(err)
 	}
-	key, err := evidence.LoadOrCreateKey(data)
+	key, err := evidence.LoadOrCreateKey(filepath.Join(data, evidence.KeyDir))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -134,7 +134,7 @@ func TestEvidenceExportAndVerify(t *testing.T) {
 	if code, out, errs := run(t, "", "evidence", "export", "--data", data, "-o", bundle, "1"); code != 0 || ev.ID != 1 {
 		t.Fatalf("export: %d %s %s", code, out, errs)
 	}
-	pub := filepath.Join(data, evidence.PublicKeyFile)
+	pub := filepath.Join(data, evidence.KeyDir, evidence.PublicKeyFile)
 	if code, out, errs := run(t, "", "evidence", "verify", "--key", pub, bundle); code != 0 || !strings.Contains(out, "intact") {
 		t.Fatalf("verify: %d %s %s", code, out, errs)
 	}
@@ -149,7 +149,7 @@ func TestEvidenceExportAndVerify(t *testing.T) {
 	if _, err := evidence.LoadOrCreateKey(other); err != nil {
 		t.Fatal(err)
 	}
-	if code, _, errs := run(t, "", "evidence", "verify", "--key", filepath.Join(other, evidence.PublicKeyFile), bundle); code != 1 || !strings.Contains(errs, "not by the trusted key") {
+	if code, _, errs := run(t, "", "evidence", "verify", "--key", filepath.Join(other, evidence.PublicKeyFile), bundle); code != 1 || !strings.Contains(errs, "not the trusted key") {
 		t.Fatalf("wrong key: exit %d %s", code, errs)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"time"
 
 	"github.com/marsad/marsad/internal/api"
 	"github.com/marsad/marsad/internal/server"
@@ -54,8 +55,16 @@ func (a *app) serve(ctx context.Context, e env, addr string, maxBody int64) erro
 	for _, run := range a.background {
 		go run(ctx)
 	}
-	return server.ListenAndServe(ctx, addr, h, func(ln net.Addr) {
+	err = server.ListenAndServe(ctx, addr, h, func(ln net.Addr) {
 		a.log.Info("listening", "addr", ln.String(), "store", a.store.Dialect())
 		fmt.Fprintf(e.stdout, "marsad is serving on http://%s/  (API: /api/v1/, health: /healthz, metrics: /metrics; Ctrl-C stops)\n", ln)
 	})
+	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	for _, fn := range a.shutdown {
+		if ferr := fn(sctx); ferr != nil {
+			a.log.Warn("shutdown", "err", ferr)
+		}
+	}
+	return err
 }

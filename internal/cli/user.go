@@ -21,14 +21,20 @@ import (
 const userSynopsis = `user add [--role admin|reviewer|analyst] [--lang en|ar] NAME
        marsad user passwd NAME
        marsad user list
-       marsad user key add --scopes read,write PARTNER
+       marsad user key add --scopes read,write --platform NAME PARTNER
+       marsad user key add --scopes read,all-platforms PARTNER
        marsad user key list
        marsad user key revoke ID
 
 Manages the people who sign in to the web UI and the partners' API keys.
 A password is read from standard input (its first line), or asked for twice
 when standard input is a terminal. An API key is printed once: only its hash
-is kept. Create the first admin with: marsad user add --role admin NAME`
+is kept. Scopes: read (GET requests), write (send posts, match), audit
+(read the audit log: for the unit's own tools only), all-platforms (every
+platform's cases and posts). A key is bound to its partner's platform with
+--platform, and then reads and sends only that platform's posts and cases;
+a key without --platform needs the all-platforms scope.
+Create the first admin with: marsad user add --role admin NAME`
 
 func runUser(ctx context.Context, e env) error {
 	if len(e.args) == 0 || e.args[0] == "-h" || e.args[0] == "--help" || e.args[0] == "help" {
@@ -48,7 +54,8 @@ func runUser(ctx context.Context, e env) error {
 	sf.register(fs)
 	role := fs.String("role", auth.RoleAnalyst, "role of a new user: admin, reviewer or analyst")
 	lang := fs.String("lang", "en", "language of a new user's pages: en or ar")
-	scopes := fs.String("scopes", auth.ScopeRead, "scopes of a new API key, comma-separated: read, write")
+	scopes := fs.String("scopes", auth.ScopeRead, "scopes of a new API key, comma-separated: read, write, audit, all-platforms")
+	platform := fs.String("platform", "", "the one platform whose posts and cases a new API key may read and send")
 	if err := parseFlags(fs, env{args: rest, stdin: e.stdin, stdout: e.stdout, stderr: e.stderr}); err != nil {
 		return err
 	}
@@ -105,14 +112,14 @@ func runUser(ctx context.Context, e env) error {
 		}
 		return tw.Flush()
 	case "key":
-		return runUserKey(ctx, e, st, as, args[1:], *scopes)
+		return runUserKey(ctx, e, st, as, args[1:], *scopes, *platform)
 	default:
 		return fmt.Errorf("%w: unknown subcommand %q (want add, passwd, list or key)", errUsage, args[0])
 	}
 	return nil
 }
 
-func runUserKey(ctx context.Context, e env, st *store.Store, as *auth.Service, args []string, scopes string) error {
+func runUserKey(ctx context.Context, e env, st *store.Store, as *auth.Service, args []string, scopes, platform string) error {
 	if len(args) == 0 {
 		return fmt.Errorf("%w: user key needs add, list or revoke", errUsage)
 	}
@@ -127,11 +134,15 @@ func runUserKey(ctx context.Context, e env, st *store.Store, as *auth.Service, a
 				sc = append(sc, s)
 			}
 		}
-		key, k, err := as.CreateAPIKey(ctx, args[1], sc, "cli")
+		key, k, err := as.CreateAPIKey(ctx, args[1], sc, platform, "cli")
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(e.stderr, "API key %d for %s with scopes %s; it is shown only now:\n", k.ID, k.Name, strings.Join(k.Scopes, ","))
+		bound := "every platform"
+		if k.Platform != "" {
+			bound = "platform " + k.Platform
+		}
+		fmt.Fprintf(e.stderr, "API key %d for %s with scopes %s, for %s; it is shown only now:\n", k.ID, k.Name, strings.Join(k.Scopes, ","), bound)
 		fmt.Fprintln(e.stdout, key)
 	case "list":
 		keys, err := st.APIKeys(ctx)
@@ -139,7 +150,7 @@ func runUserKey(ctx context.Context, e env, st *store.Store, as *auth.Service, a
 			return err
 		}
 		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tPARTNER\tSTARTS\tSCOPES\tCREATED\tLAST USED\tSTATE")
+		fmt.Fprintln(tw, "ID\tPARTNER\tSTARTS\tSCOPES\tPLATFORM\tCREATED\tLAST USED\tSTATE")
 		for _, k := range keys {
 			state, used := "active", "never"
 			if !k.RevokedAt.IsZero() {
@@ -148,7 +159,11 @@ func runUserKey(ctx context.Context, e env, st *store.Store, as *auth.Service, a
 			if !k.LastUsedAt.IsZero() {
 				used = k.LastUsedAt.Format("2006-01-02 15:04")
 			}
-			fmt.Fprintf(tw, "%d\t%s\t%s…\t%s\t%s\t%s\t%s\n", k.ID, k.Name, k.Prefix, strings.Join(k.Scopes, ","), k.CreatedAt.Format("2006-01-02"), used, state)
+			platform := k.Platform
+			if platform == "" {
+				platform = "-"
+			}
+			fmt.Fprintf(tw, "%d\t%s\t%s…\t%s\t%s\t%s\t%s\t%s\n", k.ID, k.Name, k.Prefix, strings.Join(k.Scopes, ","), platform, k.CreatedAt.Format("2006-01-02"), used, state)
 		}
 		return tw.Flush()
 	case "revoke":

@@ -80,11 +80,15 @@ func (k *Keeper) Export(ctx context.Context, id int64, actor string, w io.Writer
 	return k.st.Audit(ctx, actor, "evidence.export", fmt.Sprintf("evidence:%d", id), "manifest_sha256="+ev.ManifestSHA256)
 }
 
-// Verify checks a bundle: the manifest's signature (by trusted when given,
-// else by the key the manifest names), and that the archive holds exactly
-// the files the manifest lists with their sizes and SHA-256s. It returns
-// the manifest when everything holds.
+// Verify checks a bundle: the manifest's signature by trusted, the key the
+// verifier obtained from the issuer (never the key the bundle names: a
+// forger who rewrites a bundle names their own), and that the archive
+// holds exactly the files the manifest lists with their sizes and
+// SHA-256s. It returns the manifest when everything holds.
 func Verify(r io.ReaderAt, size int64, trusted ed25519.PublicKey) (*Manifest, error) {
+	if len(trusted) != ed25519.PublicKeySize {
+		return nil, errors.New("bundle: no trusted key given: name the issuer's public key or its fingerprint")
+	}
 	zr, err := zip.NewReader(r, size)
 	if err != nil {
 		return nil, fmt.Errorf("bundle: not a zip archive: %w", err)
@@ -137,14 +141,14 @@ func Verify(r io.ReaderAt, size int64, trusted ed25519.PublicKey) (*Manifest, er
 	if err != nil || len(pub) != ed25519.PublicKeySize {
 		return nil, fmt.Errorf("bundle: manifest.json: public_key is not a hex Ed25519 key")
 	}
-	if trusted != nil && !bytes.Equal(trusted, pub) {
-		return nil, fmt.Errorf("bundle: signed by key %s, not by the trusted key %s", m.PublicKey[:16], hex.EncodeToString(trusted)[:16])
+	if !bytes.Equal(trusted, pub) {
+		return nil, fmt.Errorf("bundle: names key %s, not the trusted key %s", Fingerprint(pub), Fingerprint(trusted))
 	}
 	sig, err := base64.StdEncoding.DecodeString(strings.TrimSpace(string(sigText)))
 	if err != nil || len(sig) != ed25519.SignatureSize {
 		return nil, fmt.Errorf("bundle: manifest.sig is not a base64 Ed25519 signature")
 	}
-	if !ed25519.Verify(ed25519.PublicKey(pub), man, sig) {
+	if !ed25519.Verify(trusted, man, sig) {
 		return nil, errors.New("bundle: the signature does not match manifest.json: the manifest was changed")
 	}
 	listed := map[string]bool{"manifest.json": true, "manifest.sig": true}
@@ -180,4 +184,33 @@ func Verify(r io.ReaderAt, size int64, trusted ed25519.PublicKey) (*Manifest, er
 		}
 	}
 	return &m, nil
+}
+
+// SignerKey returns the public key a bundle's manifest names, unverified:
+// only for checking it against a fingerprint the verifier was given.
+func SignerKey(r io.ReaderAt, size int64) (ed25519.PublicKey, error) {
+	zr, err := zip.NewReader(r, size)
+	if err != nil {
+		return nil, fmt.Errorf("bundle: not a zip archive: %w", err)
+	}
+	for _, f := range zr.File {
+		if f.Name != "manifest.json" {
+			continue
+		}
+		rc, err := f.Open()
+		if err != nil {
+			return nil, fmt.Errorf("bundle: manifest.json: %w", err)
+		}
+		defer rc.Close()
+		var m Manifest
+		if err := json.NewDecoder(io.LimitReader(rc, maxManifestBytes)).Decode(&m); err != nil {
+			return nil, fmt.Errorf("bundle: manifest.json: %w", err)
+		}
+		pub, err := hex.DecodeString(m.PublicKey)
+		if err != nil || len(pub) != ed25519.PublicKeySize {
+			return nil, errors.New("bundle: manifest.json: public_key is not a hex Ed25519 key")
+		}
+		return pub, nil
+	}
+	return nil, errors.New("bundle: manifest.json is missing")
 }

@@ -128,14 +128,14 @@ func TestVerifyDetectsTampering(t *testing.T) {
 		}
 		tc.edit(m)
 		z := writeZip(t, m)
-		if _, err := evidence.Verify(bytes.NewReader(z), int64(len(z)), nil); err == nil || !strings.Contains(err.Error(), tc.want) {
+		if _, err := evidence.Verify(bytes.NewReader(z), int64(len(z)), k.PublicKey()); err == nil || !strings.Contains(err.Error(), tc.want) {
 			t.Errorf("%s: %v, want an error saying %q", tc.name, err, tc.want)
 		}
 	}
 	if _, err := evidence.Verify(bytes.NewReader(good.Bytes()), int64(good.Len()), other.Public().(ed25519.PublicKey)); err == nil {
 		t.Error("bundle verified against a key that did not sign it")
 	}
-	if _, err := evidence.Verify(strings.NewReader("not a zip"), 9, nil); err == nil || !strings.Contains(err.Error(), "not a zip") {
+	if _, err := evidence.Verify(strings.NewReader("not a zip"), 9, k.PublicKey()); err == nil || !strings.Contains(err.Error(), "not a zip") {
 		t.Errorf("garbage: %v", err)
 	}
 }
@@ -173,7 +173,7 @@ func FuzzVerify(f *testing.F) {
 	f.Add(writeZip(f, map[string][]byte{"manifest.json": []byte(`{"format":"marsad-evidence/1","public_key":"00","files":[]}`), "manifest.sig": []byte("AA==")}))
 	f.Add([]byte("PK\x03\x04"))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		if m, err := evidence.Verify(bytes.NewReader(b), int64(len(b)), nil); err == nil && m == nil {
+		if m, err := evidence.Verify(bytes.NewReader(b), int64(len(b)), make(ed25519.PublicKey, ed25519.PublicKeySize)); err == nil && m == nil {
 			t.Fatal("nil manifest without an error")
 		}
 	})

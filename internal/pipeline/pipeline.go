@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -49,8 +50,14 @@ type Pipeline struct {
 	// Blobs keeps media files; nil means media files are hashed but not kept.
 	Blobs *blob.Store
 	// MediaDir is where relative media paths are read from. Empty means
-	// media paths are refused, as for posts sent over the API.
+	// media paths are refused, as for posts sent over the API. A path may
+	// not leave it: absolute paths, ".." and symlinks that resolve outside
+	// are refused.
 	MediaDir string
+	// MediaExclude names files and folders never read as media even when
+	// inside MediaDir, such as the evidence signing key and the database:
+	// whatever is read becomes media that every user can open.
+	MediaExclude []string
 	// MaxMediaBytes bounds one media file.
 	MaxMediaBytes int64
 	Hasher        ImageHasher // optional
@@ -85,6 +92,10 @@ type fieldError struct {
 
 func (e *fieldError) Error() string { return e.field + ": " + e.err.Error() }
 func (e *fieldError) Unwrap() error { return e.err }
+
+// FieldError is err as the fault of one field of a post, so a batch
+// reports it by item and field like the pipeline's own checks.
+func FieldError(field string, err error) error { return &fieldError{field: field, err: err} }
 
 func fieldErr(field string, format string, args ...any) error {
 	return &fieldError{field: field, err: fmt.Errorf(format, args...)}
@@ -245,9 +256,24 @@ func (p *Pipeline) normalise(post *model.Post) error {
 	case strings.TrimSpace(post.Text) == "" && len(post.Links) == 0 && len(post.Media) == 0:
 		return fieldErr("text", "a post needs text, links or media")
 	}
-	for name, v := range map[string]string{"text": post.Text, "author": post.Author, "channel": post.Channel, "url": post.URL} {
-		if !utf8.ValidString(v) {
-			return fieldErr(name, "invalid UTF-8")
+	// PostgreSQL refuses invalid UTF-8 and NUL in text; neither belongs in
+	// a post, so both are refused on every store, naming the field.
+	fields := [][2]string{{"platform", post.Platform}, {"source_id", post.SourceID}, {"text", post.Text},
+		{"author", post.Author}, {"channel", post.Channel}, {"url", post.URL}}
+	for i, l := range post.Links {
+		fields = append(fields, [2]string{fmt.Sprintf("links[%d]", i), l})
+	}
+	for i, m := range post.Media {
+		for _, f := range [][2]string{{"path", m.Path}, {"url", m.URL}, {"type", m.Type}, {"sha256", m.SHA256}, {"md5", m.MD5}, {"pdq", m.PDQ}} {
+			fields = append(fields, [2]string{fmt.Sprintf("media[%d].%s", i, f[0]), f[1]})
+		}
+	}
+	for _, f := range fields {
+		switch {
+		case !utf8.ValidString(f[1]):
+			return fieldErr(f[0], "invalid UTF-8")
+		case strings.IndexByte(f[1], 0) >= 0:
+			return fieldErr(f[0], "contains a NUL character")
 		}
 	}
 	post.Text = norm.NFC.String(post.Text)
@@ -280,11 +306,7 @@ func (p *Pipeline) readMedia(post *model.Post) error {
 			if p.MediaDir == "" {
 				return fieldErr(field+".path", "local paths are not accepted here; send the file as data")
 			}
-			path := m.Path
-			if !filepath.IsAbs(path) {
-				path = filepath.Join(p.MediaDir, path)
-			}
-			b, err := readLimited(path, p.maxMedia())
+			b, err := p.readLocal(m.Path)
 			if err != nil {
 				return fieldErr(field+".path", "%v", err)
 			}
@@ -366,21 +388,85 @@ func sniffType(data []byte) string {
 	return "file"
 }
 
-func readLimited(path string, max int64) ([]byte, error) {
-	f, err := os.Open(path)
+// readLocal reads a media file named relative to MediaDir. It is opened
+// through os.Root, so no path, symlink or ".." inside a path can reach a
+// file outside the folder; ".." and absolute paths are refused outright,
+// with a message saying why.
+func (p *Pipeline) readLocal(name string) ([]byte, error) {
+	if filepath.IsAbs(name) || strings.HasPrefix(name, "/") || strings.HasPrefix(name, `\`) || filepath.VolumeName(name) != "" {
+		return nil, errors.New("absolute paths are not accepted: give a path relative to the input file's folder")
+	}
+	for _, part := range strings.FieldsFunc(name, func(r rune) bool { return r == '/' || r == '\\' }) {
+		if part == ".." {
+			return nil, errors.New(`".." is not accepted: media must be inside the input file's folder`)
+		}
+	}
+	root, err := os.OpenRoot(p.MediaDir)
 	if err != nil {
+		return nil, fmt.Errorf("cannot open the media folder: %w", err)
+	}
+	defer root.Close()
+	f, err := root.Open(name)
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		return nil, fmt.Errorf("no such file %s in the input file's folder", name)
+	case err != nil && strings.Contains(err.Error(), "escapes"):
+		return nil, fmt.Errorf("%s resolves outside the input file's folder (a symlink out of it is not followed)", name)
+	case err != nil:
 		return nil, fmt.Errorf("cannot read media: %w", err)
 	}
 	defer f.Close()
+	fi, err := f.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("cannot read media %s: %w", name, err)
+	}
+	if !fi.Mode().IsRegular() {
+		return nil, fmt.Errorf("%s is not a regular file", name)
+	}
+	if p.excluded(filepath.Join(p.MediaDir, name), fi) {
+		return nil, fmt.Errorf("%s is one of marsad's own files (a key or the database) and is never read as media", name)
+	}
+	max := p.maxMedia()
 	b, err := io.ReadAll(io.LimitReader(f, max+1))
 	if err != nil {
-		return nil, fmt.Errorf("cannot read media %s: %w", path, err)
+		return nil, fmt.Errorf("cannot read media %s: %w", name, err)
 	}
 	if int64(len(b)) > max {
-		return nil, fmt.Errorf("media %s is larger than %d bytes", path, max)
+		return nil, fmt.Errorf("media %s is larger than %d bytes", name, max)
 	}
 	if len(b) == 0 {
-		return nil, fmt.Errorf("media %s is empty", path)
+		return nil, fmt.Errorf("media %s is empty", name)
 	}
 	return b, nil
+}
+
+// excluded reports whether the file at path (already opened, fi) is or
+// lies under one of MediaExclude, by resolved path or as the same file
+// (a hard link).
+func (p *Pipeline) excluded(path string, fi os.FileInfo) bool {
+	if len(p.MediaExclude) == 0 {
+		return false
+	}
+	real, err := filepath.EvalSymlinks(path)
+	if err == nil {
+		real, err = filepath.Abs(real)
+	}
+	if err != nil {
+		return true // cannot tell: do not read it
+	}
+	for _, ex := range p.MediaExclude {
+		if r, err := filepath.EvalSymlinks(ex); err == nil {
+			ex = r
+		}
+		if a, err := filepath.Abs(ex); err == nil {
+			ex = a
+		}
+		if real == ex || strings.HasPrefix(real, ex+string(filepath.Separator)) {
+			return true
+		}
+		if efi, err := os.Stat(ex); err == nil && os.SameFile(fi, efi) {
+			return true
+		}
+	}
+	return false
 }

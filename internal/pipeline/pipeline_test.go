@@ -55,7 +55,7 @@ func TestIngestJSONLBadInput(t *testing.T) {
 			3:  "colour: unknown field",
 			4:  "source_id: required",
 			6:  "invalid UTF-8",
-			7:  "media[0].path: cannot read media",
+			7:  "media[0].path: no such file",
 			9:  "media[0].path: media",
 			11: `posted_at: "yesterday" is not an RFC 3339 time`,
 			12: "media[0].pdq: pdq",

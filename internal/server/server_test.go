@@ -61,3 +61,34 @@ func TestHealthMetricsAndHeaders(t *testing.T) {
 		t.Fatalf("healthz with a closed store: %d %q", code, body)
 	}
 }
+
+// TestWholeSurfaceMethodsAndCaching checks the API behind the server's own
+// mux: a wrong method is a 405 with Allow (not the 404 of a catch-all), and
+// every API answer is no-store.
+func TestWholeSurfaceMethodsAndCaching(t *testing.T) {
+	s := storetest.SQLite(t)
+	p := &pipeline.Pipeline{Store: s}
+	srv := httptest.NewServer((&server.Server{Store: s, API: &api.API{Store: s, Pipeline: p}}).Handler())
+	defer srv.Close()
+	for _, tt := range []struct {
+		method, path string
+		want         int
+		allow        string
+	}{
+		{"PUT", "/api/v1/cases", 405, "GET, HEAD"},
+		{"DELETE", "/api/v1/posts", 405, "POST"},
+		{"GET", "/api/v1/cases", 200, ""},
+		{"GET", "/api/v1/nothing", 404, ""},
+	} {
+		req, _ := http.NewRequest(tt.method, srv.URL+tt.path, nil)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != tt.want || resp.Header.Get("Allow") != tt.allow || resp.Header.Get("Cache-Control") != "no-store" {
+			t.Errorf("%s %s: %d Allow=%q Cache-Control=%q; want %d Allow=%q no-store", tt.method, tt.path, resp.StatusCode,
+				resp.Header.Get("Allow"), resp.Header.Get("Cache-Control"), tt.want, tt.allow)
+		}
+	}
+}

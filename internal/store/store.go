@@ -101,6 +101,10 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
+	if err := s.EnsureAuditGuard(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
 	return s, nil
 }
 

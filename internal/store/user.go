@@ -33,11 +33,13 @@ type Session struct {
 
 // APIKey is a partner's key for the JSON API. Only its SHA-256 is stored.
 type APIKey struct {
-	ID         int64
-	Name       string
-	Prefix     string // the first characters of the key, to recognise it in lists
-	KeyHash    string
-	Scopes     []string
+	ID      int64
+	Name    string
+	Prefix  string // the first characters of the key, to recognise it in lists
+	KeyHash string
+	Scopes  []string
+	// Platform binds the key to one platform's posts and cases; "" is none.
+	Platform   string
 	CreatedBy  string
 	CreatedAt  time.Time
 	LastUsedAt time.Time
@@ -173,7 +175,7 @@ func (s *Store) PurgeSessions(ctx context.Context, now time.Time) (int64, error)
 	return res.RowsAffected()
 }
 
-const keyCols = `id, name, prefix, key_hash, scopes, created_by, created_at, last_used_at, revoked_at`
+const keyCols = `id, name, prefix, key_hash, scopes, platform, created_by, created_at, last_used_at, revoked_at`
 
 // CreateAPIKey stores a new API key.
 func (s *Store) CreateAPIKey(ctx context.Context, k *APIKey, actor string) error {
@@ -182,18 +184,20 @@ func (s *Store) CreateAPIKey(ctx context.Context, k *APIKey, actor string) error
 	}
 	scopes, _ := json.Marshal(nonNil(k.Scopes))
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		id, err := s.insertID(ctx, tx, `INSERT INTO api_keys (name, prefix, key_hash, scopes, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-			k.Name, k.Prefix, k.KeyHash, string(scopes), k.CreatedBy, micros(k.CreatedAt))
+		id, err := s.insertID(ctx, tx, `INSERT INTO api_keys (name, prefix, key_hash, scopes, platform, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			k.Name, k.Prefix, k.KeyHash, string(scopes), k.Platform, k.CreatedBy, micros(k.CreatedAt))
 		if err != nil {
 			return fmt.Errorf("create api key %q: %w", k.Name, err)
 		}
 		k.ID = id
-		return s.appendAudit(ctx, tx, actor, "apikey.create", fmt.Sprintf("apikey:%d", id), fmt.Sprintf("name=%q scopes=%v", k.Name, k.Scopes))
+		return s.appendAudit(ctx, tx, actor, "apikey.create", fmt.Sprintf("apikey:%d", id), fmt.Sprintf("name=%q scopes=%v platform=%q", k.Name, k.Scopes, k.Platform))
 	})
 }
 
-// APIKeyByHash returns the unrevoked key with the given hash and records its use.
-func (s *Store) APIKeyByHash(ctx context.Context, hash string, now time.Time) (*APIKey, error) {
+// APIKeyByHash returns the unrevoked key with the given hash. It only
+// reads: a keyed request must never wait for the write lock, so the last
+// use is recorded apart, in batches (TouchAPIKeys).
+func (s *Store) APIKeyByHash(ctx context.Context, hash string) (*APIKey, error) {
 	k, err := scanKey(s.row(ctx, s.db, `SELECT `+keyCols+` FROM api_keys WHERE key_hash = ? AND revoked_at = 0`, hash))
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("api key: %w", ErrNotFound)
@@ -201,9 +205,23 @@ func (s *Store) APIKeyByHash(ctx context.Context, hash string, now time.Time) (*
 	if err != nil {
 		return nil, fmt.Errorf("api key: %w", err)
 	}
-	// Recording the last use is a convenience; failing it must not refuse the call.
-	_, _ = s.exec(ctx, s.db, `UPDATE api_keys SET last_used_at = ? WHERE id = ?`, micros(now), k.ID)
 	return k, nil
+}
+
+// TouchAPIKeys records when each key was last used, in one transaction;
+// an older time never replaces a newer one.
+func (s *Store) TouchAPIKeys(ctx context.Context, used map[int64]time.Time) error {
+	if len(used) == 0 {
+		return nil
+	}
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		for id, at := range used {
+			if _, err := s.exec(ctx, tx, `UPDATE api_keys SET last_used_at = ? WHERE id = ? AND last_used_at < ?`, micros(at), id, micros(at)); err != nil {
+				return fmt.Errorf("api key %d: record last use: %w", id, err)
+			}
+		}
+		return nil
+	})
 }
 
 // APIKeys lists every key, revoked ones included, newest first.
@@ -252,7 +270,7 @@ func scanKey(r scanner) (*APIKey, error) {
 	var k APIKey
 	var scopes string
 	var created, used, revoked int64
-	if err := r.Scan(&k.ID, &k.Name, &k.Prefix, &k.KeyHash, &scopes, &k.CreatedBy, &created, &used, &revoked); err != nil {
+	if err := r.Scan(&k.ID, &k.Name, &k.Prefix, &k.KeyHash, &scopes, &k.Platform, &k.CreatedBy, &created, &used, &revoked); err != nil {
 		return nil, err
 	}
 	_ = json.Unmarshal([]byte(scopes), &k.Scopes)

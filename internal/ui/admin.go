@@ -105,7 +105,7 @@ func (h *Handler) addKey(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, badInput("form: %v", err))
 		return
 	}
-	key, _, err := h.auth.CreateAPIKey(r.Context(), strings.TrimSpace(r.PostFormValue("name")), r.PostForm["scope"], user(r).Name)
+	key, _, err := h.auth.CreateAPIKey(r.Context(), strings.TrimSpace(r.PostFormValue("name")), r.PostForm["scope"], r.PostFormValue("platform"), user(r).Name)
 	if err != nil {
 		h.adminError(w, r, err)
 		return

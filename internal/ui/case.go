@@ -4,10 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
-	"mime"
 	"net/http"
-	"path"
 	"strconv"
 	"strings"
 	"time"
@@ -333,18 +330,5 @@ func (h *Handler) serveMedia(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	head := make([]byte, 512)
-	k, _ := io.ReadFull(f, head)
-	ct := http.DetectContentType(head[:k])
-	if !strings.HasPrefix(ct, "image/") && !strings.HasPrefix(ct, "video/") {
-		if e := mime.TypeByExtension(path.Ext(p.Media[n].Path)); strings.HasPrefix(e, "image/") || strings.HasPrefix(e, "video/") {
-			ct = e
-		} else {
-			ct = "application/octet-stream"
-		}
-	}
-	w.Header().Set("Content-Type", ct)
-	w.Header().Set("Content-Disposition", "inline")
-	_, _ = w.Write(head[:k])
-	_, _ = io.Copy(w, f)
+	writeMedia(w, f, p.Media[n].Path)
 }

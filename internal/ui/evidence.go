@@ -2,7 +2,6 @@ package ui
 
 import (
 	"bytes"
-	"encoding/hex"
 	"fmt"
 	"net/http"
 	"strconv"
@@ -14,7 +13,8 @@ import (
 type evidenceData struct {
 	Evidence      []store.Evidence
 	RetentionDays int
-	PublicKey     string
+	// Fingerprint identifies the signing key, for verifiers to compare.
+	Fingerprint string
 }
 
 func (h *Handler) evidenceList(w http.ResponseWriter, r *http.Request) {
@@ -30,7 +30,7 @@ func (h *Handler) evidenceList(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h.render(w, r, http.StatusOK, "evidence", "evidence", evidenceData{Evidence: evs, RetentionDays: int(ret.Hours() / 24),
-		PublicKey: hex.EncodeToString(h.cfg.Evidence.PublicKey())}, nil)
+		Fingerprint: evidence.Fingerprint(h.cfg.Evidence.PublicKey())}, nil)
 }
 
 func (h *Handler) evidenceBundle(w http.ResponseWriter, r *http.Request) {

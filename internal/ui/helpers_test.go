@@ -3,6 +3,7 @@ package ui
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -47,6 +48,10 @@ type env struct {
 	// models is the live text model and its trainer (no built-in
 	// training data unless a test sets Base).
 	models *textmodel.Service
+	// mediaDir holds the media files posts name by path.
+	mediaDir string
+	// signer is the public key evidence bundles are signed with.
+	signer ed25519.PublicKey
 }
 
 // webhookSink records webhook deliveries.
@@ -79,7 +84,7 @@ func newEnvOn(t testing.TB, st *store.Store, secure bool) *env {
 		t.Fatal(err)
 	}
 	keeper := evidence.NewKeeper(st, evidence.Media{Dir: media}, key)
-	a, err := auth.New(st, auth.Config{InsecureCookies: !secure, Params: auth.Params{Memory: 1024, Time: 1, Threads: 1}, MaxFailures: 5})
+	a, err := auth.New(st, auth.Config{InsecureCookies: !secure, Params: auth.Params{Memory: 1024, Time: 1, Threads: 1}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +97,7 @@ func newEnvOn(t testing.TB, st *store.Store, secure bool) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e := &env{st: st, cases: map[string]int64{}, models: models}
+	e := &env{st: st, cases: map[string]int64{}, models: models, mediaDir: media, signer: key.Public().(ed25519.PublicKey)}
 	e.srv = httptest.NewServer(h)
 	t.Cleanup(e.srv.Close)
 	// "localhost" rather than 127.0.0.1: browsers treat it as a secure

@@ -16,6 +16,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"github.com/marsad/marsad/internal/action"
 	"github.com/marsad/marsad/internal/auth"
@@ -294,10 +295,25 @@ func back(w http.ResponseWriter, r *http.Request, path, ok string) {
 	http.Redirect(w, r, path+"?ok="+url.QueryEscape(ok), http.StatusSeeOther)
 }
 
-// localPath accepts only a path on this site as a redirect target.
+// localPath accepts only a path on this site as a redirect target: one
+// "/" followed by anything but "/" or "\\", with no control characters or
+// spaces (browsers drop a tab, so "/\t/evil.example" becomes "//evil.example")
+// and nothing that parses as a scheme or host. Anything else is "/".
 func localPath(p string) string {
-	if !strings.HasPrefix(p, "/") || strings.HasPrefix(p, "//") || strings.HasPrefix(p, "/\\") {
-		return "/queue"
+	if len(p) < 1 || p[0] != '/' || len(p) > 2048 {
+		return "/"
+	}
+	if len(p) > 1 && (p[1] == '/' || p[1] == '\\') {
+		return "/"
+	}
+	for _, r := range p {
+		if r <= 0x20 || r == 0x7f || r == '\\' || unicode.IsControl(r) || unicode.IsSpace(r) {
+			return "/"
+		}
+	}
+	u, err := url.Parse(p)
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || !strings.HasPrefix(u.Path, "/") || strings.HasPrefix(u.Path, "//") {
+		return "/"
 	}
 	return p
 }
