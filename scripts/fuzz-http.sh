@@ -46,6 +46,6 @@ for kind in "${stores[@]}"; do
   errs=$(grep -c 'level=ERROR' "$work/server.log" || true)
   panics=$(grep -c 'panic' "$work/server.log" || true)
   echo "$kind: server log: $errs errors, $panics panics"
-  grep 'level=ERROR' "$work/server.log" | sed 's/^time=[^ ]* //' | cut -c1-240 | sort | uniq -c | sort -rn | head -8 | sed 's/^/  /'
+  grep 'level=ERROR' "$work/server.log" | sed 's/^time=[^ ]* //' | cut -c1-240 | sort | uniq -c | sort -rn | head -8 | sed 's/^/  /' || true
 done
 exit $status

@@ -6,26 +6,28 @@
 # after an admin and the key are created. Prints requests/s, p50 and p99
 # latency and responses by status class per store, endpoint and auth.
 #
-#   scripts/load.sh [-d 10s] [-c 16] [-n 2000] [-a] [sqlite|postgres|both]
+#   scripts/load.sh [-d 10s] [-c 16] [-n 2000] [-e LIST] [-a] [sqlite|postgres|both]
 #
 #   -d  how long each endpoint is loaded (default 10s)
 #   -c  requests in flight (default 16)
 #   -n  generated posts loaded besides the demo posts (default 2000)
-#   -a  also run autocannon on each endpoint, when it is installed
+#   -e  endpoints, in order (default match-hash,match-image,cases,posts)
+#   -a  also run autocannon on match and cases, when it is installed
 #
 # The store is filled with the demo banks and posts (see scripts/server.sh);
 # PostgreSQL runs in a schema of its own in $MARSAD_LOAD_PG (default
 # postgres://postgres@127.0.0.1:5432/test), dropped at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-dur=10s conc=16 nposts=2000 autocannon=0
-while getopts "d:c:n:a" o; do
+dur=10s conc=16 nposts=2000 autocannon=0 endpoints=match-hash,match-image,cases,posts
+while getopts "d:c:n:e:a" o; do
   case $o in
     d) dur=$OPTARG ;;
     c) conc=$OPTARG ;;
     n) nposts=$OPTARG ;;
+    e) endpoints=$OPTARG ;;
     a) autocannon=1 ;;
-    *) sed -n '2,16p' "$0" >&2; exit 2 ;;
+    *) sed -n '2,17p' "$0" >&2; exit 2 ;;
   esac
 done
 shift $((OPTIND - 1))
@@ -33,7 +35,7 @@ which=${1:-both}
 case $which in
   both) stores=(sqlite postgres) ;;
   sqlite|postgres) stores=("$which") ;;
-  *) echo "usage: $0 [-d DUR] [-c N] [-n N] [-a] [sqlite|postgres|both]" >&2; exit 2 ;;
+  *) echo "usage: $0 [-d DUR] [-c N] [-n N] [-e LIST] [-a] [sqlite|postgres|both]" >&2; exit 2 ;;
 esac
 source scripts/server.sh
 
@@ -60,19 +62,19 @@ for kind in "${stores[@]}"; do
   load_demo "$nposts"
 
   start_server
-  "$work/loadgen" $header -url "$base_url" -store "$kind" -d "$dur" -c "$conc" -hashes "$hashes" -image "$image"
+  "$work/loadgen" $header -url "$base_url" -store "$kind" -endpoints "$endpoints" -d "$dur" -c "$conc" -hashes "$hashes" -image "$image"
   header=
   [[ $autocannon == 1 ]] && run_autocannon none
   stop_server
 
   add_admin_and_key
   start_server
-  "$work/loadgen" -url "$base_url" -key "$api_key" -store "$kind" -d "$dur" -c "$conc" -hashes "$hashes" -image "$image"
+  "$work/loadgen" -url "$base_url" -key "$api_key" -store "$kind" -endpoints "$endpoints" -d "$dur" -c "$conc" -hashes "$hashes" -image "$image"
   [[ $autocannon == 1 ]] && run_autocannon key
   stop_server
   if grep -q 'level=ERROR' "$work/server.log"; then
     echo "  $kind server log errors (first 5):"
-    grep 'level=ERROR' "$work/server.log" | head -5 | cut -c1-300 | sed 's/^/    /'
+    grep 'level=ERROR' "$work/server.log" | head -5 | cut -c1-300 | sed 's/^/    /' || true
   fi
   : > "$work/server.log"
 done

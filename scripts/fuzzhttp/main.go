@@ -45,7 +45,7 @@ func main() {
 	n := flag.Int("n", 20000, "requests to send")
 	conc := flag.Int("c", 4, "requests in flight")
 	seed := flag.Uint64("seed", uint64(time.Now().UnixNano()), "random seed")
-	show := flag.Int("show", 10, "failing requests printed in full")
+	show := flag.Int("show", 10, "failing requests printed in full, besides the first of each kind")
 	maxBody := flag.Int("max-body", 10<<20, "the server's body limit, to send bodies over it")
 	label := flag.String("store", "", "store name printed with the results")
 	flag.Parse()
@@ -116,10 +116,12 @@ func main() {
 		framing := o.req.shortBy > 0 || len(o.req.body) > f.maxBody || o.req.malformed()
 		if o.status >= 500 || (o.err != nil && !framing) {
 			nFail++
-			failKinds[o.req.route+" ["+o.req.traits()+"]"]++
-			if len(fails) < *show {
+			kind := o.req.route + " [" + o.req.traits() + "]"
+			// The first failure of each kind, then more up to -show.
+			if failKinds[kind] == 0 || len(fails) < *show {
 				fails = append(fails, o)
 			}
+			failKinds[kind]++
 		}
 	}
 	elapsed := time.Since(start)
@@ -212,10 +214,7 @@ func (r *request) malformed() bool {
 // traits names what is odd about the request, to group failures.
 func (r *request) traits() string {
 	var t []string
-	target, err := url.PathUnescape(r.target)
-	if err != nil {
-		target = r.target
-	}
+	target := lenientUnescape(r.target)
 	if r.shortBy > 0 {
 		t = append(t, "body short of Content-Length")
 	}
@@ -232,6 +231,21 @@ func (r *request) traits() string {
 		return "other"
 	}
 	return strings.Join(t, ", ")
+}
+
+// lenientUnescape decodes every valid %XX and leaves the rest.
+func lenientUnescape(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]) {
+			v, _ := strconv.ParseUint(s[i+1:i+3], 16, 8)
+			b.WriteByte(byte(v))
+			i += 2
+			continue
+		}
+		b.WriteByte(s[i])
+	}
+	return b.String()
 }
 
 func isHex(c byte) bool {

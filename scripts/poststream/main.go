@@ -172,7 +172,7 @@ func (c *client) verify(path string, conc int) int {
 				lost.Add(1)
 				mu.Lock()
 				if len(examples) < 5 {
-					examples = append(examples, fmt.Sprintf("post %s (%s): status %d %v %s", a.id, a.sourceID, status, err, bytes.TrimSpace(body)))
+					examples = append(examples, fmt.Sprintf("post %s (%s): status %d %v %s", a.id, a.sourceID, status, err, strings.Join(strings.Fields(string(body)), " ")))
 				}
 				mu.Unlock()
 			}
