@@ -95,6 +95,7 @@ func main() {
 	byRoute := map[string]map[int]int{}
 	var fails []outcome
 	failKinds := map[string]int{}
+	nLeak, leak := 0, (*outcome)(nil)
 	nFail, total := 0, 0
 	start := time.Now()
 	for o := range results {
@@ -114,6 +115,12 @@ func main() {
 		// A server may close the connection on a body over its limit or
 		// one shorter than declared before the client has finished.
 		framing := o.req.shortBy > 0 || len(o.req.body) > f.maxBody || o.req.malformed()
+		if rawDBError.Match(o.body) {
+			nLeak++
+			if leak == nil {
+				leak = &o
+			}
+		}
 		if o.status >= 500 || (o.err != nil && !framing) {
 			nFail++
 			kind := o.req.route + " [" + o.req.traits() + "]"
@@ -170,6 +177,11 @@ func main() {
 		} else {
 			fmt.Printf("    => %d %s\n", o.status, clip(o.body, 300))
 		}
+	}
+	// A user never sees a raw database error; counted, not failed on.
+	fmt.Printf("%s: answers quoting a raw database error: %d\n", *label, nLeak)
+	if leak != nil {
+		fmt.Printf("--- %s\n    => %d %s\n", leak.req, leak.status, clip(leak.body, 300))
 	}
 	if nFail > 0 {
 		os.Exit(1)
@@ -374,6 +386,9 @@ func (f *fuzzer) loadDoc() error {
 	sort.Slice(f.ops, func(i, j int) bool { return f.ops[i].method+f.ops[i].path < f.ops[j].method+f.ops[j].path })
 	return nil
 }
+
+// rawDBError matches database error text that should stay in the log.
+var rawDBError = regexp.MustCompile(`SQLSTATE|sqlite3?:|SQL logic error|database is locked|pq: |pgx`)
 
 var csrfField = regexp.MustCompile(`name="csrf" value="([^"]+)"`)
 
