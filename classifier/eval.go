@@ -236,13 +236,7 @@ func systemReport(name string, s []scored, th [NumLabels]float64, tradeoff bool)
 	r.AccountLevel = slices.Compact(r.AccountLevel)
 	s = post
 	r.Overall = table(s, th)
-	langs := map[string][]scored{}
-	for _, x := range s {
-		langs[x.lang] = append(langs[x.lang], x)
-	}
-	for k, v := range langs {
-		r.ByLang[k] = table(v, th)
-	}
+	r.ByLang = tablesByLang(s, th)
 	for k, v := range srcs {
 		r.BySource[k] = table(v, th)
 	}
@@ -341,6 +335,19 @@ func (m *Metrics) finish() {
 	if m.Precision+m.Recall > 0 {
 		m.F1 = 2 * m.Precision * m.Recall / (m.Precision + m.Recall)
 	}
+}
+
+// tablesByLang returns the table of each language's examples in s.
+func tablesByLang(s []scored, th [NumLabels]float64) map[string]Table {
+	langs := map[string][]scored{}
+	for _, x := range s {
+		langs[x.lang] = append(langs[x.lang], x)
+	}
+	out := make(map[string]Table, len(langs))
+	for k, v := range langs {
+		out[k] = table(v, th)
+	}
+	return out
 }
 
 func table(s []scored, th [NumLabels]float64) Table {

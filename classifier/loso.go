@@ -56,7 +56,7 @@ func LeaveOneSourceOut(ctx context.Context, examples []Example, opts TrainOption
 	if len(names) < 2 && len(only) == 0 {
 		return nil, fmt.Errorf("leave-one-source-out needs at least two sources, have %v", names)
 	}
-	rep := &LOSOReport{PooledByLang: map[string]Table{}}
+	rep := &LOSOReport{}
 	var pooled []scored
 	half := [NumLabels]float64{}
 	for i := range half {
@@ -88,14 +88,7 @@ func LeaveOneSourceOut(ctx context.Context, examples []Example, opts TrainOption
 				hard: e.HardNegative, account: e.AccountLevel, everyday: e.Everyday}
 			account = account || e.AccountLevel
 		}
-		h := HeldOutSource{Source: name, AccountLevel: account, Overall: table(s, m.thresholds), ByLang: map[string]Table{}, Thresholds: m.Thresholds()}
-		langs := map[string][]scored{}
-		for _, x := range s {
-			langs[x.lang] = append(langs[x.lang], x)
-		}
-		for l, v := range langs {
-			h.ByLang[l] = table(v, m.thresholds)
-		}
+		h := HeldOutSource{Source: name, AccountLevel: account, Overall: table(s, m.thresholds), ByLang: tablesByLang(s, m.thresholds), Thresholds: m.Thresholds()}
 		if fp, ok := negativeSources(s, m.thresholds)[name]; ok {
 			h.NegativeOnly, h.FP = true, *fp
 		}
@@ -110,13 +103,7 @@ func LeaveOneSourceOut(ctx context.Context, examples []Example, opts TrainOption
 		}
 	}
 	rep.Pooled = table(pooled, half)
-	langs := map[string][]scored{}
-	for _, x := range pooled {
-		langs[x.lang] = append(langs[x.lang], x)
-	}
-	for l, v := range langs {
-		rep.PooledByLang[l] = table(v, half)
-	}
+	rep.PooledByLang = tablesByLang(pooled, half)
 	return rep, nil
 }
 
