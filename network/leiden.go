@@ -35,8 +35,9 @@ import (
 //     starts where phase 1 left off.
 //
 // The levels stop when phase 1 leaves every node alone in its community.
-// Whole runs repeat from the last partition while Q rises (as igraph does
-// with a negative iteration count). If refinement cannot merge anything,
+// Whole runs then repeat from the last partition while Q rises by at least
+// 0.001 (igraph repeats while the partition changes, given a negative
+// iteration count). If refinement cannot merge anything,
 // the level aggregates on the phase-1 partition instead, as Louvain would;
 // since a community made that way could in principle be disconnected, the
 // final partition is split into connected parts, which only raises Q.
@@ -52,9 +53,13 @@ import (
 // staying put, so refinement is all but greedy, breaking near-ties at random.
 const leidenTheta = 0.01
 
-// leidenMaxRuns bounds the repeated runs; in practice the second or third
-// run no longer raises Q.
-const leidenMaxRuns = 10
+// Runs repeat until one raises Q by less than leidenMinGain, at most
+// leidenMaxRuns times. On the synthetic 1M-post graph the first run reaches
+// Q = 0.258, the second 0.267, the fourth 0.269 and ten runs 0.270.
+const (
+	leidenMinGain = 1e-3
+	leidenMaxRuns = 10
+)
 
 // leidenPartition returns a community for each node of g, numbered from 0
 // in order of each community's smallest node.
@@ -78,10 +83,13 @@ func leidenPartition(g *csr, gamma float64, seed uint64) []int32 {
 		next := l.run(g, member)
 		l.splitDisconnected(g, next)
 		q := modularity(g, next, gamma)
-		if !(q > best+1e-12) {
+		if q > best {
+			member = next
+		}
+		if !(q > best+leidenMinGain) {
 			break
 		}
-		member, best = next, q
+		best = q
 	}
 	return member
 }
@@ -101,6 +109,9 @@ type leiden struct {
 	label   []int32   // renumbering
 	queue   []int32
 	inQueue []bool
+	// levels are two aggregate graphs used in turn: a level is built from
+	// the one before, and neither has more nodes or entries than the input.
+	levels [2]csr
 }
 
 // run performs one Leiden run on g0 starting from the partition init and
@@ -114,7 +125,7 @@ func (l *leiden) run(g0 *csr, init []int32) []int32 {
 	for v := range at {
 		at[v] = int32(v)
 	}
-	for {
+	for level := 0; ; level++ {
 		ncom := l.moveNodes(g, part)
 		if ncom == g.n() {
 			break
@@ -133,7 +144,7 @@ func (l *leiden) run(g0 *csr, init []int32) []int32 {
 		for v, x := range at {
 			at[v] = coarse[x]
 		}
-		g = l.aggregate(g, coarse, ncoarse)
+		g = l.aggregate(g, coarse, ncoarse, &l.levels[level%2])
 		part = next
 	}
 	out := make([]int32, len(at))
@@ -345,10 +356,10 @@ func (l *leiden) compact(p []int32) int {
 	return int(next)
 }
 
-// aggregate is phase 3: the graph whose nodes are the groups of g's nodes
-// by comm (numbered 0..k-1). Edges inside a group become its loop, so
-// strengths and 2m are unchanged.
-func (l *leiden) aggregate(g *csr, comm []int32, k int) *csr {
+// aggregate is phase 3: it fills h with the graph whose nodes are the groups
+// of g's nodes by comm (numbered 0..k-1), reusing h's arrays. Edges inside a
+// group become its loop, so strengths and 2m are unchanged.
+func (l *leiden) aggregate(g *csr, comm []int32, k int, h *csr) *csr {
 	start := make([]int32, k+1)
 	for _, c := range comm {
 		start[c+1]++
@@ -362,10 +373,14 @@ func (l *leiden) aggregate(g *csr, comm []int32, k int) *csr {
 		members[fill[c]] = int32(v)
 		fill[c]++
 	}
-	h := &csr{
-		off: make([]int64, k+1), adj: make([]int32, 0, len(g.adj)/2), w: make([]float64, 0, len(g.w)/2),
-		loop: make([]float64, k), k: make([]float64, k), m2: g.m2,
+	h.off = reuse(h.off, k+1)
+	h.loop = reuse(h.loop, k)
+	h.k = reuse(h.k, k)
+	if cap(h.adj) < len(g.adj) {
+		// Aggregation never adds entries: each buffer is allocated once.
+		h.adj, h.w = make([]int32, 0, len(g.adj)), make([]float64, 0, len(g.adj))
 	}
+	h.adj, h.w, h.m2 = h.adj[:0], h.w[:0], g.m2
 	for c := range int32(k) {
 		inner := 0.0
 		l.touched = l.touched[:0]
@@ -393,6 +408,16 @@ func (l *leiden) aggregate(g *csr, comm []int32, k int) *csr {
 		h.off[c+1] = int64(len(h.adj))
 	}
 	return h
+}
+
+// reuse returns s cleared to length n, reallocating only when too short.
+func reuse[T any](s []T, n int) []T {
+	if cap(s) < n {
+		return make([]T, n)
+	}
+	s = s[:n]
+	clear(s)
+	return s
 }
 
 // splitDisconnected splits each community of part into its connected
