@@ -37,10 +37,11 @@ import (
 // The levels stop when phase 1 leaves every node alone in its community.
 // Whole runs then repeat from the last partition while Q rises by at least
 // 0.001 (igraph repeats while the partition changes, given a negative
-// iteration count). If refinement cannot merge anything,
-// the level aggregates on the phase-1 partition instead, as Louvain would;
-// since a community made that way could in principle be disconnected, the
-// final partition is split into connected parts, which only raises Q.
+// iteration count). If refinement cannot merge anything, the level
+// aggregates on the phase-1 partition instead, as Louvain would; since a
+// community made that way could in principle be disconnected, the final
+// partition is split into connected parts, which only raises Q. Every
+// community returned is therefore connected.
 //
 // All state lives in slices indexed by node or community; the neighbour
 // weights of the node being moved accumulate in a dense slice reset through

@@ -170,25 +170,34 @@ func sampleGraphs(t *testing.T) map[string]*Graph {
 		g, _ := plantedPartition(seed, 40, 12, 0.5, 2)
 		out[fmt.Sprintf("partition seed %d", seed)] = g
 	}
+	// CooRTweet's vignette runs each German object type at 30 s.
 	sets := []struct {
-		file   string
-		window time.Duration
-		minP   int
+		file, typ string
+		window    time.Duration
+		minP      int
 	}{
-		{"german_elections.csv", time.Minute, 2},
-		{"russian_coord_tweets.csv", 10 * time.Second, 5},
-		{"russian_coord_tweets.csv", time.Minute, 2},
+		{"german_elections.csv", "", time.Minute, 2},
+		{"german_elections.csv", "url", 30 * time.Second, 2},
+		{"german_elections.csv", "domain", 30 * time.Second, 2},
+		{"german_elections.csv", "hashtag", 30 * time.Second, 2},
+		{"german_elections.csv", "phash", 30 * time.Second, 2},
+		{"russian_coord_tweets.csv", "", 10 * time.Second, 5},
+		{"russian_coord_tweets.csv", "", time.Minute, 2},
 	}
 	for _, s := range sets {
 		if testing.Short() {
 			break
 		}
-		shares := loadCoortweet(t, s.file)
+		var types []string
+		if s.typ != "" {
+			types = []string{s.typ}
+		}
+		shares := loadCoortweet(t, s.file, types...)
 		_, g, err := Detect(shares, Options{Window: s.window, MinParticipation: s.minP})
 		if err != nil {
 			t.Fatal(err)
 		}
-		out[fmt.Sprintf("%s %s min %d", s.file, s.window, s.minP)] = g
+		out[fmt.Sprintf("%s %s %s min %d", s.file, s.typ, s.window, s.minP)] = g
 	}
 	return out
 }
