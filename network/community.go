@@ -14,16 +14,18 @@ import (
 
 // CommunityOptions tune community detection and ranking.
 type CommunityOptions struct {
-	// Resolution is the Louvain resolution γ; 0 means 1 (plain modularity).
+	// Resolution is the modularity resolution γ; 0 means 1 (plain
+	// modularity). Higher values give smaller communities.
 	Resolution float64
-	// Seed seeds Louvain's node order, so results are reproducible.
+	// Seed seeds Leiden's node order and refinement, so results are
+	// reproducible: the same graph and seed give the same communities.
 	Seed uint64
 	// Flagged reports whether an object already matched a bank or was
 	// flagged by the classifier. It may be nil.
 	Flagged func(Key) bool
 }
 
-// Community is a group of accounts found by Louvain on the weighted account
+// Community is a group of accounts found by Leiden on the weighted account
 // graph, with what a reviewer needs to rank it.
 type Community struct {
 	// Rank is 1 for the community that deserves attention first.
@@ -49,10 +51,47 @@ type Community struct {
 	Score float64
 }
 
-// Communities partitions the graph's accounts with Louvain and ranks the
-// communities, best first. Self-loops do not take part in Louvain (gonum's
-// simple graphs hold none) but are counted in each community's figures.
+// Communities partitions the graph's accounts with Leiden (see leiden.go)
+// and ranks the communities, best first. Edge weights are co-share counts. A
+// self-loop enters the optimisation as in standard modularity: it adds twice
+// its weight to its account's strength and its weight to the inside of the
+// account's community. Loops are also counted in each community's figures.
+// Every community is connected.
 func Communities(g *Graph, opts CommunityOptions) ([]Community, error) {
+	return communities(g, opts, leidenGraph)
+}
+
+// partitioner numbers the community of each account of g (by index).
+type partitioner func(g *Graph, resolution float64, seed uint64) []int32
+
+func leidenGraph(g *Graph, resolution float64, seed uint64) []int32 {
+	return leidenPartition(graphCSR(g), resolution, seed)
+}
+
+// louvainGonum is gonum's Louvain, which Communities used before Leiden;
+// tests and benchmarks compare with it. Self-loops are left out, as gonum's
+// simple graphs hold none.
+func louvainGonum(g *Graph, resolution float64, seed uint64) []int32 {
+	wg := simple.NewWeightedUndirectedGraph(0, 0)
+	for i := range g.Accounts {
+		wg.AddNode(simple.Node(i))
+	}
+	for _, e := range g.Edges {
+		if e.ai != e.bi {
+			wg.SetWeightedEdge(wg.NewWeightedEdge(simple.Node(e.ai), simple.Node(e.bi), float64(e.Weight)))
+		}
+	}
+	reduced := community.Modularize(wg, resolution, rand.NewPCG(seed, 0x6d61727361642d6e))
+	member := make([]int32, len(g.Accounts))
+	for ci, c := range reduced.Communities() {
+		for _, nd := range c {
+			member[nd.ID()] = int32(ci)
+		}
+	}
+	return member
+}
+
+func communities(g *Graph, opts CommunityOptions, partition partitioner) ([]Community, error) {
 	if opts.Resolution == 0 {
 		opts.Resolution = 1
 	}
@@ -63,32 +102,24 @@ func Communities(g *Graph, opts CommunityOptions) ([]Community, error) {
 	if n == 0 {
 		return nil, nil
 	}
-	wg := simple.NewWeightedUndirectedGraph(0, 0)
-	for i := range n {
-		wg.AddNode(simple.Node(i))
-	}
-	for _, e := range g.Edges {
-		if e.ai != e.bi {
-			wg.SetWeightedEdge(wg.NewWeightedEdge(simple.Node(e.ai), simple.Node(e.bi), float64(e.Weight)))
-		}
-	}
-	reduced := community.Modularize(wg, opts.Resolution, rand.NewPCG(opts.Seed, 0x6d61727361642d6e))
-	member := make([]int, n)
-	var groups [][]int
-	for _, c := range reduced.Communities() {
-		ids := make([]int, len(c))
-		for i, nd := range c {
-			ids[i] = int(nd.ID())
-		}
-		slices.Sort(ids)
-		groups = append(groups, ids)
-	}
+	member := partition(g, opts.Resolution, opts.Seed)
 	// Number communities by their smallest account so the order below does
-	// not depend on Louvain's internal order.
-	slices.SortFunc(groups, func(x, y []int) int { return cmp.Compare(x[0], y[0]) })
+	// not depend on the partitioner's numbering.
+	num := make([]int, n)
+	for i := range num {
+		num[i] = -1
+	}
+	var groups [][]int
+	for a, c := range member {
+		if num[c] < 0 {
+			num[c] = len(groups)
+			groups = append(groups, nil)
+		}
+		groups[num[c]] = append(groups[num[c]], a)
+	}
 	for ci, ids := range groups {
 		for _, a := range ids {
-			member[a] = ci
+			member[a] = int32(ci)
 		}
 	}
 	comp := Components(g)

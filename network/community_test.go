@@ -3,8 +3,10 @@ package network
 import (
 	"fmt"
 	"math"
+	"os"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -159,5 +161,58 @@ func TestScore(t *testing.T) {
 	}
 	if got, want := score(3, 1, 0, w, 1), 2*1*1*2.0; math.Abs(got-want) > 1e-12 {
 		t.Errorf("score(3, 1, 0, 1) = %v, want %v", got, want)
+	}
+}
+
+// BenchmarkCommunitiesLouvainGonum runs Communities with gonum's Louvain,
+// which it used before Leiden, on the graphs BenchmarkCommunities uses, so
+// that `go test -bench Communities` compares the two in one run.
+// MARSAD_BENCH_POSTS replaces the sizes with one (say 10000000).
+func BenchmarkCommunitiesLouvainGonum(b *testing.B) {
+	benchCommunities(b, louvainGonum)
+}
+
+// BenchmarkCommunitiesLeiden is BenchmarkCommunities with the sizes
+// MARSAD_BENCH_POSTS can replace.
+func BenchmarkCommunitiesLeiden(b *testing.B) {
+	benchCommunities(b, leidenGraph)
+}
+
+func benchCommunities(b *testing.B, partition partitioner) {
+	sizes := benchSizes
+	if s := os.Getenv("MARSAD_BENCH_POSTS"); s != "" {
+		n, err := strconv.Atoi(s)
+		if err != nil {
+			b.Fatalf("MARSAD_BENCH_POSTS=%q: %v", s, err)
+		}
+		sizes = []int{n}
+	}
+	for _, n := range sizes {
+		b.Run(fmt.Sprintf("posts=%d", n), func(b *testing.B) {
+			_, g, err := Detect(GeneratePlanted(ScaledConfig(n, 1)).Shares, Options{})
+			if err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			var cs []Community
+			for b.Loop() {
+				if cs, err = communities(g, CommunityOptions{}, partition); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(len(g.Edges)), "edges")
+			b.ReportMetric(float64(len(cs)), "communities")
+			member := make([]int32, len(g.Accounts))
+			index := make(map[string]int32, len(g.Accounts))
+			for i, a := range g.Accounts {
+				index[a.ID] = int32(i)
+			}
+			for ci, c := range cs {
+				for _, a := range c.Accounts {
+					member[index[a]] = int32(ci)
+				}
+			}
+			b.ReportMetric(modularityOf(g, member, 1), "Q")
+		})
 	}
 }
