@@ -85,12 +85,14 @@ load_demo() {
 }
 
 # add_admin_and_key creates an admin (password in $work/admin.pw) and a
-# partner key with the read and write scopes, and sets api_key.
+# partner key with the read, write and all-platforms scopes (a key must be
+# bound to a platform or see them all; loadgen, poststream and fuzzhttp
+# send posts for several platforms), and sets api_key.
 add_admin_and_key() {
   admin_pw="load-test-$(date +%s%N)"
   printf '%s\n' "$admin_pw" > "$work/admin.pw"
   "$work/marsad" user add "${store_args[@]}" --role admin load-admin < "$work/admin.pw" >/dev/null
-  api_key=$("$work/marsad" user key add "${store_args[@]}" --scopes read,write load-partner 2>/dev/null)
+  api_key=$("$work/marsad" user key add "${store_args[@]}" --scopes read,write,all-platforms load-partner)
 }
 
 # start_server [ADDR] starts marsad serve on ADDR (default a free loopback

@@ -79,7 +79,29 @@ func FuzzAddEntries(f *testing.F) {
 		"type,value,label\nurl,https://t.me/\xff\xfe,propaganda\n",
 		`[{"type":"url","value":"https://t.me/x","label":"bogus"}]`)
 	for _, q := range []string{"type=pdq", "label=propaganda&source=s", "type=%00", "label=%ff", "source=%ff%fe"} {
-		f.Add("partner", q, "text/csv", []byte(strings.Repeat("ab", 32)+"\n"), 0)
+		addSeed(f, "POST /api/v1/banks/{}/entries", "partner", q, "text/csv", []byte(strings.Repeat("ab", 32)+"\n"), 0)
 	}
 	fuzzRoute(f, "POST /api/v1/banks/{}/entries")
+}
+
+func FuzzIssueOrder(f *testing.F) {
+	seeds(f, "POST /api/v1/orders", []string{""}, []string{"application/json"},
+		`{"case_id":1,"platform":"telegram","legal_basis":"Regulation (EU) 2021/784, Article 3"}`,
+		`{"case_id":1,"platform":"seed","legal_basis":"Art. 3"}`,
+		`{"case_id":1,"platform":"x","legal_basis":"Art. 3","kind":"referral","content_url":"https://t.me/c/1","deadline":"2099-01-01T00:00:00Z"}`,
+		`{"case_id":1,"platform":"x","legal_basis":"Art. 3","deadline":"yesterday"}`,
+		`{"case_id":1,"platform":"x","legal_basis":"Art. 3","content_url":"javascript:alert(1)"}`,
+		`{"case_id":2,"platform":"telegram","legal_basis":"Art. 3"}`,
+		`{"case_id":-1,"platform":"telegram","legal_basis":"Art. 3"}`,
+		`{"case_id":99999999999999999999,"platform":"telegram"}`,
+		`{"case_id":1,"platform":"a\u0000b","legal_basis":"Art. 3"}`,
+		`{"case_id":1,"platform":"telegram","legal_basis":"Art. 3","justification":"\udc00"}`)
+	fuzzRoute(f, "POST /api/v1/orders")
+}
+
+func FuzzWithdrawOrder(f *testing.F) {
+	segs := []string{"new", "1", "999", "abc", "\x00", "\xff", "-1", strings.Repeat("9", 40)}
+	seeds(f, "POST /api/v1/orders/{}/withdraw", segs, []string{"application/json", ""},
+		`{"reason":"wrong address"}`, `{"reason":""}`, `{"reason":"   "}`, `{"reason":"a\u0000b"}`, `{"reason":1}`)
+	fuzzRoute(f, "POST /api/v1/orders/{}/withdraw")
 }

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"path/filepath"
 	"sort"
 	"strings"
 	"testing"
@@ -20,8 +21,11 @@ import (
 
 	"github.com/getkin/kin-openapi/openapi3"
 
+	"github.com/marsad/marsad/internal/action"
 	"github.com/marsad/marsad/internal/api"
+	"github.com/marsad/marsad/internal/evidence"
 	"github.com/marsad/marsad/internal/pipeline"
+	"github.com/marsad/marsad/internal/review"
 	"github.com/marsad/marsad/internal/store"
 	"github.com/marsad/marsad/internal/store/storetest"
 	"github.com/marsad/marsad/pdq"
@@ -73,12 +77,8 @@ type knownFailure struct {
 	match   func(dialect store.Dialect, in fuzzInput) bool
 }
 
-var knownFailures = []knownFailure{
-	{"issue 12: a NUL byte or invalid UTF-8 in a path, query, JSON string or CSV field gives 500 on PostgreSQL",
-		func(d store.Dialect, in fuzzInput) bool { return d == store.Postgres && hasNULOrBadUTF8(in) }},
-	{"issue 12: a body shorter than its Content-Length gives 500 on both stores",
-		func(d store.Dialect, in fuzzInput) bool { return in.cut > 0 && in.cut < len(in.body) }},
-}
+// knownFailures is empty: every finding of issue 12 it listed is fixed.
+var knownFailures = []knownFailure{}
 
 func hasNULOrBadUTF8(in fuzzInput) bool {
 	seg, err := url.PathUnescape(in.seg)
@@ -122,6 +122,30 @@ func (fs fuzzServer) newCase(t *testing.T) string {
 	return fmt.Sprint(res.Results[0].CaseID)
 }
 
+// newOrder opens and decides a case and issues an order on it, so that
+// inputs with the segment "new" withdraw an open order.
+func (fs fuzzServer) newOrder(t *testing.T) string {
+	id := fs.newCase(t)
+	for _, r := range []struct{ path, body string }{
+		{"/api/v1/cases/" + id + "/decision", `{"labels":["propaganda"],"action":"remove","rationale":"a known release"}`},
+		{"/api/v1/orders", `{"case_id":` + id + `,"platform":"fuzz","content_url":"https://t.me/c/` + id + `","legal_basis":"Regulation (EU) 2021/784, Article 3"}`},
+	} {
+		rec := httptest.NewRecorder()
+		fs.handler.ServeHTTP(rec, httptest.NewRequest("POST", r.path, strings.NewReader(r.body)))
+		if rec.Code != http.StatusCreated {
+			t.Fatalf("%s: opening an order: POST %s: %d %s", fs.dialect, r.path, rec.Code, rec.Body)
+		}
+		if r.path == "/api/v1/orders" {
+			var o struct{ ID int64 }
+			if err := json.Unmarshal(rec.Body.Bytes(), &o); err != nil || o.ID == 0 {
+				t.Fatalf("%s: opening an order: %s", fs.dialect, rec.Body)
+			}
+			return fmt.Sprint(o.ID)
+		}
+	}
+	return ""
+}
+
 func fuzzServers(f *testing.F) []fuzzServer {
 	f.Helper()
 	stores := []*store.Store{storetest.SQLite(f)}
@@ -136,12 +160,25 @@ func fuzzServers(f *testing.F) []fuzzServer {
 	var out []fuzzServer
 	for _, s := range stores {
 		p := &pipeline.Pipeline{Store: s, Hasher: pipeline.NewPDQHasher(pdq.Options{MaxPixels: 1 << 22})}
-		a := &api.API{Store: s, Pipeline: p, MaxBody: fuzzMaxBody, Matcher: exactPDQ{s}}
+		key, err := evidence.LoadOrCreateKey(filepath.Join(f.TempDir(), "data"))
+		if err != nil {
+			f.Fatal(err)
+		}
+		// A review service that issues orders, as the server has; webhook
+		// deliveries are not configured and end at once.
+		rv := review.New(s, action.New(s, evidence.NewKeeper(s, evidence.Media{}, key), action.Config{MaxAttempts: 1}), nil)
+		f.Cleanup(rv.Wait)
+		a := &api.API{Store: s, Pipeline: p, Review: rv, MaxBody: fuzzMaxBody, Matcher: exactPDQ{s}}
 		fs := fuzzServer{dialect: s.Dialect(), handler: a.Handler(), cases: new(int)}
+		// Case 1 is decided as harmful, so order requests that name it reach
+		// the order service; case 2 stays open, with order 1 on case 1.
 		for _, r := range []struct{ method, path, ctype, body string }{
 			{"POST", "/api/v1/banks", "application/json", `{"name":"partner","owner":"P","auto_action":true}`},
 			{"POST", "/api/v1/banks/partner/entries", "text/csv", "type,value,label\nurl,https://t.me/joinchat/XyZ,propaganda\npdq," + strings.Repeat("ab", 32) + ",propaganda\n"},
 			{"POST", "/api/v1/posts", "application/json", `{"platform":"telegram","source_id":"1","text":"join https://telegram.me/joinchat/XyZ now"}`},
+			{"POST", "/api/v1/posts", "application/json", `{"platform":"telegram","source_id":"2","text":"join https://telegram.me/joinchat/XyZ now"}`},
+			{"POST", "/api/v1/cases/1/decision", "application/json", `{"labels":["propaganda"],"action":"remove","rationale":"a known release"}`},
+			{"POST", "/api/v1/orders", "application/json", `{"case_id":1,"platform":"seed","content_url":"https://t.me/c/1","legal_basis":"Regulation (EU) 2021/784, Article 3"}`},
 		} {
 			rec := httptest.NewRecorder()
 			req := httptest.NewRequest(r.method, r.path, strings.NewReader(r.body))
@@ -170,13 +207,19 @@ func (b *shortBody) Read(p []byte) (int, error) {
 }
 
 // check sends in to every store and fails on a 5xx not excused by a known
-// finding. A panic in a handler fails the target by itself.
+// finding, or on an answer that quotes a raw database error. A panic in a
+// handler fails the target by itself. Seeds are strict (strictSeed).
 func check(t *testing.T, servers []fuzzServer, in fuzzInput) {
 	method, pattern, _ := strings.Cut(in.route, " ")
+	seed := isSeed(in)
 	for _, fs := range servers {
 		seg := in.seg
 		if seg == "new" {
-			seg = fs.newCase(t)
+			if strings.HasPrefix(pattern, "/api/v1/orders/") {
+				seg = fs.newOrder(t)
+			} else {
+				seg = fs.newCase(t)
+			}
 		}
 		target := strings.Replace(pattern, "{}", url.PathEscape(seg), 1)
 		if in.query != "" {
@@ -184,6 +227,9 @@ func check(t *testing.T, servers []fuzzServer, in fuzzInput) {
 		}
 		u, err := url.ParseRequestURI(target)
 		if err != nil {
+			if seed {
+				t.Fatalf("seed is not a request target: %q", target)
+			}
 			t.Skipf("not a request target: %q", target)
 		}
 		var body io.Reader = bytes.NewReader(in.body)
@@ -198,7 +244,16 @@ func check(t *testing.T, servers []fuzzServer, in fuzzInput) {
 		}
 		rec := httptest.NewRecorder()
 		fs.handler.ServeHTTP(rec, req)
+		answer := bytes.TrimSpace(rec.Body.Bytes())
+		if rawDBError(answer, in) {
+			t.Fatalf("%s: %d quotes a database error: %s\ninput: %s", fs.dialect, rec.Code, clip(answer, 500), in)
+		}
 		if rec.Code < 500 {
+			if seed {
+				if want := strictSeed(in); want != "" && (rec.Code < 400 || rec.Code >= 500) {
+					t.Fatalf("%s: seed answered %d, want %s: %s\ninput: %s", fs.dialect, rec.Code, want, clip(answer, 500), in)
+				}
+			}
 			continue
 		}
 		for _, k := range knownFailures {
@@ -206,9 +261,68 @@ func check(t *testing.T, servers []fuzzServer, in fuzzInput) {
 				t.Skipf("%s: %d, known failure (%s); input: %s", fs.dialect, rec.Code, k.finding, in)
 			}
 		}
-		t.Fatalf("%s: %d %s\ninput: %s", fs.dialect, rec.Code, bytes.TrimSpace(rec.Body.Bytes()), in)
+		t.Fatalf("%s: %d %s\ninput: %s", fs.dialect, rec.Code, answer, in)
 	}
 }
+
+// rawDBError reports whether an answer quotes the database's own words
+// that the input did not hold.
+func rawDBError(answer []byte, in fuzzInput) bool {
+	for _, s := range []string{"SQLSTATE", "SQL logic error", "database is locked", "constraint failed", "invalid byte sequence"} {
+		if bytes.Contains(answer, []byte(s)) && !strings.Contains(in.seg+in.query+in.ctype+string(in.body), s) {
+			return true
+		}
+	}
+	return false
+}
+
+// seedInputs holds the seed corpus of every target (addSeed), by seedKey.
+var seedInputs = map[string]bool{}
+
+func seedKey(in fuzzInput) string {
+	return fmt.Sprintf("%s\x00%q\x00%q\x00%q\x00%d\x00%x", in.route, in.seg, in.query, in.ctype, in.cut, in.body)
+}
+
+// addSeed adds an input to the corpus of the target for route.
+func addSeed(f *testing.F, route, seg, query, ctype string, body []byte, cut int) {
+	f.Helper()
+	f.Add(seg, query, ctype, body, cut)
+	seedInputs[seedKey(fuzzInput{route: route, seg: seg, query: query, ctype: ctype, body: body, cut: cut})] = true
+}
+
+func isSeed(in fuzzInput) bool { return seedInputs[seedKey(in)] }
+
+// strictSeed says what a seed must be answered with beyond "not 5xx", or
+// "": a seed is never skipped, and one the fixes of issue 12 refuse must
+// be refused with a 4xx rather than let through:
+//   - a NUL or invalid UTF-8 in the path segment or the query (every route
+//     checks both);
+//   - a body cut short of its Content-Length, on a route that reads it;
+//   - a NUL or invalid UTF-8 in a single JSON object body.
+func strictSeed(in fuzzInput) string {
+	readsBody := !strings.HasSuffix(in.route, "/claim") && !strings.HasSuffix(in.route, "/release")
+	seg, err := url.PathUnescape(in.seg)
+	if err != nil {
+		seg = in.seg
+	}
+	q, err := url.QueryUnescape(in.query)
+	if err != nil {
+		q = in.query
+	}
+	body := string(in.body)
+	switch {
+	case badUTF8OrNUL(seg) || badUTF8OrNUL(q):
+		return "4xx for a NUL or invalid UTF-8 in the path or query"
+	case readsBody && in.cut > 0 && in.cut < len(in.body):
+		return "4xx for a body short of its Content-Length"
+	case readsBody && in.ctype == "application/json" && strings.HasPrefix(strings.TrimSpace(body), "{") &&
+		(badUTF8OrNUL(body) || strings.Contains(strings.ToLower(body), `\u0000`)):
+		return "4xx for a NUL or invalid UTF-8 in the JSON body"
+	}
+	return ""
+}
+
+func badUTF8OrNUL(s string) bool { return !utf8.ValidString(s) || strings.Contains(s, "\x00") }
 
 // seeds adds the corpus for a route: the request body example built from
 // the OpenAPI document (its examples, where it gives them, or a value made
@@ -227,17 +341,17 @@ func seeds(f *testing.F, route string, segs []string, ctypes []string, extra ...
 		}
 		bodies = append(bodies, nil, []byte(""), []byte("null"), bytes.Repeat([]byte("a"), fuzzMaxBody+1))
 		for i, b := range bodies {
-			f.Add(segs[0], "", ct, b, 0)
+			addSeed(f, route, segs[0], "", ct, b, 0)
 			if len(b) > 4 && i%3 == 0 {
-				f.Add(segs[0], "", ct, b, len(b)/2)
+				addSeed(f, route, segs[0], "", ct, b, len(b)/2)
 			}
 		}
 		// The other segments with the example body, and without one.
 		for _, seg := range segs[1:] {
 			if len(bodies) > 0 {
-				f.Add(seg, "", ct, bodies[0], 0)
+				addSeed(f, route, seg, "", ct, bodies[0], 0)
 			}
-			f.Add(seg, "", ct, []byte("{}"), 0)
+			addSeed(f, route, seg, "", ct, []byte("{}"), 0)
 		}
 	}
 }

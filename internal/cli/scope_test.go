@@ -164,6 +164,13 @@ func TestScopedReads(t *testing.T) {
 				{legacy, "GET", "/api/v1/cases", "", 403},
 				{legacy, "GET", "/api/v1/posts/1", "", 403},
 				{legacy, "GET", "/api/v1/banks", "", 200},
+				{tg, "GET", "/api/v1/orders", "", 200},
+				{tg, "GET", "/api/v1/orders?platform=telegram", "", 200},
+				{tg, "GET", "/api/v1/orders?platform=x", "", 403},
+				{legacy, "GET", "/api/v1/orders", "", 403},
+				{all, "GET", "/api/v1/orders?platform=x", "", 200},
+				{tg, "POST", "/api/v1/orders", `{"case_id":1,"platform":"telegram","legal_basis":"Art. 3"}`, 403},
+				{tg, "POST", "/api/v1/orders/1/withdraw", `{"reason":"x"}`, 403},
 			} {
 				code, b := get(tt.key, tt.method, tt.path, tt.body)
 				if code != tt.want {

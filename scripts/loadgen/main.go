@@ -108,7 +108,7 @@ func main() {
 	}
 	client := &http.Client{Timeout: *timeout, Transport: &http.Transport{MaxIdleConnsPerHost: *conc, MaxConnsPerHost: *conc}}
 	if *header {
-		fmt.Printf("%-9s %-28s %-5s %9s %9s %9s %7s %6s %6s %6s\n", "store", "endpoint", "auth", "req/s", "p50", "p99", "2xx", "4xx", "5xx", "noresp")
+		fmt.Printf("%-9s %-28s %-5s %9s %9s %9s %9s %7s %6s %6s %6s\n", "store", "endpoint", "auth", "req/s", "p50", "p99", "max", "2xx", "4xx", "5xx", "noresp")
 	}
 	for _, name := range strings.Split(*list, ",") {
 		ep, ok := all[strings.TrimSpace(name)]
@@ -119,8 +119,8 @@ func main() {
 		lat := res.latencies
 		slices.Sort(lat)
 		n := res.s2xx + res.s4xx + res.s5xx + res.other
-		fmt.Printf("%-9s %-28s %-5s %9.1f %9s %9s %7d %6d %6d %6d\n", *storeName, ep.name, *authName,
-			float64(n)/elapsed.Seconds(), pct(lat, 0.50), pct(lat, 0.99), res.s2xx, res.s4xx, res.s5xx, res.transportErr+res.other)
+		fmt.Printf("%-9s %-28s %-5s %9.1f %9s %9s %9s %7d %6d %6d %6d\n", *storeName, ep.name, *authName,
+			float64(n)/elapsed.Seconds(), pct(lat, 0.50), pct(lat, 0.99), pct(lat, 1), res.s2xx, res.s4xx, res.s5xx, res.transportErr+res.other)
 		if res.firstErr != "" {
 			fmt.Fprintf(os.Stderr, "  %s %s: first failure: %s\n", *storeName, ep.name, res.firstErr)
 		}
