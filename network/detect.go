@@ -626,6 +626,30 @@ func (d *Detector) strictPairs(shares []int32) ([]pairRec, []int32) {
 // undirected edge per account pair, weighted by its co-shares
 // (R/generate_coordinated_network.R:154-162).
 func (d *Detector) aggregate(g *Graph, ks []kept, shares, participation []int32) {
+	names := d.accounts.names
+	// Number the accounts of the co-shares in ID order, so that sorting the
+	// co-shares by account pair also sorts the edges.
+	rank := make([]int32, len(names))
+	for _, k := range ks {
+		rank[k.ab>>32], rank[uint32(k.ab)] = 1, 1
+	}
+	var ids []int32
+	for a, r := range rank {
+		if r != 0 {
+			ids = append(ids, int32(a))
+		}
+	}
+	slices.SortFunc(ids, func(x, y int32) int { return strings.Compare(names[x], names[y]) })
+	for i, a := range ids {
+		rank[a] = int32(i)
+	}
+	for i := range ks {
+		a, b := rank[ks[i].ab>>32], rank[uint32(ks[i].ab)]
+		if a > b {
+			a, b = b, a
+		}
+		ks[i].ab = uint64(a)<<32 | uint64(b)
+	}
 	slices.SortFunc(ks, func(x, y kept) int {
 		if c := cmp.Compare(x.ab, y.ab); c != 0 {
 			return c
@@ -635,12 +659,10 @@ func (d *Detector) aggregate(g *Graph, ks []kept, shares, participation []int32)
 		}
 		return cmp.Compare(x.delay, y.delay)
 	})
+	// Edges of at least MinWeight co-shares, as spans of ks; their ends.
 	minW := d.opts.MinWeight
-	nAcct := len(d.accounts.names)
-	pos := make([]int32, nAcct) // position in g.Accounts + 1; 0 = absent
-	typeTotal := make([]int, len(d.types.names))
-	typeCount := make([]int, len(d.types.names))
-	var edges [][2]int // spans of ks, one per kept edge
+	var edges [][2]int
+	pos := make([]int32, len(ids)) // rank -> position in g.Accounts + 1
 	for lo := 0; lo < len(ks); {
 		hi := lo + 1
 		for hi < len(ks) && ks[hi].ab == ks[lo].ab {
@@ -648,42 +670,43 @@ func (d *Detector) aggregate(g *Graph, ks []kept, shares, participation []int32)
 		}
 		if hi-lo >= minW {
 			edges = append(edges, [2]int{lo, hi})
-			a, b := int32(ks[lo].ab>>32), int32(ks[lo].ab)
-			pos[a], pos[b] = 1, 1
+			pos[ks[lo].ab>>32], pos[uint32(ks[lo].ab)] = 1, 1
 		}
 		lo = hi
 	}
-	var ids []int32
-	for a, p := range pos {
+	n := 0
+	for r, p := range pos {
 		if p != 0 {
-			ids = append(ids, int32(a))
+			n++
+			pos[r] = int32(n)
 		}
 	}
-	names := d.accounts.names
-	slices.SortFunc(ids, func(x, y int32) int { return strings.Compare(names[x], names[y]) })
-	g.Accounts = make([]Account, len(ids))
-	for i, a := range ids {
-		pos[a] = int32(i) + 1
-		g.Accounts[i] = Account{ID: names[a], Shares: int(shares[a])}
+	g.Accounts = make([]Account, 0, n)
+	for r, p := range pos {
+		if p == 0 {
+			continue
+		}
+		a := ids[r]
+		acc := Account{ID: names[a], Shares: int(shares[a])}
 		if participation != nil {
-			g.Accounts[i].Objects = int(participation[a])
+			acc.Objects = int(participation[a])
 		}
+		g.Accounts = append(g.Accounts, acc)
 	}
-	g.Edges = make([]Edge, 0, len(edges))
-	for _, sp := range edges {
+	typeTotal := make([]int, len(d.types.names))
+	typeCount := make([]int, len(d.types.names))
+	g.Edges = make([]Edge, len(edges))
+	for i, sp := range edges {
 		run := ks[sp[0]:sp[1]]
-		a, b := int32(run[0].ab>>32), int32(run[0].ab)
-		ai, bi := int(pos[a]-1), int(pos[b]-1)
-		if ai > bi {
-			ai, bi = bi, ai
-		}
-		e := Edge{A: g.Accounts[ai].ID, B: g.Accounts[bi].ID, Weight: len(run), ai: ai, bi: bi, delays: make([]uint32, len(run))}
+		ai, bi := int(pos[run[0].ab>>32]-1), int(pos[uint32(run[0].ab)]-1)
+		e := &g.Edges[i]
+		*e = Edge{A: g.Accounts[ai].ID, B: g.Accounts[bi].ID, Weight: len(run), ai: ai, bi: bi, delays: make([]uint32, len(run))}
 		var sum uint64
 		var touched []int32
-		for i, k := range run {
-			e.delays[i] = k.delay
+		for j, k := range run {
+			e.delays[j] = k.delay
 			sum += uint64(k.delay)
-			if i == 0 || k.obj != run[i-1].obj {
+			if j == 0 || k.obj != run[j-1].obj {
 				e.Objects = append(e.Objects, d.keys[k.obj])
 			}
 			ty := d.keyType[k.obj]
@@ -692,24 +715,44 @@ func (d *Detector) aggregate(g *Graph, ks []kept, shares, participation []int32)
 			}
 			typeCount[ty]++
 		}
+		e.Types = make([]TypeCount, 0, len(touched))
 		for _, ty := range touched {
 			e.Types = append(e.Types, TypeCount{d.types.names[ty], typeCount[ty]})
 			typeTotal[ty] += typeCount[ty]
 			typeCount[ty] = 0
 		}
-		slices.SortFunc(e.Types, func(x, y TypeCount) int { return strings.Compare(x.Type, y.Type) })
-		slices.SortFunc(e.Objects, cmpKey)
+		if len(e.Types) > 1 {
+			slices.SortFunc(e.Types, func(x, y TypeCount) int { return strings.Compare(x.Type, y.Type) })
+		}
+		if len(e.Objects) > 1 {
+			slices.SortFunc(e.Objects, cmpKey)
+		}
 		slices.Sort(e.delays)
 		e.MedianDelay = medianMillis(e.delays)
 		e.MeanDelay = time.Duration(float64(sum) / float64(len(run)) * float64(time.Millisecond))
-		g.Edges = append(g.Edges, e)
 		g.Accounts[ai].CoShares += e.Weight
 		if bi != ai {
 			g.Accounts[bi].CoShares += e.Weight
 		}
 	}
 	if participation == nil {
-		d.edgeObjects(g, ks, edges, pos)
+		// Distinct objects per account along its edges.
+		var ao []uint64
+		for _, sp := range edges {
+			for j := sp[0]; j < sp[1]; j++ {
+				k := ks[j]
+				if j > sp[0] && k.obj == ks[j-1].obj {
+					continue
+				}
+				a, b := uint64(pos[k.ab>>32]-1), uint64(pos[uint32(k.ab)]-1)
+				ao = append(ao, a<<32|uint64(uint32(k.obj)), b<<32|uint64(uint32(k.obj)))
+			}
+		}
+		slices.Sort(ao)
+		ao = slices.Compact(ao)
+		for _, v := range ao {
+			g.Accounts[v>>32].Objects++
+		}
 	}
 	for ty, n := range typeTotal {
 		if n > 0 {
@@ -717,33 +760,6 @@ func (d *Detector) aggregate(g *Graph, ks []kept, shares, participation []int32)
 		}
 	}
 	slices.SortFunc(g.Types, func(x, y TypeCount) int { return strings.Compare(x.Type, y.Type) })
-	slices.SortFunc(g.Edges, func(x, y Edge) int {
-		if c := cmp.Compare(x.ai, y.ai); c != 0 {
-			return c
-		}
-		return cmp.Compare(x.bi, y.bi)
-	})
-}
-
-// edgeObjects sets Account.Objects: the distinct objects of the co-shares
-// of the kept edges (spans of ks), per account.
-func (d *Detector) edgeObjects(g *Graph, ks []kept, spans [][2]int, pos []int32) {
-	var ao []uint64
-	for _, sp := range spans {
-		for i := sp[0]; i < sp[1]; i++ {
-			k := ks[i]
-			if i > sp[0] && k.obj == ks[i-1].obj {
-				continue
-			}
-			a, b := uint32(k.ab>>32), uint32(k.ab)
-			ao = append(ao, uint64(pos[a]-1)<<32|uint64(uint32(k.obj)), uint64(pos[b]-1)<<32|uint64(uint32(k.obj)))
-		}
-	}
-	slices.Sort(ao)
-	ao = slices.Compact(ao)
-	for _, v := range ao {
-		g.Accounts[v>>32].Objects++
-	}
 }
 
 func cmpKey(x, y Key) int {

@@ -69,6 +69,6 @@ func ExampleWriteEdgesCSV() {
 	cs, _ := network.Communities(g, network.CommunityOptions{})
 	network.WriteEdgesCSV(os.Stdout, g, cs)
 	// Output:
-	// source,target,weight,objects,median_delay_s,community
-	// a,b,1,1,2,1
+	// source,target,weight,objects,median_delay_s,community,mean_delay_s,types
+	// a,b,1,1,2,1,2,hashtag:1
 }

@@ -57,3 +57,23 @@ func TestPlantedRecall(t *testing.T) {
 		}
 	}
 }
+
+func TestStreamPlantedEqualsGenerate(t *testing.T) {
+	c := PlantedConfig{Seed: 3, Organic: 50, OrganicPosts: 700, Networks: 2}
+	var got []Share
+	batches := 0
+	err := StreamPlanted(c, 64, func(b []Share) error {
+		if len(b) > 64 {
+			t.Fatalf("batch of %d, want at most 64", len(b))
+		}
+		batches++
+		got = append(got, b...)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := GeneratePlanted(c).Shares; !reflect.DeepEqual(got, want) || batches < 2 {
+		t.Fatalf("streamed %d shares in %d batches, generated %d; or they differ", len(got), batches, len(want))
+	}
+}
