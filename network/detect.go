@@ -116,6 +116,10 @@ type Detector struct {
 	rows     []row
 	byObject [][]int32 // held row indexes of each object, sorted by cmpRow
 	pairs    []pairRec
+	// pending are shares added but not yet paired. Pairing waits until the
+	// network is read, so that shares streamed in many small batches, in
+	// any order, are sorted and paired once.
+	pending []item
 
 	horizon int64 // shares before this time are rejected
 	hasHzn  bool
@@ -171,7 +175,7 @@ type item struct {
 	post int32 // -1 for none
 }
 
-// Add adds shares and pairs them with every held share of the same object
+// Add adds shares; they are paired with every held share of the same object
 // within the window. Identical shares (same account, object, type, time and
 // post) count once, whether they arrive together or in different calls. On
 // error nothing is added.
@@ -184,14 +188,24 @@ func (d *Detector) Add(shares []Share) error {
 			return fmt.Errorf("share %d at %s: %w %s", i, s.Time.UTC().Format(time.RFC3339), ErrBeforeHorizon, time.Unix(0, d.horizon).UTC().Format(time.RFC3339))
 		}
 	}
-	items := make([]item, len(shares))
-	for i, s := range shares {
+	for _, s := range shares {
 		it := item{t: s.Time.UnixNano(), obj: d.key(Key{s.ObjectType, s.Object}), acct: d.accounts.id(s.Account), post: -1}
 		if s.Post != "" {
 			it.post = d.posts.id(s.Post)
 		}
-		items[i] = it
+		d.pending = append(d.pending, it)
 	}
+	return nil
+}
+
+// flush pairs the pending shares.
+func (d *Detector) flush() {
+	if len(d.pending) == 0 {
+		return
+	}
+	items := d.pending
+	d.pending = nil
+	d.rows = slices.Grow(d.rows, len(items))
 	slices.SortFunc(items, func(x, y item) int {
 		if c := cmp.Compare(x.obj, y.obj); c != 0 {
 			return c
@@ -231,7 +245,6 @@ func (d *Detector) Add(shares []Share) error {
 		}
 		d.pairRun(o, held, run)
 	}
-	return nil
 }
 
 // pairRun pairs the new rows run (sorted) of object o with the held rows
@@ -313,6 +326,7 @@ func (d *Detector) key(k Key) int32 {
 // the forgotten shares. Use it to bound memory when shares arrive in time
 // order: what stays is a few words per share and per co-share.
 func (d *Detector) Forget(before time.Time) {
+	d.flush()
 	t := before.UnixNano()
 	if d.hasHzn && t <= d.horizon {
 		return
@@ -392,6 +406,7 @@ type kept struct {
 // Graph applies the participation and weight filters to the co-shares held
 // and returns the network. It does not change the detector.
 func (d *Detector) Graph() *Graph {
+	d.flush()
 	nAcct := len(d.accounts.names)
 	shares := make([]int32, nAcct)
 	for i := range d.rows {
@@ -429,6 +444,7 @@ type CoShare struct {
 // CoShares returns the co-shares behind the edges of Graph, ordered by
 // object, then by A's and B's time, account and post.
 func (d *Detector) CoShares() []CoShare {
+	d.flush()
 	nAcct := len(d.accounts.names)
 	shares := make([]int32, nAcct)
 	for i := range d.rows {
@@ -786,6 +802,7 @@ func medianMillis(sorted []uint32) time.Duration {
 // Timeline returns the held shares of the given accounts on the given
 // objects, in time order. A case shows it as the network's timeline.
 func (d *Detector) Timeline(accounts []string, objects []Key) []Share {
+	d.flush()
 	want := make(map[int32]bool, len(accounts))
 	for _, a := range accounts {
 		if i, ok := d.accounts.lookup(a); ok {
