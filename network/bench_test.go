@@ -94,3 +94,21 @@ func BenchmarkIncremental(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkStreamDetect measures what `marsad network --synthetic N` does
+// before communities: generate posts in batches, add them to a detector as
+// they come, then read the graph.
+func BenchmarkStreamDetect(b *testing.B) {
+	for _, n := range benchSizes {
+		b.Run(fmt.Sprintf("posts=%d", n), func(b *testing.B) {
+			for b.Loop() {
+				d, _ := NewDetector(Options{})
+				if err := StreamPlanted(ScaledConfig(n, 1), 1<<16, d.Add); err != nil {
+					b.Fatal(err)
+				}
+				g := d.Graph()
+				b.ReportMetric(float64(len(g.Edges)), "edges")
+			}
+		})
+	}
+}

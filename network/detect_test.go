@@ -16,9 +16,11 @@ var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
 
 func at(sec float64) time.Time { return t0.Add(time.Duration(sec * float64(time.Second))) }
 
-// oracle computes the graph straight from SEMANTICS.md, pair by pair, with
-// none of the detector's indexing, as an independent check.
-func oracle(shares []Share, o Options) *Graph {
+// strictOracle computes the graph of marsad's strict variant
+// (Options.Strict) straight from SEMANTICS.md, pair by pair, with none of
+// the detector's indexing. The default CooRTweet rules are checked against a
+// transcription of CooRTweet's R code instead (coortweet_r_test.go).
+func strictOracle(shares []Share, o Options) *Graph {
 	o, _ = o.normalised()
 	type sk struct {
 		a, obj, typ, post string
@@ -65,7 +67,10 @@ func oracle(shares []Share, o Options) *Graph {
 				if dt < 0 {
 					dt = -dt
 				}
-				if dt > o.Window || (x.Account == y.Account && !o.KeepLoops) {
+				// Loops: one account, one post, or a post that is its own
+				// object (CooRTweet's do_remove_loops).
+				loop := x.Account == y.Account || (x.Post != "" && x.Post == y.Post) || x.Post == x.Object || y.Post == y.Object
+				if dt > o.Window || (loop && !o.KeepLoops) {
 					continue
 				}
 				p := pk{min(x.Account, y.Account), max(x.Account, y.Account)}
@@ -155,7 +160,12 @@ func randomShares(rng *rand.Rand, n, accounts, objects int, span time.Duration) 
 			ObjectType: []string{"url", "phash"}[rng.IntN(2)],
 			Time:       t0.Add(time.Duration(rng.Int64N(int64(span)/int64(time.Second))) * time.Second),
 		}
-		if rng.IntN(3) > 0 {
+		switch rng.IntN(30) {
+		case 0:
+			s.Post = s.Object // a post that is its own object
+		case 1, 2, 3, 4, 5, 6, 7, 8, 9:
+		default:
+			// Posts may repeat, even across accounts.
 			s.Post = fmt.Sprintf("p%d", rng.IntN(n))
 		}
 		out = append(out, s)
@@ -172,24 +182,36 @@ var oracleOptions = []Options{
 	{Window: 60 * time.Second, MinParticipation: 2, KeepLoops: true},
 	{Window: 30 * time.Second, MinParticipation: 3, MinWeight: 2},
 	{Window: 5 * time.Minute, MinParticipation: 5, KeepLoops: true, MinWeight: 3},
+	{Window: 60 * time.Second, MinParticipation: 2, Strict: true},
+	{Window: 60 * time.Second, MinParticipation: 2, KeepLoops: true, Strict: true},
+	{Window: 30 * time.Second, MinParticipation: 3, MinWeight: 2, Strict: true},
+	{Window: 5 * time.Minute, MinParticipation: 5, KeepLoops: true, MinWeight: 3, Strict: true},
 }
 
+// TestDetectMatchesOracle compares the detector with the R transcription
+// (CooRTweet rules) or the strict oracle on random shares with loops,
+// duplicates, shared posts and two object types.
 func TestDetectMatchesOracle(t *testing.T) {
 	for seed := range uint64(4) {
 		rng := rand.New(rand.NewPCG(seed, 1))
 		shares := randomShares(rng, 400, 25, 15, 20*time.Minute)
 		for _, o := range oracleOptions {
 			t.Run(fmt.Sprintf("seed%d/%+v", seed, o), func(t *testing.T) {
-				_, got, err := Detect(shares, o)
+				d, got, err := Detect(shares, o)
 				if err != nil {
 					t.Fatal(err)
 				}
-				want := oracle(shares, o)
-				if len(want.Edges) == 0 {
-					t.Fatalf("oracle found no edges; the test data is too sparse to check anything")
+				if len(got.Edges) == 0 {
+					t.Fatalf("no edges; the test data is too sparse to check anything")
 				}
-				if d := sameGraph(got, want); d != "" {
-					t.Error(d)
+				if o.Strict {
+					if diff := sameGraph(got, strictOracle(shares, o)); diff != "" {
+						t.Error(diff)
+					}
+					return
+				}
+				if diff := diffR(d, got, shares, o); diff != "" {
+					t.Error(diff)
 				}
 			})
 		}
@@ -202,7 +224,7 @@ func TestIncrementalEqualsBatch(t *testing.T) {
 	byTime := slices.Clone(shares)
 	slices.SortStableFunc(byTime, func(x, y Share) int { return x.Time.Compare(y.Time) })
 	for _, o := range oracleOptions {
-		_, batch, err := Detect(shares, o)
+		bd, batch, err := Detect(shares, o)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -233,6 +255,9 @@ func TestIncrementalEqualsBatch(t *testing.T) {
 				}
 				if diff := sameGraph(d.Graph(), batch); diff != "" {
 					t.Error(diff)
+				}
+				if got, want := d.CoShares(), bd.CoShares(); !reflect.DeepEqual(got, want) {
+					t.Errorf("%d co-shares, batch %d", len(got), len(want))
 				}
 			})
 		}
@@ -284,51 +309,75 @@ func shs(specs ...string) []Share {
 	return out
 }
 
+// TestSemantics pins each rule on a few shares, with CooRTweet's rules
+// (want) and with Strict (strict); "a-b:3/2" is an edge of weight 3 over 2
+// objects.
 func TestSemantics(t *testing.T) {
 	one := Options{Window: 60 * time.Second, MinParticipation: 1}
+	two := Options{Window: 60 * time.Second, MinParticipation: 2}
+	loops := Options{Window: 60 * time.Second, MinParticipation: 1, KeepLoops: true}
 	cases := []struct {
-		name   string
-		opts   Options
-		shares []Share
-		want   string // edges "a-b:weight/objects", space-separated, sorted
+		name         string
+		opts         Options
+		shares       []Share
+		want, strict string
 	}{
-		{"window is inclusive", one, shs("a x 0", "b x 60"), "a-b:1/1"},
-		{"just outside the window", one, shs("a x 0", "b x 60.001"), ""},
-		{"pairs are of shares, not of consecutive shares", one, shs("a x 0", "b x 50", "c x 100"), "a-b:1/1 b-c:1/1"},
-		{"weight counts co-shares", one, shs("a x 0", "b x 1", "b x 2 p2", "a y 0", "b y 9"), "a-b:3/2"},
-		{"identical rows count once", one, shs("a x 0 p", "a x 0 p", "b x 1"), "a-b:1/1"},
-		{"two posts at one second are two shares", one, shs("a x 0 p1", "a x 0 p2", "b x 1"), "a-b:2/1"},
-		{"loops removed by default", one, shs("a x 0 p1", "a x 5 p2"), ""},
-		{"loops kept", Options{MinParticipation: 1, KeepLoops: true}, shs("a x 0 p1", "a x 5 p2"), "a-a:1/1"},
-		{"types never co-share", one, shs("a #x 0", "b x 1"), ""},
-		{"min participation counts distinct objects", Options{MinParticipation: 2},
-			shs("a x 0", "b x 1", "a x 2 p", "b x 3 p"), ""},
-		{"min participation met", Options{MinParticipation: 2},
-			shs("a x 0", "b x 1", "a y 0", "b y 1"), "a-b:2/2"},
-		{"both ends must participate", Options{MinParticipation: 2},
-			shs("a x 0", "b x 1", "a y 0", "c y 1", "c z 0", "a z 1"), "a-c:2/2"},
-		{"partners with fewer shares than min participation do not count", Options{MinParticipation: 2},
-			shs("a x 0", "b x 1", "a y 0", "c y 1"), ""},
+		{"window is inclusive", one, shs("a x 0", "b x 60"), "a-b:1/1", "a-b:1/1"},
+		{"just outside the window", one, shs("a x 0", "b x 60.001"), "", ""},
+		{"pairs are of shares, not of consecutive shares", one, shs("a x 0", "b x 50", "c x 100"), "a-b:1/1 b-c:1/1", "a-b:1/1 b-c:1/1"},
+		{"weight counts co-shares", one, shs("a x 0", "b x 1", "b x 2 p2", "a y 0", "b y 9"), "a-b:3/2", "a-b:3/2"},
+		{"identical rows count once", one, shs("a x 0 p", "a x 0 p", "b x 1"), "a-b:1/1", "a-b:1/1"},
+		{"two posts at one second are two shares", one, shs("a x 0 p1", "a x 0 p2", "b x 1"), "a-b:2/1", "a-b:2/1"},
+		{"loops removed by default", one, shs("a x 0 p1", "a x 5 p2"), "", ""},
+		{"loops kept", loops, shs("a x 0 p1", "a x 5 p2"), "a-a:1/1", "a-a:1/1"},
+		{"one post twice is a loop", one, shs("a x 0 p", "b x 5 p", "c x 9"), "a-c:1/1 b-c:1/1", "a-c:1/1 b-c:1/1"},
+		{"one post twice kept with loops", loops, shs("a x 0 p", "b x 5 p"), "a-b:1/1", "a-b:1/1"},
+		{"a post that is its own object is a loop", one, shs("a x 0 x", "b x 5", "c x 9"), "b-c:1/1", "b-c:1/1"},
+		{"types never co-share", one, shs("a #x 0", "b x 1"), "", ""},
+		{"participation counts shares, not distinct objects", two,
+			shs("a x 0", "b x 1", "a x 2 p", "b x 3 p"), "a-b:3/1", ""},
+		{"one end reaching min participation keeps a co-share", two,
+			shs("a x 0", "b x 1", "a y 0", "c y 1", "b q 500", "c r 900"), "a-b:1/1 a-c:1/1", ""},
+		{"min participation met by both", two,
+			shs("a x 0", "b x 1", "a y 0", "b y 1"), "a-b:2/2", "a-b:2/2"},
+		{"pre-filter counts shares of the type", two,
+			shs("a x 0", "b x 1", "a #h 0", "b #h 1"), "", "a-b:2/2"},
+		{"accounts below the pre-filter take no part", two,
+			shs("a x 0", "b x 1", "a y 0", "c y 1"), "", ""},
 		{"min weight after participation", Options{MinParticipation: 2, MinWeight: 2},
-			shs("a x 0", "b x 1", "a y 0", "b y 1", "a y 100", "c y 101", "c z 0", "a z 1"), "a-b:2/2 a-c:2/2"},
+			shs("a x 0", "b x 1", "a y 0", "b y 1", "a y 100", "c y 101", "c z 0", "a z 1"), "a-b:2/2 a-c:2/2", "a-b:2/2 a-c:2/2"},
 	}
 	for _, c := range cases {
-		t.Run(c.name, func(t *testing.T) {
-			_, g, err := Detect(c.shares, c.opts)
-			if err != nil {
-				t.Fatal(err)
+		for _, strict := range []bool{false, true} {
+			o := c.opts
+			o.Strict = strict
+			want := c.want
+			if strict {
+				want = c.strict
 			}
-			var got []string
-			for _, e := range g.Edges {
-				got = append(got, fmt.Sprintf("%s-%s:%d/%d", e.A, e.B, e.Weight, len(e.Objects)))
-			}
-			if s := strings.Join(got, " "); s != c.want {
-				t.Errorf("edges %q, want %q", s, c.want)
-			}
-			if d := sameGraph(g, oracle(c.shares, c.opts)); d != "" {
-				t.Errorf("differs from oracle: %s", d)
-			}
-		})
+			t.Run(fmt.Sprintf("%s/strict=%v", c.name, strict), func(t *testing.T) {
+				d, g, err := Detect(c.shares, o)
+				if err != nil {
+					t.Fatal(err)
+				}
+				var got []string
+				for _, e := range g.Edges {
+					got = append(got, fmt.Sprintf("%s-%s:%d/%d", e.A, e.B, e.Weight, len(e.Objects)))
+				}
+				if s := strings.Join(got, " "); s != want {
+					t.Errorf("edges %q, want %q", s, want)
+				}
+				diff := ""
+				if strict {
+					diff = sameGraph(g, strictOracle(c.shares, o))
+				} else {
+					diff = diffR(d, g, c.shares, o)
+				}
+				if diff != "" {
+					t.Errorf("differs from the oracle: %s", diff)
+				}
+			})
+		}
 	}
 }
 
@@ -381,7 +430,7 @@ func TestTimeline(t *testing.T) {
 }
 
 func TestParticipationCountsDroppedPartners(t *testing.T) {
-	// b has two shares, so its co-share of x counts for a, although b
+	// Strict: b has two shares, so its co-share of x counts for a, although b
 	// itself co-shares one object only and is dropped.
 	base := shs("a x 0", "b x 1", "a y 0", "c y 1", "a z 0", "c z 1")
 	for _, c := range []struct {
@@ -392,14 +441,14 @@ func TestParticipationCountsDroppedPartners(t *testing.T) {
 		{"partner with one share", base, 2},
 		{"partner with two shares", append(shs("b q 900"), base...), 3},
 	} {
-		_, g, err := Detect(c.shares, Options{MinParticipation: 2})
+		_, g, err := Detect(c.shares, Options{MinParticipation: 2, Strict: true})
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(g.Accounts) != 2 || g.Accounts[0].ID != "a" || g.Accounts[0].Objects != c.objects {
 			t.Errorf("%s: accounts %+v, want a with %d objects and c", c.name, g.Accounts, c.objects)
 		}
-		if d := sameGraph(g, oracle(c.shares, Options{MinParticipation: 2})); d != "" {
+		if d := sameGraph(g, strictOracle(c.shares, Options{MinParticipation: 2, Strict: true})); d != "" {
 			t.Errorf("%s: differs from oracle: %s", c.name, d)
 		}
 	}

@@ -15,7 +15,9 @@ func ExampleDetect() {
 	}
 	shares := []network.Share{
 		// a and b push two links within seconds of each other; c joins
-		// them within the window only once, which may be chance.
+		// them within the window only once, which may be chance, but a
+		// and b co-share often enough to keep every co-share they made
+		// (CooRTweet's rule); a minimum edge weight of 2 leaves c out.
 		share("a", "https://x.example/1", 0), share("b", "https://x.example/1", 4), share("c", "https://x.example/1", 9),
 		share("a", "https://x.example/2", 600), share("b", "https://x.example/2", 602), share("c", "https://x.example/2", 650),
 		// d shares the first link an hour later: no co-share.
@@ -28,11 +30,14 @@ func ExampleDetect() {
 	for _, e := range g.Edges {
 		fmt.Printf("%s-%s weight %d, %d objects, median delay %s\n", e.A, e.B, e.Weight, len(e.Objects), e.MedianDelay)
 	}
+	_, g, _ = network.Detect(shares, network.Options{Window: 30 * time.Second, MinParticipation: 2, MinWeight: 2})
 	cs, _ := network.Communities(g, network.CommunityOptions{})
-	fmt.Println("community 1:", cs[0].Accounts)
+	fmt.Println("with min weight 2, community 1:", cs[0].Accounts)
 	// Output:
 	// a-b weight 2, 2 objects, median delay 3s
-	// community 1: [a b]
+	// a-c weight 1, 1 objects, median delay 9s
+	// b-c weight 1, 1 objects, median delay 5s
+	// with min weight 2, community 1: [a b]
 }
 
 func ExampleDetector() {
@@ -64,6 +69,6 @@ func ExampleWriteEdgesCSV() {
 	cs, _ := network.Communities(g, network.CommunityOptions{})
 	network.WriteEdgesCSV(os.Stdout, g, cs)
 	// Output:
-	// source,target,weight,objects,median_delay_s,community
-	// a,b,1,1,2,1
+	// source,target,weight,objects,median_delay_s,community,mean_delay_s,types
+	// a,b,1,1,2,1,2,hashtag:1
 }

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"strconv"
+	"strings"
+	"time"
 )
 
 // palette colours the first communities by rank in GEXF; later ones are grey.
@@ -86,9 +88,30 @@ type gexfEdge struct {
 	Values []gexfValue `xml:"attvalues>attvalue"`
 }
 
+// typesText writes an edge's per-type counts as "hashtag:1 url:2".
+func typesText(e Edge) string {
+	parts := make([]string, len(e.Types))
+	for i, tc := range e.Types {
+		parts[i] = tc.Type + ":" + strconv.Itoa(tc.CoShares)
+	}
+	return strings.Join(parts, " ")
+}
+
+// typeCount returns e's co-shares of object type typ.
+func typeCount(e Edge, typ string) int {
+	for _, tc := range e.Types {
+		if tc.Type == typ {
+			return tc.CoShares
+		}
+	}
+	return 0
+}
+
 // WriteGEXF writes the graph as GEXF 1.3 for Gephi: nodes carry community,
 // component, shares and objects and are coloured by community; edges carry
-// the co-share weight, distinct objects and median delay.
+// the co-share weight, distinct objects, median and mean delay, the
+// per-type counts as text ("types") and one count per object type of the
+// graph ("coshares_url", ...).
 func WriteGEXF(w io.Writer, g *Graph, cs []Community) error {
 	m := membership(g, cs)
 	comp := Components(g)
@@ -98,8 +121,12 @@ func WriteGEXF(w io.Writer, g *Graph, cs []Community) error {
 		Desc:    fmt.Sprintf("co-share network: window %s, min participation %d", g.Options.Window, g.Options.MinParticipation),
 		Graph: gexfGraph{EdgeType: "undirected", Mode: "static", Attrs: []gexfAttrs{
 			{Class: "node", Attr: []gexfAttr{{"community", "community", "integer"}, {"component", "component", "integer"}, {"shares", "shares", "integer"}, {"objects", "objects", "integer"}}},
-			{Class: "edge", Attr: []gexfAttr{{"objects", "objects", "integer"}, {"median_delay_s", "median_delay_s", "double"}}},
+			{Class: "edge", Attr: []gexfAttr{{"objects", "objects", "integer"}, {"median_delay_s", "median_delay_s", "double"},
+				{"mean_delay_s", "mean_delay_s", "double"}, {"types", "types", "string"}}},
 		}},
+	}
+	for _, tc := range g.Types {
+		doc.Graph.Attrs[1].Attr = append(doc.Graph.Attrs[1].Attr, gexfAttr{"coshares_" + tc.Type, "coshares_" + tc.Type, "integer"})
 	}
 	for i, a := range g.Accounts {
 		col := [3]uint8{160, 160, 160}
@@ -113,15 +140,19 @@ func WriteGEXF(w io.Writer, g *Graph, cs []Community) error {
 		})
 	}
 	for i, e := range g.Edges {
+		vals := []gexfValue{{"objects", strconv.Itoa(len(e.Objects))}, {"median_delay_s", seconds(e.MedianDelay)},
+			{"mean_delay_s", seconds(e.MeanDelay)}, {"types", typesText(e)}}
+		for _, tc := range g.Types {
+			vals = append(vals, gexfValue{"coshares_" + tc.Type, strconv.Itoa(typeCount(e, tc.Type))})
+		}
 		doc.Graph.Edges = append(doc.Graph.Edges, gexfEdge{
-			ID: strconv.Itoa(i), Source: strconv.Itoa(e.ai), Target: strconv.Itoa(e.bi), Weight: e.Weight,
-			Values: []gexfValue{{"objects", strconv.Itoa(len(e.Objects))}, {"median_delay_s", seconds(e)}},
+			ID: strconv.Itoa(i), Source: strconv.Itoa(e.ai), Target: strconv.Itoa(e.bi), Weight: e.Weight, Values: vals,
 		})
 	}
 	return writeXML(w, doc)
 }
 
-func seconds(e Edge) string { return strconv.FormatFloat(e.MedianDelay.Seconds(), 'f', -1, 64) }
+func seconds(d time.Duration) string { return strconv.FormatFloat(d.Seconds(), 'f', -1, 64) }
 
 type graphmlDoc struct {
 	XMLName xml.Name     `xml:"graphml"`
@@ -172,8 +203,12 @@ func WriteGraphML(w io.Writer, g *Graph, cs []Community) error {
 			{"component", "node", "component", "int"}, {"shares", "node", "shares", "int"},
 			{"objects", "node", "objects", "int"}, {"weight", "edge", "weight", "int"},
 			{"eobjects", "edge", "objects", "int"}, {"median_delay_s", "edge", "median_delay_s", "double"},
+			{"mean_delay_s", "edge", "mean_delay_s", "double"}, {"types", "edge", "types", "string"},
 		},
 		Graph: graphmlGraph{ID: "coshare", EdgeDefault: "undirected"},
+	}
+	for i, tc := range g.Types {
+		doc.Keys = append(doc.Keys, graphmlKey{"t" + strconv.Itoa(i), "edge", "coshares_" + tc.Type, "int"})
 	}
 	for i, a := range g.Accounts {
 		doc.Graph.Nodes = append(doc.Graph.Nodes, graphmlNode{ID: "n" + strconv.Itoa(i), Data: []graphmlData{
@@ -182,10 +217,12 @@ func WriteGraphML(w io.Writer, g *Graph, cs []Community) error {
 		}})
 	}
 	for _, e := range g.Edges {
-		doc.Graph.Edges = append(doc.Graph.Edges, graphmlEdge{
-			Source: "n" + strconv.Itoa(e.ai), Target: "n" + strconv.Itoa(e.bi),
-			Data: []graphmlData{{"weight", strconv.Itoa(e.Weight)}, {"eobjects", strconv.Itoa(len(e.Objects))}, {"median_delay_s", seconds(e)}},
-		})
+		data := []graphmlData{{"weight", strconv.Itoa(e.Weight)}, {"eobjects", strconv.Itoa(len(e.Objects))}, {"median_delay_s", seconds(e.MedianDelay)},
+			{"mean_delay_s", seconds(e.MeanDelay)}, {"types", typesText(e)}}
+		for i, tc := range g.Types {
+			data = append(data, graphmlData{"t" + strconv.Itoa(i), strconv.Itoa(typeCount(e, tc.Type))})
+		}
+		doc.Graph.Edges = append(doc.Graph.Edges, graphmlEdge{Source: "n" + strconv.Itoa(e.ai), Target: "n" + strconv.Itoa(e.bi), Data: data})
 	}
 	return writeXML(w, doc)
 }
@@ -204,11 +241,12 @@ func writeXML(w io.Writer, doc any) error {
 }
 
 // WriteEdgesCSV writes one row per edge: source, target, weight (co-shares),
-// objects (distinct), median_delay_s, community (0 when the ends differ).
+// objects (distinct), median_delay_s, community (0 when the ends differ),
+// mean_delay_s and types (co-shares per object type, "hashtag:1 url:2").
 func WriteEdgesCSV(w io.Writer, g *Graph, cs []Community) error {
 	m := membership(g, cs)
 	cw := csv.NewWriter(w)
-	if err := cw.Write([]string{"source", "target", "weight", "objects", "median_delay_s", "community"}); err != nil {
+	if err := cw.Write([]string{"source", "target", "weight", "objects", "median_delay_s", "community", "mean_delay_s", "types"}); err != nil {
 		return err
 	}
 	for _, e := range g.Edges {
@@ -216,7 +254,8 @@ func WriteEdgesCSV(w io.Writer, g *Graph, cs []Community) error {
 		if m[e.ai] == m[e.bi] {
 			c = m[e.ai]
 		}
-		if err := cw.Write([]string{e.A, e.B, strconv.Itoa(e.Weight), strconv.Itoa(len(e.Objects)), seconds(e), strconv.Itoa(c)}); err != nil {
+		if err := cw.Write([]string{e.A, e.B, strconv.Itoa(e.Weight), strconv.Itoa(len(e.Objects)), seconds(e.MedianDelay), strconv.Itoa(c),
+			seconds(e.MeanDelay), typesText(e)}); err != nil {
 			return err
 		}
 	}
@@ -235,6 +274,24 @@ func WriteAccountsCSV(w io.Writer, g *Graph, cs []Community) error {
 	}
 	for i, a := range g.Accounts {
 		if err := cw.Write([]string{a.ID, strconv.Itoa(m[i]), strconv.Itoa(comp[i]), strconv.Itoa(a.Shares), strconv.Itoa(a.Objects), strconv.Itoa(a.CoShares)}); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// WriteCoSharesCSV writes one row per co-share, with the columns of
+// CooRTweet's detect_groups result (object_id, account_id, content_id for
+// the earlier share, account_id_y, content_id_y for the later one,
+// time_delta in seconds) after an object_type column.
+func WriteCoSharesCSV(w io.Writer, cs []CoShare) error {
+	cw := csv.NewWriter(w)
+	if err := cw.Write([]string{"object_type", "object_id", "account_id", "content_id", "account_id_y", "content_id_y", "time_delta"}); err != nil {
+		return err
+	}
+	for _, c := range cs {
+		if err := cw.Write([]string{c.Object.Type, c.Object.Object, c.A.Account, c.A.Post, c.B.Account, c.B.Post, seconds(c.B.Time.Sub(c.A.Time))}); err != nil {
 			return err
 		}
 	}

@@ -4,13 +4,18 @@ import (
 	"bytes"
 	"encoding/csv"
 	"encoding/xml"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
 	"testing"
 )
 
 func exportGraph(t *testing.T) (*Graph, []Community) {
 	t.Helper()
-	shares := shs("a x 0", "b x 3", "c x 5", "a y 100", "b y 101", "c y 190", "a z 300", "c z 330")
+	shares := shs("a x 0", "b x 3", "c x 5", "a y 100", "b y 101", "c y 190", "a z 300", "c z 330", "a #h 500", "b #h 502", "a #k 700", "b #k 701")
 	shares = append(shares, Share{Account: `odd<&"id>` + "\x01", Object: "x", ObjectType: "url", Time: at(1)},
 		Share{Account: `odd<&"id>` + "\x01", Object: "y", ObjectType: "url", Time: at(102)})
 	_, g, err := Detect(shares, Options{Window: 60 * 1e9, MinParticipation: 2})
@@ -107,14 +112,19 @@ func TestWriteGraphML(t *testing.T) {
 	if err := xml.Unmarshal(buf.Bytes(), &doc); err != nil {
 		t.Fatalf("GraphML does not parse: %v", err)
 	}
-	if len(doc.Keys) != 8 || len(doc.Nodes) != len(g.Accounts) || len(doc.Edges) != len(g.Edges) {
-		t.Fatalf("%d keys %d nodes %d edges", len(doc.Keys), len(doc.Nodes), len(doc.Edges))
+	if len(g.Types) != 2 || len(doc.Keys) != 10+len(g.Types) || len(doc.Nodes) != len(g.Accounts) || len(doc.Edges) != len(g.Edges) {
+		t.Fatalf("%d types, %d keys %d nodes %d edges", len(g.Types), len(doc.Keys), len(doc.Nodes), len(doc.Edges))
 	}
 	if d := doc.Nodes[0].Data[0]; d.Key != "label" || d.Value != "a" {
 		t.Errorf("first node data %+v", d)
 	}
-	if d := doc.Edges[0].Data[0]; d.Key != "weight" || d.Value != "2" {
-		t.Errorf("first edge data %+v, want weight 2 (a-b co-share x and y)", d)
+	// a-b co-shared x and y (urls) and #h and #k (hashtags).
+	data := map[string]string{}
+	for _, d := range doc.Edges[0].Data {
+		data[d.Key] = d.Value
+	}
+	if data["weight"] != "4" || data["types"] != "hashtag:2 url:2" || data["t0"] != "2" || data["t1"] != "2" {
+		t.Errorf("first edge data %v, want weight 4, types hashtag:2 url:2 and t0, t1 = 2", data)
 	}
 }
 
@@ -139,5 +149,40 @@ func TestWriteCSV(t *testing.T) {
 		if len(rows) != want+1 {
 			t.Errorf("%s: %d rows, want %d and a header", name, len(rows), want)
 		}
+	}
+}
+
+// TestExportsLoadInNetworkx loads the GEXF and GraphML files with networkx,
+// as an analyst would, when python3 with networkx is installed.
+func TestExportsLoadInNetworkx(t *testing.T) {
+	py, err := exec.LookPath("python3")
+	if err != nil || exec.Command(py, "-c", "import networkx").Run() != nil {
+		t.Skip("python3 with networkx not installed")
+	}
+	g, cs := exportGraph(t)
+	dir := t.TempDir()
+	for name, write := range map[string]func(io.Writer, *Graph, []Community) error{"g.gexf": WriteGEXF, "g.graphml": WriteGraphML} {
+		var buf bytes.Buffer
+		if err := write(&buf, g, cs); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), buf.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	script := `
+import sys, networkx as nx
+for path, read in ((sys.argv[1], nx.read_gexf), (sys.argv[2], nx.read_graphml)):
+    g = read(path)
+    e = max(g.edges(data=True), key=lambda e: e[2]["weight"])[2]
+    print(g.number_of_nodes(), g.number_of_edges(), int(e["weight"]), e["types"], e["coshares_hashtag"], e["coshares_url"])
+`
+	out, err := exec.Command(py, "-c", script, filepath.Join(dir, "g.gexf"), filepath.Join(dir, "g.graphml")).CombinedOutput()
+	if err != nil {
+		t.Fatalf("networkx: %v\n%s", err, out)
+	}
+	line := fmt.Sprintf("%d %d 4 hashtag:2 url:2 2 2", len(g.Accounts), len(g.Edges))
+	if want := line + "\n" + line + "\n"; string(out) != want {
+		t.Errorf("networkx read:\n%s\nwant:\n%s", out, want)
 	}
 }

@@ -75,26 +75,58 @@ type Planted struct {
 // same shares.
 func GeneratePlanted(c PlantedConfig) Planted {
 	c = c.withDefaults()
+	p := Planted{Coordinated: map[string]bool{}, Organic: c.Organic}
+	p.Shares = make([]Share, 0, c.OrganicPosts+c.Networks*c.NetworkSize*(c.Bursts+5))
+	c.stream(1<<16, p.Coordinated, func(batch []Share) error {
+		p.Shares = append(p.Shares, batch...)
+		return nil
+	})
+	return p
+}
+
+// StreamPlanted generates the shares of GeneratePlanted(c), in the same
+// order, and hands them to fn in batches of about batch shares, so that a
+// large synthetic set need not be held in memory. fn must not keep the
+// slice; an error from fn stops the generation and is returned.
+func StreamPlanted(c PlantedConfig, batch int, fn func([]Share) error) error {
+	return c.withDefaults().stream(max(batch, 1), nil, fn)
+}
+
+func (c PlantedConfig) stream(batch int, coordinated map[string]bool, fn func([]Share) error) error {
 	rng := rand.New(rand.NewPCG(c.Seed, 0x706c616e746564))
 	zipf := rand.NewZipf(rng, 1.1, 1, uint64(c.Popular-1))
 	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
 	at := func() time.Time { return start.Add(time.Duration(rng.Int64N(int64(c.Span)))) }
 	popular := func() string { return fmt.Sprintf("https://news.example/%d", zipf.Uint64()) }
-	p := Planted{Coordinated: map[string]bool{}, Organic: c.Organic}
-	p.Shares = make([]Share, 0, c.OrganicPosts+c.Networks*c.NetworkSize*(c.Bursts+5))
+	buf := make([]Share, 0, batch)
+	emit := func(s Share) error {
+		buf = append(buf, s)
+		if len(buf) < batch {
+			return nil
+		}
+		err := fn(buf)
+		buf = buf[:0]
+		return err
+	}
 	for i := range c.OrganicPosts {
-		p.Shares = append(p.Shares, Share{
+		if err := emit(Share{
 			Account: fmt.Sprintf("org%d", rng.IntN(c.Organic)), Object: popular(), ObjectType: "url",
 			Time: at(), Post: fmt.Sprintf("o%d", i),
-		})
+		}); err != nil {
+			return err
+		}
 	}
 	for n := range c.Networks {
 		members := make([]string, c.NetworkSize)
 		for m := range members {
 			members[m] = fmt.Sprintf("net%d-%d", n, m)
-			p.Coordinated[members[m]] = true
+			if coordinated != nil {
+				coordinated[members[m]] = true
+			}
 			for k := range 5 {
-				p.Shares = append(p.Shares, Share{Account: members[m], Object: popular(), ObjectType: "url", Time: at(), Post: fmt.Sprintf("n%d-%d-bg%d", n, m, k)})
+				if err := emit(Share{Account: members[m], Object: popular(), ObjectType: "url", Time: at(), Post: fmt.Sprintf("n%d-%d-bg%d", n, m, k)}); err != nil {
+					return err
+				}
 			}
 		}
 		for b := range c.Bursts {
@@ -108,11 +140,16 @@ func GeneratePlanted(c PlantedConfig) Planted {
 					continue
 				}
 				t := t0.Add(time.Duration(rng.Int64N(int64(c.BurstSpread) + 1)))
-				p.Shares = append(p.Shares, Share{Account: acct, Object: obj, ObjectType: "url", Time: t, Post: fmt.Sprintf("n%d-%d-b%d", n, m, b)})
+				if err := emit(Share{Account: acct, Object: obj, ObjectType: "url", Time: t, Post: fmt.Sprintf("n%d-%d-b%d", n, m, b)}); err != nil {
+					return err
+				}
 			}
 		}
 	}
-	return p
+	if len(buf) == 0 {
+		return nil
+	}
+	return fn(buf)
 }
 
 // PlantedScore compares a graph's accounts with the planted truth.

@@ -23,7 +23,9 @@ func TestGeneratePlantedIsReproducible(t *testing.T) {
 // TestPlantedRecall checks that the planted networks are found with few
 // organic accounts at the settings docs/network.md recommends, and that a
 // loose setting lets chance co-shares of popular URLs in (so the data set
-// is hard enough to tell settings apart).
+// is hard enough to tell settings apart). CooRTweet's rules keep every
+// partner of an account that passes, so they let more organic accounts in
+// than the strict variant.
 func TestPlantedRecall(t *testing.T) {
 	p := GeneratePlanted(PlantedConfig{Seed: 1, Organic: 1000, OrganicPosts: 20000})
 	cases := []struct {
@@ -32,9 +34,13 @@ func TestPlantedRecall(t *testing.T) {
 		maxFPRate     float64
 		wantManyFalse bool
 	}{
-		{Options{Window: 10 * time.Second, MinParticipation: 5}, 0.8, 0.005, false},
-		{Options{Window: 30 * time.Second, MinParticipation: 5}, 0.9, 0.02, false},
-		{Options{Window: 5 * time.Minute, MinParticipation: 2}, 0.99, 1, true},
+		{Options{Window: 10 * time.Second, MinParticipation: 5, Strict: true}, 0.8, 0.005, false},
+		{Options{Window: 30 * time.Second, MinParticipation: 5, Strict: true}, 0.9, 0.02, false},
+		{Options{Window: 5 * time.Minute, MinParticipation: 2, Strict: true}, 0.99, 1, true},
+		{Options{Window: 10 * time.Second, MinParticipation: 5}, 0.9, 0.03, false},
+		{Options{Window: 10 * time.Second, MinParticipation: 5, MinWeight: 2}, 0.9, 0.005, false},
+		{Options{Window: 30 * time.Second, MinParticipation: 5}, 0.9, 1, true},
+		{Options{Window: 30 * time.Second, MinParticipation: 5, MinWeight: 2}, 0.9, 0.005, false},
 	}
 	for _, c := range cases {
 		_, g, err := Detect(p.Shares, c.opts)
@@ -42,12 +48,32 @@ func TestPlantedRecall(t *testing.T) {
 			t.Fatal(err)
 		}
 		s := p.Score(g, nil)
-		t.Logf("%s min %d: recall %.3f, %d false positives (rate %.4f)", c.opts.Window, c.opts.MinParticipation, s.Recall, s.FalsePositives, s.FalsePositiveRate)
+		t.Logf("%s min %d weight %d strict %v: recall %.3f, %d false positives (rate %.4f)", c.opts.Window, c.opts.MinParticipation, c.opts.MinWeight, c.opts.Strict, s.Recall, s.FalsePositives, s.FalsePositiveRate)
 		if s.Recall < c.minRecall || s.FalsePositiveRate > c.maxFPRate {
 			t.Errorf("%+v: recall %.3f (want >= %.2f), false-positive rate %.4f (want <= %.3f)", c.opts, s.Recall, c.minRecall, s.FalsePositiveRate, c.maxFPRate)
 		}
 		if c.wantManyFalse && s.FalsePositiveRate < 0.1 {
 			t.Errorf("%+v: only %.4f of organic accounts found; the data set no longer tests chance co-shares", c.opts, s.FalsePositiveRate)
 		}
+	}
+}
+
+func TestStreamPlantedEqualsGenerate(t *testing.T) {
+	c := PlantedConfig{Seed: 3, Organic: 50, OrganicPosts: 700, Networks: 2}
+	var got []Share
+	batches := 0
+	err := StreamPlanted(c, 64, func(b []Share) error {
+		if len(b) > 64 {
+			t.Fatalf("batch of %d, want at most 64", len(b))
+		}
+		batches++
+		got = append(got, b...)
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := GeneratePlanted(c).Shares; !reflect.DeepEqual(got, want) || batches < 2 {
+		t.Fatalf("streamed %d shares in %d batches, generated %d; or they differ", len(got), batches, len(want))
 	}
 }

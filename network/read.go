@@ -206,64 +206,111 @@ func ParseTime(s string) (time.Time, error) {
 // ReadShares reads posts from a CSV file with a header row or from JSON
 // lines, one share per object field of each row. name labels errors.
 func ReadShares(ctx context.Context, r io.Reader, name string, opts ReadOptions) ([]Share, ReadStats, error) {
-	st := ReadStats{ObjectTypes: map[string]int{}}
 	var out []Share
+	st, err := StreamShares(ctx, r, name, opts, func(batch []Share) error {
+		out = append(out, batch...)
+		return nil
+	})
+	if err != nil {
+		return nil, st, err
+	}
+	return out, st, nil
+}
+
+// streamBatch is how many shares StreamShares hands over at a time.
+const streamBatch = 1 << 16
+
+// StreamShares reads like ReadShares but hands the shares to fn in batches
+// as it reads, so that a large file need not be held in memory. fn must
+// not keep the slice. An error from fn stops the reading and is returned.
+func StreamShares(ctx context.Context, r io.Reader, name string, opts ReadOptions, fn func([]Share) error) (ReadStats, error) {
+	st := ReadStats{ObjectTypes: map[string]int{}}
+	sink := &batcher{fn: fn, buf: make([]Share, 0, streamBatch)}
 	var err error
 	switch opts.Format {
 	case "csv":
-		out, err = readCSV(ctx, r, name, opts, &st)
+		err = readCSV(ctx, r, name, opts, &st, sink)
 	case "jsonl":
-		out, err = readJSONL(ctx, r, name, opts, &st)
+		err = readJSONL(ctx, r, name, opts, &st, sink)
 	default:
-		return nil, st, fmt.Errorf("%s: format %q: want csv or jsonl", name, opts.Format)
+		return st, fmt.Errorf("%s: format %q: want csv or jsonl", name, opts.Format)
 	}
-	st.Shares = len(out)
-	return out, st, err
+	if err == nil {
+		err = sink.flush()
+	}
+	st.Shares = sink.n
+	return st, err
 }
 
-func readCSV(ctx context.Context, r io.Reader, name string, opts ReadOptions, st *ReadStats) ([]Share, error) {
+// batcher collects shares and hands them on in batches.
+type batcher struct {
+	fn  func([]Share) error
+	buf []Share
+	n   int
+}
+
+// add takes the shares appended to b.buf since the last call into account.
+func (b *batcher) add() error {
+	if len(b.buf) < streamBatch {
+		return nil
+	}
+	return b.flush()
+}
+
+func (b *batcher) flush() error {
+	if len(b.buf) == 0 {
+		return nil
+	}
+	b.n += len(b.buf)
+	err := b.fn(b.buf)
+	b.buf = b.buf[:0]
+	return err
+}
+
+func readCSV(ctx context.Context, r io.Reader, name string, opts ReadOptions, st *ReadStats, sink *batcher) error {
 	cr := csv.NewReader(r)
 	cr.ReuseRecord = true
 	header, err := cr.Read()
 	if err == io.EOF {
-		return nil, fmt.Errorf("%s: empty file, want a header row", name)
+		return fmt.Errorf("%s: empty file, want a header row", name)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", name, err)
+		return fmt.Errorf("%s: %w", name, err)
 	}
 	l, err := newLayout(header, opts)
 	if err != nil {
-		return nil, fmt.Errorf("%s: header: %w", name, err)
+		return fmt.Errorf("%s: header: %w", name, err)
 	}
-	var out []Share
 	for {
 		rec, err := cr.Read()
 		if err == io.EOF {
-			return out, nil
+			return nil
 		}
 		if err != nil {
-			return nil, fmt.Errorf("%s: %w", name, err)
+			return fmt.Errorf("%s: %w", name, err)
 		}
 		st.Rows++
 		if st.Rows%65536 == 0 {
 			if err := ctx.Err(); err != nil {
-				return nil, err
+				return err
 			}
 		}
-		out, err = l.shares(func(c int) string { return strings.TrimSpace(rec[c]) }, st, out)
+		sink.buf, err = l.shares(func(c int) string { return strings.TrimSpace(rec[c]) }, st, sink.buf)
 		if err != nil {
 			line, _ := cr.FieldPos(0)
-			return nil, fmt.Errorf("%s: line %d: %w", name, line, err)
+			return fmt.Errorf("%s: line %d: %w", name, line, err)
+		}
+		if err := sink.add(); err != nil {
+			return err
 		}
 	}
 }
 
-func readJSONL(ctx context.Context, r io.Reader, name string, opts ReadOptions, st *ReadStats) ([]Share, error) {
+func readJSONL(ctx context.Context, r io.Reader, name string, opts ReadOptions, st *ReadStats, sink *batcher) error {
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 64*1024), 16<<20)
 	var l *layout
 	var fields []string
-	var out []Share
 	line := 0
 	for sc.Scan() {
 		line++
@@ -274,12 +321,12 @@ func readJSONL(ctx context.Context, r io.Reader, name string, opts ReadOptions, 
 		st.Rows++
 		if st.Rows%65536 == 0 {
 			if err := ctx.Err(); err != nil {
-				return nil, err
+				return err
 			}
 		}
 		var obj map[string]json.RawMessage
 		if err := json.Unmarshal(b, &obj); err != nil {
-			return nil, fmt.Errorf("%s: line %d: %w", name, line, err)
+			return fmt.Errorf("%s: line %d: %w", name, line, err)
 		}
 		// Lines may differ in which keys they carry, so build the layout
 		// from each line's keys in a fixed order.
@@ -290,7 +337,7 @@ func readJSONL(ctx context.Context, r io.Reader, name string, opts ReadOptions, 
 		slices.Sort(fields)
 		var err error
 		if l, err = newLayout(fields, opts); err != nil {
-			return nil, fmt.Errorf("%s: line %d: %w", name, line, err)
+			return fmt.Errorf("%s: line %d: %w", name, line, err)
 		}
 		vals := make([]string, len(fields))
 		for i, k := range fields {
@@ -299,22 +346,25 @@ func readJSONL(ctx context.Context, r io.Reader, name string, opts ReadOptions, 
 			}
 			v, err := jsonScalar(obj[k])
 			if err != nil {
-				return nil, fmt.Errorf("%s: line %d: field %q: %w", name, line, k, err)
+				return fmt.Errorf("%s: line %d: field %q: %w", name, line, k, err)
 			}
 			vals[i] = v
 		}
-		out, err = l.shares(func(c int) string { return vals[c] }, st, out)
+		sink.buf, err = l.shares(func(c int) string { return vals[c] }, st, sink.buf)
 		if err != nil {
-			return nil, fmt.Errorf("%s: line %d: %w", name, line, err)
+			return fmt.Errorf("%s: line %d: %w", name, line, err)
+		}
+		if err := sink.add(); err != nil {
+			return err
 		}
 	}
 	if err := sc.Err(); err != nil {
-		return nil, fmt.Errorf("%s: after line %d: %w", name, line, err)
+		return fmt.Errorf("%s: after line %d: %w", name, line, err)
 	}
 	if l == nil {
-		return nil, fmt.Errorf("%s: no JSON lines", name)
+		return fmt.Errorf("%s: no JSON lines", name)
 	}
-	return out, nil
+	return nil
 }
 
 // jsonScalar returns a JSON string, number or null as text; ids written as

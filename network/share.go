@@ -2,13 +2,15 @@
 //
 // Two accounts are linked when they share the same object (a canonical URL, a
 // media hash, a hashtag sequence, a near-duplicate text cluster) within a time
-// window of each other. Edges count co-shares; accounts that co-share fewer
-// than a minimum number of distinct objects are dropped as chance
-// co-occurrence; Louvain communities on the weighted account graph are ranked
-// by size, density, speed and how much of their content was already flagged.
+// window of each other. Edges count co-shares; CooRTweet's minimum
+// participation filter, per object type, drops chance co-occurrence; Louvain
+// communities on the weighted account graph are ranked by size, density,
+// speed and how much of their content was already flagged.
 //
-// The semantics follow CooRTweet's detect_groups and are written down exactly
-// in SEMANTICS.md, so that the figures can be checked independently.
+// The semantics are CooRTweet 2.1.3's (detect_groups and
+// generate_coordinated_network, read from its R code) and are written down
+// exactly in SEMANTICS.md with the R lines they follow, so that the figures
+// can be checked independently.
 //
 // The package imports nothing from marsad's internal packages: input is a
 // plain []Share.

@@ -1,13 +1,16 @@
 #!/bin/sh
 # Times marsad network on 2 cores: the 219k-row German election set end to
-# end (load, detect, communities) with peak memory, then growth on synthetic
-# posts at a constant rate. Usage: scripts/bench-network.sh [MAX_POSTS]
-# MAX_POSTS (default 1000000) caps the synthetic sizes; Louvain on the
-# largest graph takes minutes. Stage times are wall clock as the command
-# reports them; CPU s (user + system) is steadier on a shared machine.
+# end (read, pair, filter, communities) with peak memory, then detection
+# alone (--skip-communities) and end to end on synthetic posts at a constant
+# rate. Usage: scripts/bench-network.sh [MAX_POSTS] [MAX_END_TO_END]
+# MAX_POSTS (default 10000000) caps the detection-only sizes (100k, 1M,
+# 10M); MAX_END_TO_END (default 1000000) caps the runs with communities.
+# Stage times are wall clock as the command reports them; CPU s (user +
+# system) is steadier on a shared machine.
 set -eu
 cd "$(dirname "$0")/.."
-max=${1:-1000000}
+max=${1:-10000000}
+maxe2e=${2:-1000000}
 data=../shared/data/coortweet-coordination/german_elections.csv
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
@@ -24,13 +27,13 @@ run() {
 	awk -v l="$label" -v tf="$tmp/time" '
 		/^input:/ { n = split($0, a, " "); for (i = 1; i <= n; i++) if (a[i] == "shares") sh = a[i-1] }
 		/^accounts:/ { acc = $2 } /^edges:/ { ed = $2 } /^communities:/ { co = $2 }
-		/^time:/ { gsub(/[a-z:,]+/, " "); load = $1; det = $2; com = $3 }
+		/^time:/ { gsub(/[a-z:,+]+/, " "); load = $1; det = $2; com = $3 }
 		END { getline t < tf; split(t, m, " ");
 			printf "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %.1f | %.0f |\n", l, sh, acc, ed, co, load, det, com, m[1], m[3] + m[4], m[2] / 1024 }' \
 		"$tmp/out" "$tmp/err"
 }
 
-echo "| run | shares | accounts | edges | communities | load s | detect s | communities s | wall s | CPU s | peak MiB |"
+echo "| run | shares | accounts | edges | communities | read+pair s | filter s | communities s | wall s | CPU s | peak MiB |"
 echo "|---|---|---|---|---|---|---|---|---|---|---|"
 if [ -f "$data" ]; then
 	run "German election set, all types, 60 s, min 2" "$data"
@@ -40,11 +43,15 @@ if [ -f "$data" ]; then
 else
 	echo "missing $data: German set skipped" >&2
 fi
-for n in 10000 30000 100000 300000 1000000; do
+for n in 100000 1000000 10000000; do
 	[ "$n" -le "$max" ] || continue
-	run "synthetic $n posts, 60 s, min 2" --synthetic "$n"
+	run "synthetic $n posts, 60 s, min 2, detection only" --synthetic "$n" --skip-communities
 done
-for n in 10000 100000 1000000; do
-	[ "$n" -le "$max" ] || continue
-	run "synthetic $n posts, 60 s, min 5" --synthetic "$n" --min-participation 5
+for n in 100000 1000000; do
+	[ "$n" -le "$maxe2e" ] || continue
+	run "synthetic $n posts, 60 s, min 2, end to end" --synthetic "$n"
+done
+for n in 100000 1000000; do
+	[ "$n" -le "$maxe2e" ] || continue
+	run "synthetic $n posts, 60 s, min 2, min weight 2, end to end" --synthetic "$n" --min-weight 2
 done

@@ -38,6 +38,8 @@ texts; accounts are platform:author) and opens a case for each community of
 type networkFlags struct {
 	format, types, defType, flagged           string
 	gexf, graphml, edges, accounts, jsonOut   string
+	coshares                                  string
+	strict, skipCommunities                   bool
 	window                                    time.Duration
 	minPart, minWeight, top                   int
 	keepLoops, planted                        bool
@@ -56,7 +58,10 @@ func runNetwork(ctx context.Context, e env) error {
 	var f networkFlags
 	fs.StringVar(&f.format, "format", "", "input format: csv or jsonl (default: from the file name; csv for stdin)")
 	fs.DurationVar(&f.window, "window", network.DefaultWindow, "largest gap between two shares of an object that counts as a co-share")
-	fs.IntVar(&f.minPart, "min-participation", network.DefaultMinParticipation, "distinct objects an account must co-share to be kept")
+	fs.IntVar(&f.minPart, "min-participation", network.DefaultMinParticipation, "shares of an object type an account needs to take part, and co-shared shares one of the two accounts of a co-share needs (CooRTweet's min_participation)")
+	fs.BoolVar(&f.strict, "strict", false, "marsad's stricter filter instead of CooRTweet's: types pooled, participation counts distinct objects, both accounts of an edge must reach it")
+	fs.BoolVar(&f.skipCommunities, "skip-communities", false, "detect the network and its connected groups only, without communities")
+	fs.StringVar(&f.coshares, "coshares", "", "write every co-share (CooRTweet's detect_groups result) as CSV to `FILE`")
 	fs.IntVar(&f.minWeight, "min-weight", 1, "drop edges with fewer co-shares")
 	fs.BoolVar(&f.keepLoops, "keep-loops", false, "keep self-coordination (one account sharing an object twice within the window)")
 	fs.StringVar(&f.types, "type", "", "comma-separated object types to keep (url, hashtag, domain, phash, text, object, ...); empty keeps all")
@@ -98,7 +103,7 @@ func runNetwork(ctx context.Context, e env) error {
 	if f.synthetic < 0 || (f.synthetic > 0) == (fs.NArg() == 1) || fs.NArg() > 1 {
 		return fmt.Errorf("%w: want one FILE (or - for stdin) or --synthetic N, got %d arguments", errUsage, fs.NArg())
 	}
-	opts := network.Options{Window: f.window, MinParticipation: f.minPart, MinWeight: f.minWeight, KeepLoops: f.keepLoops}
+	opts := network.Options{Window: f.window, MinParticipation: f.minPart, MinWeight: f.minWeight, KeepLoops: f.keepLoops, Strict: f.strict}
 	if f.minPart < 1 || f.minWeight < 1 || f.window <= 0 {
 		return fmt.Errorf("%w: --window, --min-participation and --min-weight must be positive", errUsage)
 	}
@@ -112,41 +117,67 @@ func runNetwork(ctx context.Context, e env) error {
 	}
 
 	start := time.Now()
+	d, err := network.NewDetector(opts)
+	if err != nil {
+		return fmt.Errorf("%w: %v", errUsage, err)
+	}
 	name := fs.Arg(0)
-	var shares []network.Share
 	var st network.ReadStats
-	var err error
+	// Shares stream into the detector as they are read; texts wait until
+	// all are read, because grouping near-duplicates needs them all.
+	var texts []network.Share
+	add := func(batch []network.Share) error {
+		rest := batch[:0]
+		for _, s := range batch {
+			if s.ObjectType == "text" {
+				texts = append(texts, s)
+			} else {
+				rest = append(rest, s)
+			}
+		}
+		return d.Add(rest)
+	}
 	if f.synthetic > 0 {
 		name = fmt.Sprintf("synthetic(%d)", f.synthetic)
-		shares = network.GeneratePlanted(network.ScaledConfig(f.synthetic, f.seed)).Shares
-		st = network.ReadStats{Rows: len(shares), Shares: len(shares), ObjectTypes: map[string]int{"url": len(shares)}}
-	} else if shares, st, err = loadShares(ctx, e, name, f); err != nil {
-		return err
+		err = network.StreamPlanted(network.ScaledConfig(f.synthetic, f.seed), 1<<16, func(batch []network.Share) error {
+			st.Rows += len(batch)
+			return d.Add(batch)
+		})
+		st.Shares, st.ObjectTypes = st.Rows, map[string]int{"url": st.Rows}
+	} else {
+		st, err = streamShares(ctx, e, name, f, add)
 	}
-	if st.ObjectTypes["text"] > 0 {
-		shares, err = network.GroupTexts(shares, network.TextOptions{Threshold: f.textThreshold})
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	if len(texts) > 0 {
+		grouped, err := network.GroupTexts(texts, network.TextOptions{Threshold: f.textThreshold})
+		if err != nil {
+			return err
+		}
+		if err := d.Add(grouped); err != nil {
+			return fmt.Errorf("%s: %w", name, err)
+		}
+		texts = nil
+	}
+	loaded := time.Now()
+	stop := spinner(e, "filtering co-shares")
+	g := d.Graph()
+	stop()
+	detected := time.Now()
+	var cs []network.Community
+	if !f.skipCommunities {
+		stop = spinner(e, fmt.Sprintf("finding communities among %d accounts, %d edges", len(g.Accounts), len(g.Edges)))
+		cs, err = network.Communities(g, copts)
+		stop()
 		if err != nil {
 			return err
 		}
 	}
-	loaded := time.Now()
-	stop := spinner(e, "detecting co-shares")
-	d, g, err := network.Detect(shares, opts)
-	stop()
-	if err != nil {
-		return fmt.Errorf("%s: %w", name, err)
-	}
-	detected := time.Now()
-	stop = spinner(e, fmt.Sprintf("finding communities among %d accounts, %d edges", len(g.Accounts), len(g.Edges)))
-	cs, err := network.Communities(g, copts)
-	stop()
-	if err != nil {
-		return err
-	}
 	done := time.Now()
 
-	printSummary(e.stdout, name, st, g, cs, f.top)
-	fmt.Fprintf(e.stderr, "time: load %.2fs, detect %.2fs, communities %.2fs, total %.2fs\n",
+	printSummary(e.stdout, name, st, g, cs, f.top, !f.skipCommunities)
+	fmt.Fprintf(e.stderr, "time: read and pair %.2fs, filter %.2fs, communities %.2fs, total %.2fs\n",
 		loaded.Sub(start).Seconds(), detected.Sub(loaded).Seconds(), done.Sub(detected).Seconds(), done.Sub(start).Seconds())
 
 	writers := []struct {
@@ -157,6 +188,7 @@ func runNetwork(ctx context.Context, e env) error {
 		{f.graphml, func(w io.Writer) error { return network.WriteGraphML(w, g, cs) }},
 		{f.edges, func(w io.Writer) error { return network.WriteEdgesCSV(w, g, cs) }},
 		{f.accounts, func(w io.Writer) error { return network.WriteAccountsCSV(w, g, cs) }},
+		{f.coshares, func(w io.Writer) error { return network.WriteCoSharesCSV(w, d.CoShares()) }},
 		{f.jsonOut, func(w io.Writer) error { return writeCommunitiesJSON(w, d, g, cs) }},
 	}
 	for _, wr := range writers {
@@ -170,8 +202,9 @@ func runNetwork(ctx context.Context, e env) error {
 	return nil
 }
 
-// loadShares reads FILE (or stdin for "-") with a progress bar on a terminal.
-func loadShares(ctx context.Context, e env, path string, f networkFlags) ([]network.Share, network.ReadStats, error) {
+// streamShares reads FILE (or stdin for "-") with a progress bar on a
+// terminal, handing the shares to fn in batches.
+func streamShares(ctx context.Context, e env, path string, f networkFlags, fn func([]network.Share) error) (network.ReadStats, error) {
 	format := f.format
 	if format == "" {
 		switch strings.ToLower(filepath.Ext(path)) {
@@ -193,7 +226,7 @@ func loadShares(ctx context.Context, e env, path string, f networkFlags) ([]netw
 	if path != "-" {
 		file, err := os.Open(path)
 		if err != nil {
-			return nil, network.ReadStats{}, err
+			return network.ReadStats{}, err
 		}
 		defer file.Close()
 		r = file
@@ -203,7 +236,7 @@ func loadShares(ctx context.Context, e env, path string, f networkFlags) ([]netw
 			r = io.TeeReader(file, bar)
 		}
 	}
-	return network.ReadShares(ctx, bufio.NewReaderSize(r, 1<<20), path, ropts)
+	return network.StreamShares(ctx, bufio.NewReaderSize(r, 1<<20), path, ropts, fn)
 }
 
 // spinner shows desc with a spinner and elapsed time on a terminal stderr
@@ -245,7 +278,7 @@ func writeFile(path string, write func(io.Writer) error) error {
 	return f.Close()
 }
 
-func printSummary(w io.Writer, name string, st network.ReadStats, g *network.Graph, cs []network.Community, top int) {
+func printSummary(w io.Writer, name string, st network.ReadStats, g *network.Graph, cs []network.Community, top int, communities bool) {
 	loops := 0
 	for _, e := range g.Edges {
 		if e.A == e.B {
@@ -266,10 +299,26 @@ func printSummary(w io.Writer, name string, st network.ReadStats, g *network.Gra
 		fmt.Fprintf(w, ", %s %d", t, st.ObjectTypes[t])
 	}
 	fmt.Fprintln(w)
-	fmt.Fprintf(w, "parameters:   window %s, min participation %d, min weight %d, loops %s\n", o.Window, o.MinParticipation, o.MinWeight, loopWord)
+	rules := "CooRTweet, per object type"
+	if o.Strict {
+		rules = "strict, types pooled"
+	}
+	fmt.Fprintf(w, "parameters:   window %s, min participation %d, min weight %d, loops %s, rules %s\n", o.Window, o.MinParticipation, o.MinWeight, loopWord, rules)
+	total := 0
+	for _, tc := range g.Types {
+		total += tc.CoShares
+	}
+	fmt.Fprintf(w, "co-shares:    %d", total)
+	for _, tc := range g.Types {
+		fmt.Fprintf(w, ", %s %d", tc.Type, tc.CoShares)
+	}
+	fmt.Fprintln(w)
 	fmt.Fprintf(w, "accounts:     %d\n", len(g.Accounts))
 	fmt.Fprintf(w, "edges:        %d (%d self-loops)\n", len(g.Edges), loops)
 	fmt.Fprintf(w, "groups:       %d connected components\n", groups)
+	if !communities {
+		return
+	}
 	fmt.Fprintf(w, "communities:  %d (Louvain)\n", len(cs))
 	if len(cs) == 0 || top <= 0 {
 		return
@@ -336,7 +385,7 @@ func writeCommunitiesJSON(w io.Writer, d *network.Detector, g *network.Graph, cs
 	enc.SetIndent("", " ")
 	return enc.Encode(map[string]any{
 		"window_s": g.Options.Window.Seconds(), "min_participation": g.Options.MinParticipation,
-		"keep_loops": g.Options.KeepLoops, "min_weight": g.Options.MinWeight, "communities": out,
+		"keep_loops": g.Options.KeepLoops, "min_weight": g.Options.MinWeight, "strict": g.Options.Strict, "communities": out,
 	})
 }
 
@@ -404,7 +453,7 @@ func runNetworkStore(ctx context.Context, e env, f networkFlags) error {
 	}
 	defer a.Close()
 	opt := networkcase.Options{
-		Network:     network.Options{Window: f.window, MinParticipation: f.minPart, MinWeight: f.minWeight, KeepLoops: f.keepLoops},
+		Network:     network.Options{Window: f.window, MinParticipation: f.minPart, MinWeight: f.minWeight, KeepLoops: f.keepLoops, Strict: f.strict},
 		MinAccounts: f.minAccounts, PDQRadius: f.store.stages.radius, Texts: true, Seed: f.seed,
 	}
 	if f.since > 0 {

@@ -33,13 +33,13 @@ func TestNetworkCommand(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	for _, want := range []string{"7 rows, 7 shares", "accounts:     3", "edges:        3 (0 self-loops)", "groups:       1 connected", "communities:  1 (Louvain)"} {
+	for _, want := range []string{"7 rows, 7 shares", "co-shares:    6, object 6", "accounts:     3", "edges:        3 (0 self-loops)", "groups:       1 connected", "communities:  1 (Louvain)"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("summary lacks %q:\n%s", want, stdout)
 		}
 	}
 	edges, _ := os.ReadFile(out("e.csv"))
-	if want := "source,target,weight,objects,median_delay_s,community\na,b,2,2,3,1\na,c,2,2,9.5,1\nb,c,2,2,6.5,1\n"; string(edges) != want {
+	if want := "source,target,weight,objects,median_delay_s,community,mean_delay_s,types\na,b,2,2,3,1,3,object:2\na,c,2,2,9.5,1,9.5,object:2\nb,c,2,2,6.5,1,6.5,object:2\n"; string(edges) != want {
 		t.Errorf("edges.csv:\n%s\nwant:\n%s", edges, want)
 	}
 	for _, f := range []string{"g.gexf", "g.graphml"} {
@@ -143,5 +143,41 @@ func TestNetworkCommandText(t *testing.T) {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("summary lacks %q:\n%s", want, stdout)
 		}
+	}
+}
+
+// TestNetworkCommandRules runs CooRTweet's rules and the strict variant on
+// posts where they differ: a co-shares twice, b and c once each.
+func TestNetworkCommandRules(t *testing.T) {
+	dir := t.TempDir()
+	in := filepath.Join(dir, "posts.csv")
+	os.WriteFile(in, []byte(`account_id,object_id,timestamp_share,content_id
+a,x,1700000000,p1
+b,x,1700000001,p2
+a,y,1700000000,p3
+c,y,1700000001,p4
+b,q,1700000500,p5
+c,r,1700000900,p6
+`), 0o644)
+	cs := filepath.Join(dir, "coshares.csv")
+	code, stdout, stderr := run(t, "", "network", "--coshares", cs, "--skip-communities", in)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"rules CooRTweet, per object type", "co-shares:    2, object 2", "accounts:     3", "edges:        2 (0 self-loops)"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("summary lacks %q:\n%s", want, stdout)
+		}
+	}
+	if strings.Contains(stdout, "communities:") {
+		t.Errorf("--skip-communities still reports communities:\n%s", stdout)
+	}
+	b, _ := os.ReadFile(cs)
+	if want := "object_type,object_id,account_id,content_id,account_id_y,content_id_y,time_delta\nobject,x,a,p1,b,p2,1\nobject,y,a,p3,c,p4,1\n"; string(b) != want {
+		t.Errorf("coshares.csv:\n%s\nwant:\n%s", b, want)
+	}
+	code, stdout, stderr = run(t, "", "network", "--strict", in)
+	if code != 0 || !strings.Contains(stdout, "rules strict, types pooled") || !strings.Contains(stdout, "accounts:     0") {
+		t.Errorf("--strict: exit %d, %s%s", code, stdout, stderr)
 	}
 }

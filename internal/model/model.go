@@ -251,4 +251,8 @@ type NetworkEdge struct {
 	A      string `json:"a"`
 	B      string `json:"b"`
 	Weight int    `json:"weight"`
+	// Types splits Weight by object type ("url", "phash", "text", ...):
+	// which kinds of content tied the two accounts. Empty for networks
+	// stored before it was recorded.
+	Types map[string]int `json:"types,omitempty"`
 }

@@ -203,7 +203,11 @@ func toNetwork(c network.Community, g *network.Graph, posts map[network.Key][]in
 	n := &model.Network{Accounts: c.Accounts, Density: c.Density, MedianDelay: c.MedianDelay.Seconds(), Flagged: c.Flagged, Score: c.Score}
 	for _, e := range g.Edges {
 		if in[e.A] && in[e.B] {
-			n.Edges = append(n.Edges, model.NetworkEdge{A: e.A, B: e.B, Weight: e.Weight})
+			ne := model.NetworkEdge{A: e.A, B: e.B, Weight: e.Weight, Types: make(map[string]int, len(e.Types))}
+			for _, tc := range e.Types {
+				ne.Types[tc.Type] = tc.CoShares
+			}
+			n.Edges = append(n.Edges, ne)
 		}
 	}
 	for _, k := range c.Objects {

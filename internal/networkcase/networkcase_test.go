@@ -49,6 +49,12 @@ func TestRunOpensAndUpdatesNetworkCase(t *testing.T) {
 		if err != nil || len(nw.Accounts) != 4 || len(nw.Objects) != 2 || nw.Accounts[0] != "x:a1" || len(nw.Edges) != 6 {
 			t.Fatalf("network = %+v, %v", nw, err)
 		}
+		// Each pair co-shared both links: two co-shares of type url.
+		for _, e := range nw.Edges {
+			if e.Weight != 2 || len(e.Types) != 1 || e.Types["url"] != 2 {
+				t.Errorf("edge %s-%s: weight %d, types %v; want 2 url co-shares", e.A, e.B, e.Weight, e.Types)
+			}
+		}
 		rep, err = networkcase.Run(ctx, s, networkcase.Options{Seed: 1})
 		if err != nil || rep.Opened != 0 || rep.Updated != 1 {
 			t.Fatalf("second run: %s %v", rep, err)

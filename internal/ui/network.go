@@ -42,6 +42,28 @@ type graphEdge struct {
 	Width          float64
 	A, B           string
 	Weight         int
+	Types          []typeCount
+}
+
+// typeCount is how many co-shares of one object type tied two accounts.
+type typeCount struct {
+	Type string
+	N    int
+}
+
+// edgeTypes lists an edge's co-shares by object type, most first.
+func edgeTypes(e model.NetworkEdge) []typeCount {
+	out := make([]typeCount, 0, len(e.Types))
+	for t, n := range e.Types {
+		out = append(out, typeCount{t, n})
+	}
+	slices.SortFunc(out, func(x, y typeCount) int {
+		if c := cmp.Compare(y.N, x.N); c != 0 {
+			return c
+		}
+		return cmp.Compare(x.Type, y.Type)
+	})
+	return out
 }
 
 // graph is a network drawn as an SVG: nodes placed by a deterministic
@@ -118,7 +140,7 @@ func drawNetwork(n *model.Network, w, h, maxNodes int, labels bool) graph {
 		if !labels {
 			wd = 0.6 + 2*float64(e.Weight-1)/float64(max(maxW-1, 1))
 		}
-		g.Edges = append(g.Edges, graphEdge{X1: a[0], Y1: a[1], X2: b[0], Y2: b[1], Width: wd, A: e.A, B: e.B, Weight: e.Weight})
+		g.Edges = append(g.Edges, graphEdge{X1: a[0], Y1: a[1], X2: b[0], Y2: b[1], Width: wd, A: e.A, B: e.B, Weight: e.Weight, Types: edgeTypes(e)})
 	}
 	// Heavier edges are drawn last, on top of the lighter ones.
 	slices.SortStableFunc(g.Edges, func(x, y graphEdge) int { return cmp.Compare(x.Weight, y.Weight) })
@@ -247,12 +269,40 @@ type netData struct {
 	Net   *model.Network
 	Graph graph
 	Items []shareItem
+	// Links are the account pairs with most co-shares first, each with
+	// the object types that tied them; LinksMore counts those not listed.
+	Links     []netLink
+	LinksMore int
+}
+
+// netLink is one account pair of a network and what tied it.
+type netLink struct {
+	A, B   string
+	Weight int
+	Types  []typeCount
+}
+
+// netLinks lists a network's edges, heaviest first, at most max of them.
+func netLinks(n *model.Network, max int) ([]netLink, int) {
+	edges := slices.Clone(n.Edges)
+	slices.SortStableFunc(edges, func(x, y model.NetworkEdge) int { return cmp.Compare(y.Weight, x.Weight) })
+	more := 0
+	if len(edges) > max {
+		more = len(edges) - max
+		edges = edges[:max]
+	}
+	out := make([]netLink, len(edges))
+	for i, e := range edges {
+		out[i] = netLink{A: e.A, B: e.B, Weight: e.Weight, Types: edgeTypes(e)}
+	}
+	return out, more
 }
 
 // Limits on what the case page lists of a large network.
 const (
 	maxCaseNodes     = 120
 	maxItemsListed   = 50
+	maxLinksListed   = 50
 	maxPostsPerItem  = 10
 	maxPostsOnAPage  = 300
 	maxOverviewNodes = 40
@@ -270,6 +320,7 @@ func (h *Handler) loadNetwork(ctx context.Context, id int64) (*netData, error) {
 		height = 380 // a handful of accounts needs no tall picture
 	}
 	d := &netData{Net: n, Graph: drawNetwork(n, 900, height, maxCaseNodes, true)}
+	d.Links, d.LinksMore = netLinks(n, maxLinksListed)
 	members := make(map[string]bool, len(n.Accounts))
 	for _, a := range n.Accounts {
 		members[a] = true

@@ -37,9 +37,9 @@ func (e *env) seedNetwork(t testing.TB) (*model.Network, *model.Case) {
 	n := &model.Network{
 		Accounts: []string{"telegram:channel_x", "x:<script>", "x:acct<b>bold</b>", "telegram:relay_2"},
 		Edges: []model.NetworkEdge{
-			{A: "telegram:channel_x", B: "x:<script>", Weight: 5},
-			{A: "telegram:channel_x", B: "telegram:relay_2", Weight: 2},
-			{A: "x:<script>", B: "x:acct<b>bold</b>", Weight: 1},
+			{A: "telegram:channel_x", B: "x:<script>", Weight: 5, Types: map[string]int{"url": 3, "phash": 2}},
+			{A: "telegram:channel_x", B: "telegram:relay_2", Weight: 2, Types: map[string]int{"text": 2}},
+			{A: "x:<script>", B: "x:acct<b>bold</b>", Weight: 1}, // stored before types were recorded
 		},
 		Objects: []model.NetworkObject{
 			{Type: "url", Value: "https://t.me/channel_x/100", Shares: 3, Posts: []int64{c.PostID, fr.PostID, news.PostID}},
@@ -90,6 +90,11 @@ func TestNetworkCasePage(t *testing.T) {
 		fmt.Sprintf(`href="/cases/%d"`, e.cases["incite"]), // a shared item's post links to its case
 		"post 999999 is no longer stored",
 		"Median delay", "75%", "Shared items", `id="net-items"`,
+		// Which object types tied each pair, heaviest pair first.
+		"Account pairs", `id="net-links"`, "Tied by",
+		`<span class="chip" data-type="url">link <bdi dir="ltr">3</bdi></span> <span class="chip" data-type="phash">similar image <bdi dir="ltr">2</bdi></span>`,
+		`<span class="chip" data-type="text">near-identical text <bdi dir="ltr">2</bdi></span>`,
+		"5 co-shares — link 3, similar image 2</title>",
 	} {
 		if !strings.Contains(body, want) {
 			t.Errorf("network case page lacks %q", want)
@@ -123,6 +128,11 @@ func TestNetworkCasePage(t *testing.T) {
 	code, body = ar.get(fmt.Sprintf("/cases/%d", nc.ID))
 	if code != http.StatusOK || !strings.Contains(body, `dir="rtl"`) || !strings.Contains(body, "العناصر المنشورة") || svgRe.FindString(body) == "" {
 		t.Errorf("Arabic network case page: status %d, rtl/Arabic/picture missing", code)
+	}
+	for _, want := range []string{"أزواج الحسابات", "ما ربط بينهما", `<span class="chip" data-type="url">رابط <bdi dir="ltr">3</bdi></span>`} {
+		if !strings.Contains(body, want) {
+			t.Errorf("Arabic network case page lacks %q", want)
+		}
 	}
 }
 
