@@ -55,7 +55,7 @@ func BenchmarkDetect(b *testing.B) {
 	}
 }
 
-// BenchmarkCommunities measures Louvain and ranking on the graphs
+// BenchmarkCommunities measures Leiden and ranking on the graphs
 // BenchmarkDetect builds.
 func BenchmarkCommunities(b *testing.B) {
 	for _, n := range benchSizes {

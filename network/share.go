@@ -3,7 +3,7 @@
 // Two accounts are linked when they share the same object (a canonical URL, a
 // media hash, a hashtag sequence, a near-duplicate text cluster) within a time
 // window of each other. Edges count co-shares; CooRTweet's minimum
-// participation filter, per object type, drops chance co-occurrence; Louvain
+// participation filter, per object type, drops chance co-occurrence; Leiden
 // communities on the weighted account graph are ranked by size, density,
 // speed and how much of their content was already flagged.
 //

@@ -19,7 +19,7 @@ row() { # label, file, flags...
 		END { printf "| %s | %s | %s | %s | %s | %s |\n", l, acc, ed, substr(lo, 2), gr, co }'
 }
 
-echo "| data set, parameters | accounts | edges | self-loops | groups (components) | Louvain communities |"
+echo "| data set, parameters | accounts | edges | self-loops | groups (components) | communities |"
 echo "|---|---|---|---|---|---|"
 ru=$data/russian_coord_tweets.csv
 row "russian, 10 s, min 5, loops removed" "$ru" --window 10s --min-participation 5

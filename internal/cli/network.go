@@ -68,8 +68,8 @@ func runNetwork(ctx context.Context, e env) error {
 	fs.StringVar(&f.defType, "default-type", "object", "object type of an object_id column when there is no object_type column")
 	fs.Float64Var(&f.textThreshold, "text-threshold", network.DefaultTextThreshold, "estimated Jaccard similarity at which two texts are near-duplicates")
 	fs.StringVar(&f.flagged, "flagged", "", "file of already flagged objects, one `type:object` per line, for ranking")
-	fs.Float64Var(&f.resolution, "resolution", 1, "Louvain resolution")
-	fs.Uint64Var(&f.seed, "seed", 1, "Louvain seed")
+	fs.Float64Var(&f.resolution, "resolution", 1, "community resolution (Leiden modularity)")
+	fs.Uint64Var(&f.seed, "seed", 1, "community seed: the same seed gives the same partition")
 	fs.IntVar(&f.top, "top", 10, "communities to list in the summary")
 	fs.StringVar(&f.gexf, "gexf", "", "write the graph as GEXF for Gephi to `FILE`")
 	fs.StringVar(&f.graphml, "graphml", "", "write the graph as GraphML to `FILE`")
@@ -319,7 +319,7 @@ func printSummary(w io.Writer, name string, st network.ReadStats, g *network.Gra
 	if !communities {
 		return
 	}
-	fmt.Fprintf(w, "communities:  %d (Louvain)\n", len(cs))
+	fmt.Fprintf(w, "communities:  %d (Leiden)\n", len(cs))
 	if len(cs) == 0 || top <= 0 {
 		return
 	}

@@ -33,7 +33,7 @@ func TestNetworkCommand(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, stderr)
 	}
-	for _, want := range []string{"7 rows, 7 shares", "co-shares:    6, object 6", "accounts:     3", "edges:        3 (0 self-loops)", "groups:       1 connected", "communities:  1 (Louvain)"} {
+	for _, want := range []string{"7 rows, 7 shares", "co-shares:    6, object 6", "accounts:     3", "edges:        3 (0 self-loops)", "groups:       1 connected", "communities:  1 (Leiden)"} {
 		if !strings.Contains(stdout, want) {
 			t.Errorf("summary lacks %q:\n%s", want, stdout)
 		}
