@@ -4,7 +4,8 @@
 # alone (--skip-communities) and end to end on synthetic posts at a constant
 # rate. Usage: scripts/bench-network.sh [MAX_POSTS] [MAX_END_TO_END]
 # MAX_POSTS (default 10000000) caps the detection-only sizes (100k, 1M,
-# 10M); MAX_END_TO_END (default 1000000) caps the runs with communities.
+# 10M); MAX_END_TO_END (default 1000000; 10000000 adds a 10M run of about a
+# minute and 5 GiB) caps the runs with communities.
 # Stage times are wall clock as the command reports them; CPU s (user +
 # system) is steadier on a shared machine.
 set -eu
@@ -47,7 +48,7 @@ for n in 100000 1000000 10000000; do
 	[ "$n" -le "$max" ] || continue
 	run "synthetic $n posts, 60 s, min 2, detection only" --synthetic "$n" --skip-communities
 done
-for n in 100000 1000000; do
+for n in 100000 1000000 10000000; do
 	[ "$n" -le "$maxe2e" ] || continue
 	run "synthetic $n posts, 60 s, min 2, end to end" --synthetic "$n"
 done
