@@ -54,6 +54,8 @@ func TestBrowserSearchAndBanks(t *testing.T) {
 		t.Errorf("after adding: %q, want \"1 added\"", got)
 	}
 	step(t, ctx, "add the same entry again",
+		chromedp.Navigate(e.url+"/banks/partner-a"), // a page without the last message
+		chromedp.WaitVisible(css("#bank-add-form")),
 		chromedp.SetValue(css("#entry-type"), "url"),
 		chromedp.SendKeys(css("#entry-value"), "https://EXAMPLE.org/recruit"),
 		chromedp.Click(css("#entry-submit")),
