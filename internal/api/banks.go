@@ -6,23 +6,12 @@ import (
 	"io"
 	"mime"
 	"net/http"
-	"regexp"
 
 	"github.com/marsad/marsad/internal/bank"
+	"github.com/marsad/marsad/internal/banks"
 	"github.com/marsad/marsad/internal/model"
 	"github.com/marsad/marsad/internal/store"
 )
-
-// bankName is what a bank may be called: it appears in URLs and file names.
-var bankName = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$`)
-
-// ValidBankName reports whether name can name a bank.
-func ValidBankName(name string) error {
-	if !bankName.MatchString(name) {
-		return fmt.Errorf("bank name %q: use 1-64 letters, digits, '.', '_' or '-', starting with a letter or digit", name)
-	}
-	return nil
-}
 
 func (a *API) listBanks(r *http.Request) (any, error) {
 	bs, err := a.Store.Banks(r.Context())
@@ -42,8 +31,8 @@ func (a *API) createBank(r *http.Request) (any, error) {
 	if err := decodeBody(r, &req); err != nil {
 		return nil, err
 	}
-	if err := ValidBankName(req.Name); err != nil {
-		return nil, fmt.Errorf("%w: %v", errBadRequest, err)
+	if err := banks.ValidName(req.Name); err != nil {
+		return nil, err
 	}
 	b := &model.Bank{Name: req.Name, Description: req.Description, Owner: req.Owner, Enabled: req.Enabled == nil || *req.Enabled, AutoAction: req.AutoAction}
 	if err := a.Store.CreateBank(r.Context(), b, Actor(r.Context())); err != nil {

@@ -8,10 +8,9 @@ import (
 	"os"
 	"text/tabwriter"
 
-	"github.com/marsad/marsad/internal/api"
 	"github.com/marsad/marsad/internal/bank"
+	"github.com/marsad/marsad/internal/banks"
 	"github.com/marsad/marsad/internal/model"
-	"github.com/marsad/marsad/internal/store"
 )
 
 const bankSynopsis = `bank <create|list|import|export|enable|disable|rm> [flags] ...
@@ -71,16 +70,14 @@ func runBank(ctx context.Context, e env) error {
 	}
 	defer a.Close()
 	s := a.store
+	svc := banks.New(s, nil) // the CLI process keeps no PDQ index
 	switch sub {
 	case "create":
 		if err := need(1, "NAME"); err != nil {
 			return err
 		}
-		if err := api.ValidBankName(args[0]); err != nil {
-			return err
-		}
 		b := &model.Bank{Name: args[0], Owner: *owner, Description: *desc, Enabled: !*disabled, AutoAction: *auto}
-		if err := s.CreateBank(ctx, b, "cli"); err != nil {
+		if err := svc.Create(ctx, b, "cli"); err != nil {
 			return err
 		}
 		fmt.Fprintf(e.stdout, "bank %q created\n", b.Name)
@@ -111,20 +108,16 @@ func runBank(ctx context.Context, e env) error {
 			defer f.Close()
 			r = f
 		}
-		entries, bad, err := bank.ParseCSV(r, bank.ParseOptions{Type: model.SignalType(*typ), Label: model.Label(*label), Source: *source})
+		res, err := svc.Import(ctx, args[0], r, bank.ParseOptions{Type: model.SignalType(*typ), Label: model.Label(*label), Source: *source}, "cli")
 		if err != nil {
 			return fmt.Errorf("%s: %w", args[1], err)
 		}
-		for _, b := range bad {
+		for _, b := range res.Refused {
 			fmt.Fprintf(e.stderr, "%s: %v\n", args[1], b)
 		}
-		added, err := s.AddEntries(ctx, args[0], entries, "cli")
-		if err != nil {
-			return err
-		}
-		fmt.Fprintf(e.stdout, "bank %q: %d added, %d already present, %d lines refused\n", args[0], added, len(entries)-added, len(bad))
-		if len(bad) > 0 {
-			return fmt.Errorf("%d lines refused", len(bad))
+		fmt.Fprintf(e.stdout, "bank %q: %d added, %d already present, %d lines refused\n", args[0], res.Added, res.Skipped, len(res.Refused))
+		if len(res.Refused) > 0 {
+			return fmt.Errorf("%d lines refused", len(res.Refused))
 		}
 	case "export":
 		if len(args) < 1 || len(args) > 2 {
@@ -142,7 +135,7 @@ func runBank(ctx context.Context, e env) error {
 			defer f.Close()
 			w = f
 		}
-		return exportBank(ctx, s, args[0], *format, w)
+		return svc.Export(ctx, args[0], *format, w)
 	case "enable", "disable", "auto-action":
 		want := 1
 		if sub == "auto-action" {
@@ -180,37 +173,4 @@ func runBank(ctx context.Context, e env) error {
 		fmt.Fprintf(e.stdout, "bank %q removed\n", args[0])
 	}
 	return nil
-}
-
-// exportBank streams a bank's entries in pages so a bank of millions of
-// hashes does not sit in memory.
-func exportBank(ctx context.Context, s *store.Store, name, format string, w io.Writer) error {
-	var after int64
-	first := true
-	for {
-		es, err := s.Entries(ctx, store.EntryFilter{Bank: name, AfterID: after, Limit: 10000})
-		if err != nil {
-			return err
-		}
-		switch format {
-		case "csv":
-			if first {
-				err = bank.WriteCSV(w, es)
-			} else {
-				err = bank.WriteCSVRows(w, es)
-			}
-		case "hashes":
-			err = bank.WriteHashes(w, es)
-		default:
-			return fmt.Errorf("%w: unknown format %q (want csv or hashes)", errUsage, format)
-		}
-		if err != nil {
-			return err
-		}
-		first = false
-		if len(es) < 10000 {
-			return nil
-		}
-		after = es[len(es)-1].ID
-	}
 }

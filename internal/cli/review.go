@@ -12,7 +12,9 @@ import (
 	"github.com/marsad/marsad/internal/action"
 	"github.com/marsad/marsad/internal/api"
 	"github.com/marsad/marsad/internal/auth"
+	"github.com/marsad/marsad/internal/banks"
 	"github.com/marsad/marsad/internal/evidence"
+	"github.com/marsad/marsad/internal/model"
 	"github.com/marsad/marsad/internal/review"
 	"github.com/marsad/marsad/internal/server"
 	"github.com/marsad/marsad/internal/ui"
@@ -40,7 +42,11 @@ func mountUI(a *app, srv *server.Server, ap *api.API) error {
 	// One review service for the UI and the API: both apply the same rules.
 	rv := review.New(a.store, acts, a.log)
 	ap.Review = rv
-	h, err := ui.New(ui.Config{Store: a.store, Auth: as, Actions: acts, Evidence: keeper, Review: rv, Media: media, Models: a.models,
+	var added func([]model.BankEntry)
+	if a.index != nil {
+		added = a.index.Added
+	}
+	h, err := ui.New(ui.Config{Store: a.store, Auth: as, Actions: acts, Evidence: keeper, Review: rv, Media: media, Models: a.models, Banks: banks.New(a.store, added),
 		Issuer: envOr("MARSAD_ISSUER", "marsad"), Logger: a.log})
 	if err != nil {
 		return err

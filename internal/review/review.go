@@ -221,7 +221,10 @@ func (s *Service) AddToBank(ctx context.Context, caseID int64, bankName string, 
 		entries = append(entries, model.BankEntry{Type: sg.Type, Value: sg.Value, Label: label, Source: fmt.Sprintf("case %d", caseID)})
 	}
 	if len(entries) == 0 {
-		return 0, invalid("signals", "choose at least one hash or link")
+		if len(sigs) == 0 {
+			return 0, invalid("signals", "this post has no image hashes, links or wallet addresses: its text alone cannot go into a bank")
+		}
+		return 0, invalid("signals", "choose at least one hash, link or wallet address")
 	}
 	return s.st.AddCaseEntries(ctx, caseID, bankName, entries, actor)
 }

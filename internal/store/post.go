@@ -91,9 +91,10 @@ func (s *Store) savePost(ctx context.Context, tx *sql.Tx, p *model.Post, a Analy
 	}
 	// ON CONFLICT makes concurrent ingests of the same post safe on both
 	// back ends: one inserts, the others find it.
-	err = s.row(ctx, tx, `INSERT INTO posts (platform, source_id, author, channel, url, lang, body, links, media, posted_at, ingested_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (platform, source_id) DO NOTHING RETURNING id`,
-		p.Platform, p.SourceID, p.Author, p.Channel, p.URL, p.Lang, p.Text, string(links), string(media), micros(p.PostedAt), micros(p.IngestedAt)).Scan(&id)
+	err = s.row(ctx, tx, `INSERT INTO posts (platform, source_id, author, channel, url, lang, body, links, media, posted_at, ingested_at, search_text, author_key)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (platform, source_id) DO NOTHING RETURNING id`,
+		p.Platform, p.SourceID, p.Author, p.Channel, p.URL, p.Lang, p.Text, string(links), string(media), micros(p.PostedAt), micros(p.IngestedAt),
+		searchText(p), authorKey(p.Author)).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		err = s.row(ctx, tx, `SELECT id FROM posts WHERE platform = ? AND source_id = ?`, p.Platform, p.SourceID).Scan(&id)
 		return id, false, err

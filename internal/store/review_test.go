@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -278,7 +279,7 @@ func TestSearchPosts(t *testing.T) {
 		}{
 			{store.SearchFilter{Text: "JOIN"}, []string{texts[1], texts[0]}},
 			{store.SearchFilter{Text: "100%"}, []string{texts[1]}},
-			{store.SearchFilter{Text: "%"}, []string{texts[1]}},
+			{store.SearchFilter{Text: "%"}, nil}, // words only: a lone sign finds nothing
 			{store.SearchFilter{Text: "_"}, nil},
 			{store.SearchFilter{Text: "الجهاد"}, []string{texts[2]}},
 			{store.SearchFilter{Author: "acct1"}, []string{texts[3], texts[1]}},
@@ -289,14 +290,18 @@ func TestSearchPosts(t *testing.T) {
 				t.Fatal(err)
 			}
 			var g []string
-			for _, p := range got {
+			for _, p := range got.Posts {
 				g = append(g, p.Text)
 			}
+			// Order is by rank, tested in search_test.go; here only what is found.
+			slices.Sort(g)
+			slices.Sort(tc.want)
 			if fmt.Sprint(g) != fmt.Sprint(tc.want) {
 				t.Errorf("SearchPosts(%+v) = %q, want %q", tc.f, g, tc.want)
 			}
 		}
-		got, _ := s.SearchPosts(ctx, store.SearchFilter{Text: "nothing"})
+		res, _ := s.SearchPosts(ctx, store.SearchFilter{Text: "nothing"})
+		got := res.Posts
 		cases, err := s.CaseIDsByPost(ctx, []int64{got[0].ID, 999})
 		if err != nil || cases[got[0].ID] == 0 || len(cases) != 1 {
 			t.Fatalf("CaseIDsByPost = %v, %v", cases, err)

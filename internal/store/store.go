@@ -105,6 +105,10 @@ func Open(ctx context.Context, dsn string) (*Store, error) {
 		db.Close()
 		return nil, err
 	}
+	if err := s.backfillSearch(ctx); err != nil {
+		db.Close()
+		return nil, err
+	}
 	return s, nil
 }
 

@@ -8,7 +8,6 @@ import (
 	"github.com/marsad/marsad/internal/action"
 	"github.com/marsad/marsad/internal/auth"
 	"github.com/marsad/marsad/internal/evidence"
-	"github.com/marsad/marsad/internal/model"
 	"github.com/marsad/marsad/internal/store"
 )
 
@@ -158,32 +157,4 @@ func (h *Handler) saveSettings(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	back(w, r, "/admin", "settings")
-}
-
-type banksData struct {
-	Banks []model.Bank
-}
-
-func (h *Handler) banks(w http.ResponseWriter, r *http.Request) {
-	bs, err := h.st.Banks(r.Context())
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	h.render(w, r, http.StatusOK, "banks", "banks", banksData{Banks: bs}, nil)
-}
-
-func (h *Handler) createBank(w http.ResponseWriter, r *http.Request) {
-	name := strings.TrimSpace(r.PostFormValue("name"))
-	if name == "" {
-		h.fail(w, r, badInput("bank name: required"))
-		return
-	}
-	b := &model.Bank{Name: name, Description: r.PostFormValue("description"), Owner: r.PostFormValue("owner"), Enabled: true,
-		AutoAction: r.PostFormValue("auto_action") == "1"}
-	if err := h.st.CreateBank(r.Context(), b, user(r).Name); err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	back(w, r, "/banks", "bank_created")
 }

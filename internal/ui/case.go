@@ -271,8 +271,14 @@ func (h *Handler) addToBank(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, badInput("form: %v", err))
 		return
 	}
-	if _, err := h.rv.AddToBank(r.Context(), id, r.PostFormValue("bank"), model.Label(r.PostFormValue("label")), r.PostForm["signal"], user(r).Name); err != nil {
+	added, err := h.rv.AddToBank(r.Context(), id, r.PostFormValue("bank"), model.Label(r.PostFormValue("label")), r.PostForm["signal"], user(r).Name)
+	if err != nil {
 		h.formError(w, r, err)
+		return
+	}
+	if added == 0 {
+		// Skipped duplicates are not additions.
+		back(w, r, "/cases/"+strconv.FormatInt(id, 10), "bank_present")
 		return
 	}
 	back(w, r, "/cases/"+strconv.FormatInt(id, 10), "banked")

@@ -2,8 +2,8 @@ package ui
 
 import (
 	"net/http"
+	"net/url"
 	"slices"
-	"sort"
 	"strconv"
 	"time"
 
@@ -22,30 +22,53 @@ type queueData struct {
 	Langs     []string
 	States    []model.CaseState
 	Now       time.Time
+	Pager     pager
+	// Query is the filter as a URL query without its page, for saving.
+	Query string
+	Saved []store.SavedSearch
 }
 
 // bankFilterScan bounds how many cases are read when filtering by bank,
 // which the store cannot do in SQL: the bank is inside the case's reasons.
 const bankFilterScan = 500
 
+// queueFields are the query parameters of a queue filter, besides its page.
+var queueFields = []string{"state", "label", "lang", "source", "bank", "size"}
+
 func (h *Handler) queue(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	q := r.URL.Query()
-	f := store.CaseFilter{State: model.CaseState(q.Get("state")), Label: model.Label(q.Get("label")), Lang: q.Get("lang"), Platform: q.Get("source"), Limit: 100}
+	page, size, err := pageOf(q)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	f := store.CaseFilter{State: model.CaseState(q.Get("state")), Label: model.Label(q.Get("label")), Lang: q.Get("lang"), Platform: q.Get("source"),
+		Offset: (page - 1) * size, Limit: size}
 	if !q.Has("state") {
 		f.State = model.CaseOpen
 	}
 	if q.Get("state") == "all" {
 		f.State = ""
 	}
+	if f.State != "" && !slices.Contains(store.CaseStates, f.State) {
+		h.fail(w, r, badInput("state %q is unknown", f.State))
+		return
+	}
 	if f.Label != "" && !f.Label.Valid() {
 		h.fail(w, r, badInput("label %q is unknown", f.Label))
 		return
 	}
-	d := queueData{Filter: f, Bank: q.Get("bank"), Labels: model.Labels, Now: time.Now(),
-		States: []model.CaseState{model.CaseOpen, model.CaseAppealed, model.CaseDecided, model.CaseActioned, model.CaseClosed}}
+	d := queueData{Filter: f, Bank: q.Get("bank"), Labels: model.Labels, Now: time.Now(), States: store.CaseStates}
+	keep := url.Values{}
+	for _, k := range queueFields {
+		if v := q.Get(k); v != "" {
+			keep.Set(k, v)
+		}
+	}
+	d.Query = keep.Encode()
 	if d.Bank != "" {
-		f.Limit = bankFilterScan
+		f.Offset, f.Limit = 0, bankFilterScan
 	}
 	cases, total, err := h.st.Cases(ctx, f)
 	if err != nil {
@@ -59,24 +82,24 @@ func (h *Handler) queue(w http.ResponseWriter, r *http.Request) {
 				in = append(in, c)
 			}
 		}
-		cases, total = in, len(in)
+		total = len(in)
+		from := min((page-1)*size, total)
+		cases = in[from:min(from+size, total)]
 	}
 	d.Cases, d.Total = cases, total
+	d.Pager = newPager("/queue", keep, page, size, total, len(cases))
 	if d.Banks, err = h.st.Banks(ctx); err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	st, err := h.st.Stats(ctx, time.Unix(0, 0), time.Now())
-	if err != nil {
+	if d.Platforms, err = h.platforms(ctx); err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	for p := range st.Platforms {
-		if p != "" {
-			d.Platforms = append(d.Platforms, p)
-		}
+	if d.Saved, err = h.st.SavedSearches(ctx, user(r).Name, store.SavedQueueFilter); err != nil {
+		h.fail(w, r, err)
+		return
 	}
-	sort.Strings(d.Platforms)
 	d.Langs = []string{"ar", "en", "fr"}
 	h.render(w, r, http.StatusOK, "queue", "queue", d, nil)
 }

@@ -20,6 +20,7 @@ import (
 
 	"github.com/marsad/marsad/internal/action"
 	"github.com/marsad/marsad/internal/auth"
+	"github.com/marsad/marsad/internal/banks"
 	"github.com/marsad/marsad/internal/evidence"
 	"github.com/marsad/marsad/internal/review"
 	"github.com/marsad/marsad/internal/store"
@@ -43,6 +44,9 @@ type Config struct {
 	// Models trains text models from decisions and switches the live
 	// one; nil leaves the Text models page out.
 	Models *textmodel.Service
+	// Banks applies the rules of bank management; nil makes one over
+	// Store that tells no index of new entries.
+	Banks *banks.Service
 	// Issuer names the unit on notices, e.g. "National CT Unit".
 	Issuer string
 	Logger *slog.Logger
@@ -53,6 +57,7 @@ type Handler struct {
 	cfg     Config
 	st      *store.Store
 	rv      *review.Service
+	bk      *banks.Service
 	auth    *auth.Service
 	pages   map[string]map[string]*template.Template // lang → page → template
 	locales map[string]*Locale
@@ -78,7 +83,10 @@ func New(cfg Config) (*Handler, error) {
 	if cfg.Review == nil {
 		cfg.Review = review.New(cfg.Store, cfg.Actions, cfg.Logger)
 	}
-	h := &Handler{cfg: cfg, st: cfg.Store, rv: cfg.Review, log: cfg.Logger, pages: map[string]map[string]*template.Template{}}
+	if cfg.Banks == nil {
+		cfg.Banks = banks.New(cfg.Store, nil)
+	}
+	h := &Handler{cfg: cfg, st: cfg.Store, rv: cfg.Review, bk: cfg.Banks, log: cfg.Logger, pages: map[string]map[string]*template.Template{}}
 	h.auth = cfg.Auth.WithDeny(h.deny)
 	var err error
 	if h.locales, err = loadLocales(assets); err != nil {
@@ -130,9 +138,19 @@ func (h *Handler) routes() {
 	inner.Handle("POST /evidence/purge", role(D, h.evidencePurge))
 	inner.Handle("GET /dashboard", role(A, h.dashboard))
 	inner.Handle("GET /search", role(A, h.search))
+	inner.Handle("POST /search/saved", role(A, h.saveSearch))
+	inner.Handle("POST /search/saved/{id}/delete", role(A, h.deleteSearch))
+	inner.Handle("POST /queue/saved", role(A, h.saveSearch))
+	inner.Handle("POST /queue/saved/{id}/delete", role(A, h.deleteSearch))
 	inner.Handle("GET /networks", role(A, h.networks))
 	inner.Handle("GET /banks", role(A, h.banks))
 	inner.Handle("POST /banks", role(D, h.createBank))
+	inner.Handle("GET /banks/{name}", role(A, h.bank))
+	inner.Handle("GET /banks/{name}/export.csv", role(A, h.exportBank))
+	inner.Handle("POST /banks/{name}/enabled", role(D, h.setBankEnabled))
+	inner.Handle("POST /banks/{name}/entries", role(D, h.addEntry))
+	inner.Handle("POST /banks/{name}/import", role(D, h.importEntries))
+	inner.Handle("POST /banks/{name}/entries/{id}/delete", role(D, h.removeEntry))
 	inner.Handle("GET /admin", role(D, h.admin))
 	inner.Handle("POST /admin/users", role(D, h.addUser))
 	inner.Handle("POST /admin/users/{name}", role(D, h.updateUser))
