@@ -199,7 +199,7 @@ func Canonical(t model.SignalType, v string) (string, error) {
 		return "", errors.New("empty value")
 	}
 	switch t {
-	case model.SignalPDQ, model.SignalSHA256:
+	case model.SignalPDQ, model.SignalSHA256, model.SignalVPDQ:
 		if !isHex(v, 64) {
 			return "", fmt.Errorf("%s %q: want 64 hex characters, got %d characters", t, short(v), len(v))
 		}

@@ -136,7 +136,7 @@ const exportPage = 10000
 // Import and `marsad bank import` read back.
 func (s *Service) Export(ctx context.Context, name, format string, w io.Writer) error {
 	if format != "csv" && format != "hashes" {
-		return fmt.Errorf("unknown format %q (want csv or hashes): %w", format, ErrInvalid)
+		return fmt.Errorf("unknown format %q (want csv or hashes; vpdq exports go to a folder): %w", format, ErrInvalid)
 	}
 	if _, err := s.st.Bank(ctx, name); err != nil {
 		return err

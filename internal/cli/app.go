@@ -98,6 +98,8 @@ type app struct {
 	models *textmodel.Service
 	// index matches PDQ hashes against the banks; nil until plugged.
 	index pdqIndex
+	// videoStatus says whether video is hashed (vPDQ): "ok", or why not.
+	videoStatus string
 	// progressTo is where start-up progress bars go (stderr).
 	progressTo io.Writer
 	// background runs while the server serves, until its context ends.

@@ -18,7 +18,9 @@ const bankSynopsis = `bank <create|list|import|export|enable|disable|rm> [flags]
   bank create NAME [--owner O] [--description D] [--auto-action] [--disabled]
   bank list
   bank import NAME FILE.csv|-   [--type pdq|sha256|md5|url|wallet] [--label L] [--source S]
+  bank import NAME FILE.txt|DIR [--format vpdq] [--label L] [--source S]
   bank export NAME [FILE.csv]   [--format csv|hashes]
+  bank export NAME DIR --format vpdq
   bank enable NAME | bank disable NAME
   bank auto-action NAME on|off
   bank rm NAME
@@ -27,7 +29,13 @@ A bank is a named list of known-bad signals with provenance. import reads
 marsad's own CSV (type,value,label,source,added_at), one hash per line, or
 any header naming a hash column (hash, pdq, pdq_hex, signal, value, with
 optional label, source, quality, time). Bad lines are reported by number and
-the rest are imported.`
+the rest are imported.
+
+Video banks use ThreatExchange's vPDQ hash files (frame,quality,pdq_hex,
+seconds a line; one video a file). import recognises such a file, or a
+folder of them, by its content (or take --format vpdq); each file becomes
+one entry, its source the file name unless --source is given. export
+--format vpdq writes one ID.txt file per video into DIR.`
 
 func runBank(ctx context.Context, e env) error {
 	if len(e.args) == 0 || e.args[0] == "-h" || e.args[0] == "--help" || e.args[0] == "help" {
@@ -48,7 +56,7 @@ func runBank(ctx context.Context, e env) error {
 	typ := fs.String("type", "", "signal type of rows that name none (import; default pdq)")
 	label := fs.String("label", "", "label of rows that name none (import)")
 	source := fs.String("source", "", "source of rows that name none (import)")
-	format := fs.String("format", "csv", "export format: csv (type,value,label,source,added_at) or hashes (one PDQ hash per line)")
+	format := fs.String("format", "", "import: csv or vpdq (default: recognised from the file); export: csv (type,value,label,source,added_at, the default), hashes (one PDQ hash per line) or vpdq (ThreatExchange's vPDQ files, one per video, into a folder)")
 	if err := parseFlags(fs, env{args: e.args[1:], stdin: e.stdin, stdout: e.stdout, stderr: e.stderr}); err != nil {
 		return err
 	}
@@ -99,6 +107,12 @@ func runBank(ctx context.Context, e env) error {
 		if _, err := s.Bank(ctx, args[0]); err != nil {
 			return err
 		}
+		if *format == "vpdq" || (*format == "" && args[1] != "-" && isVPDQ(args[1])) {
+			return importVPDQ(ctx, e, s, args[0], args[1], model.Label(*label), *source)
+		}
+		if *format != "" && *format != "csv" {
+			return fmt.Errorf("%w: unknown import format %q (want csv or vpdq)", errUsage, *format)
+		}
 		var r io.Reader = e.stdin
 		if args[1] != "-" {
 			f, err := os.Open(args[1])
@@ -125,6 +139,15 @@ func runBank(ctx context.Context, e env) error {
 		}
 		if _, err := s.Bank(ctx, args[0]); err != nil {
 			return err
+		}
+		if *format == "vpdq" {
+			if len(args) != 2 || args[1] == "-" {
+				return fmt.Errorf("%w: bank export NAME DIR --format vpdq writes one file per video into DIR", errUsage)
+			}
+			return exportVPDQ(ctx, e, s, args[0], args[1])
+		}
+		if *format == "" {
+			*format = "csv"
 		}
 		w := e.stdout
 		if len(args) == 2 && args[1] != "-" {

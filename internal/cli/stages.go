@@ -11,6 +11,7 @@ import (
 	"github.com/marsad/marsad/internal/pipeline"
 	"github.com/marsad/marsad/internal/textmodel"
 	"github.com/marsad/marsad/pdq"
+	"github.com/marsad/marsad/vpdq"
 )
 
 // stageFlags choose the optional pipeline stages.
@@ -65,5 +66,15 @@ func plugStages(ctx context.Context, a *app, f stageFlags) error {
 	}
 	a.index = ix
 	a.pipeline.Near = ix
+	a.pipeline.VideoNear = ix
+	// Video is hashed only when ffmpeg is installed; without it the rest
+	// works and the server says so once here and in /healthz.
+	if err := (vpdq.Options{}).Available(); err != nil {
+		a.videoStatus = "unavailable: " + err.Error()
+		a.log.Warn("video hashing (vPDQ) is off", "reason", err.Error())
+	} else {
+		a.videoStatus = "ok"
+		a.pipeline.Video = &pipeline.VPDQHasher{Options: vpdq.Options{SecondsPerHash: -1, MaxFrames: 3600}}
+	}
 	return nil
 }

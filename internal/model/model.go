@@ -46,10 +46,14 @@ const (
 	SignalPDQ    SignalType = "pdq"    // 64 hex chars, PDQ perceptual hash of an image
 	SignalURL    SignalType = "url"    // canonical URL
 	SignalWallet SignalType = "wallet" // "<chain>:<address>", e.g. "btc:bc1q..."
+	// SignalVPDQ is a video's vPDQ hash. Its value is the SHA-256 (64 hex
+	// chars) of the frame hashes in ThreatExchange's vPDQ file format; the
+	// frame hashes travel beside it (Media.VPDQ, BankEntry.Features).
+	SignalVPDQ SignalType = "vpdq"
 )
 
 // SignalTypes lists every signal type.
-var SignalTypes = []SignalType{SignalSHA256, SignalMD5, SignalPDQ, SignalURL, SignalWallet}
+var SignalTypes = []SignalType{SignalSHA256, SignalMD5, SignalPDQ, SignalURL, SignalWallet, SignalVPDQ}
 
 // Valid reports whether t is one of SignalTypes.
 func (t SignalType) Valid() bool { return slices.Contains(SignalTypes, t) }
@@ -87,8 +91,11 @@ type Media struct {
 	// Quality is the PDQ quality (0-100); below the matching threshold the
 	// hash is recorded but not matched. -1 means unknown: a sender gave the
 	// hash without its quality, and it is matched.
-	Quality int    `json:"pdq_quality,omitempty"`
-	Error   string `json:"error,omitempty"` // why the media could not be read or hashed
+	Quality int `json:"pdq_quality,omitempty"`
+	// VPDQ is the vPDQ hash of a video or animated GIF, in
+	// ThreatExchange's file format (frame,quality,pdq_hex,seconds a line).
+	VPDQ  string `json:"vpdq,omitempty"`
+	Error string `json:"error,omitempty"` // why the media could not be read or hashed
 }
 
 // Signal is something computed from a post.
@@ -122,6 +129,9 @@ type BankEntry struct {
 	Label   Label      `json:"label,omitempty"`
 	Source  string     `json:"source,omitempty"`
 	AddedAt time.Time  `json:"added_at"`
+	// Features holds a vPDQ entry's frame hashes in ThreatExchange's file
+	// format; Value is their SHA-256. Empty for other types.
+	Features string `json:"features,omitempty"`
 }
 
 // Match is a signal that hit a bank entry.
@@ -131,6 +141,27 @@ type Match struct {
 	BankName   string    `json:"bank"`
 	Distance   int       `json:"distance"`
 	AutoAction bool      `json:"auto_action"`
+	// Video is set for vPDQ matches: shares of frames matched and where.
+	Video *VideoMatch `json:"video,omitempty"`
+}
+
+// VideoMatch says how a video matched a banked video under vPDQ's rule.
+type VideoMatch struct {
+	// QueryPercent is the share of the post's distinct frames that matched
+	// a frame of the banked video; BankPercent the share of the banked
+	// video's frames that matched.
+	QueryPercent float64 `json:"query_percent"`
+	BankPercent  float64 `json:"bank_percent"`
+	// QuerySpans and BankSpans are where the matching frames are, in each
+	// video, in seconds.
+	QuerySpans []TimeSpan `json:"query_spans,omitempty"`
+	BankSpans  []TimeSpan `json:"bank_spans,omitempty"`
+}
+
+// TimeSpan is a stretch of a video, in seconds from its start.
+type TimeSpan struct {
+	Start float64 `json:"start"`
+	End   float64 `json:"end"`
 }
 
 // Score is a text classifier's verdict for one label.
@@ -173,6 +204,11 @@ type Reason struct {
 	EntryID  int64    `json:"entry_id,omitempty"`
 	Distance int      `json:"distance,omitempty"`
 	Evidence []string `json:"evidence,omitempty"`
+	// Signal is the type of the signal that matched ("pdq", "vpdq", ...),
+	// for match reasons.
+	Signal SignalType `json:"signal,omitempty"`
+	// Video is set for a vPDQ match: shares and matching time spans.
+	Video *VideoMatch `json:"video,omitempty"`
 }
 
 // Case is work for a human.

@@ -62,8 +62,13 @@ type Pipeline struct {
 	MaxMediaBytes int64
 	Hasher        ImageHasher // optional
 	Near          NearMatcher // optional
-	Scorer        Scorer      // optional
-	Metrics       *metrics.Metrics
+	// Video hashes videos and animated GIFs with vPDQ; nil leaves them
+	// with their digests only (as when ffmpeg is not installed).
+	Video VideoHasher
+	// VideoNear matches vPDQ hashes against video banks; optional.
+	VideoNear VideoMatcher
+	Scorer    Scorer // optional
+	Metrics   *metrics.Metrics
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
@@ -209,6 +214,8 @@ func (p *Pipeline) Analyse(ctx context.Context, post *model.Post) (store.Analysi
 				continue
 			}
 			ms, err = p.Near.MatchPDQ(ctx, sg.Value)
+		} else if sg.Type == model.SignalVPDQ {
+			ms, err = p.matchVideo(ctx, post, sg)
 		} else {
 			ms, err = p.Store.MatchExact(ctx, sg)
 		}
@@ -335,7 +342,14 @@ func (p *Pipeline) readMedia(post *model.Post) error {
 		if m.PDQ != "" && m.Quality == 0 {
 			m.Quality = -1 // not stated by the sender
 		}
-		if m.SHA256 == "" && m.MD5 == "" && m.PDQ == "" && m.URL == "" {
+		if m.VPDQ != "" {
+			_, c, err := bank.CanonicalVPDQ(m.VPDQ)
+			if err != nil {
+				return fieldErr(field+".vpdq", "%v", err)
+			}
+			m.VPDQ = c
+		}
+		if m.SHA256 == "" && m.MD5 == "" && m.PDQ == "" && m.VPDQ == "" && m.URL == "" {
 			return fieldErr(field, "needs a path, data, a hash or a url")
 		}
 	}
@@ -374,6 +388,7 @@ func (p *Pipeline) hashMedia(m *model.Media, data []byte) error {
 		}
 		m.PDQ, m.Quality = h, q
 	}
+	p.hashVideo(m, data)
 	return nil
 }
 

@@ -35,10 +35,15 @@ func Route(matches []model.Match, scores []model.Score) *model.Case {
 		if m.Entry.Label != "" {
 			labels[m.Entry.Label] = true
 		}
-		c.Reasons = append(c.Reasons, model.Reason{
+		r := model.Reason{
 			Kind: "match", Label: m.Entry.Label, Bank: m.BankName, EntryID: m.Entry.ID, Distance: m.Distance,
+			Signal: m.Signal.Type, Video: m.Video,
 			Detail: fmt.Sprintf("%s matched bank %q entry %d at distance %d", m.Signal.Type, m.BankName, m.Entry.ID, m.Distance),
-		})
+		}
+		if m.Video != nil {
+			r.Detail = fmt.Sprintf("vpdq matched bank %q entry %d: %.0f%% of the video's frames, %.0f%% of the banked video's", m.BankName, m.Entry.ID, m.Video.QueryPercent, m.Video.BankPercent)
+		}
+		c.Reasons = append(c.Reasons, r)
 	}
 	var protective, harmful float64
 	for _, s := range scores {

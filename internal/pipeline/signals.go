@@ -30,6 +30,9 @@ func Signals(p *model.Post) []model.Signal {
 		add(model.Signal{Type: model.SignalSHA256, Value: m.SHA256})
 		add(model.Signal{Type: model.SignalMD5, Value: m.MD5})
 		add(model.Signal{Type: model.SignalPDQ, Value: m.PDQ, Quality: m.Quality})
+		if m.VPDQ != "" {
+			add(model.Signal{Type: model.SignalVPDQ, Value: vpdqDigest(m.VPDQ)})
+		}
 	}
 	raw := append(append([]string(nil), p.Links...), links.Extract(p.Text)...)
 	for _, u := range raw {

@@ -4,6 +4,7 @@ package server
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"log/slog"
 	"net"
@@ -23,6 +24,9 @@ type Server struct {
 	Log     *slog.Logger
 	// UI serves the web interface at /; nil serves a short index instead.
 	UI http.Handler
+	// Video says whether videos are hashed (vPDQ): "ok", or why not (no
+	// ffmpeg). Empty leaves it out of /healthz.
+	Video string
 }
 
 // Handler returns the whole HTTP surface.
@@ -53,7 +57,11 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 		w.Write([]byte(`{"status":"unavailable","store":"down"}` + "\n"))
 		return
 	}
-	w.Write([]byte(`{"status":"ok","store":"` + string(s.Store.Dialect()) + `"}` + "\n"))
+	body := map[string]string{"status": "ok", "store": string(s.Store.Dialect())}
+	if s.Video != "" {
+		body["video"] = s.Video
+	}
+	json.NewEncoder(w).Encode(body)
 }
 
 func index(w http.ResponseWriter, r *http.Request) {

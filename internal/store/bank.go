@@ -109,6 +109,12 @@ func (s *Store) AddEntries(ctx context.Context, bankName string, entries []model
 		for i := range entries {
 			e := &entries[i]
 			v, err := bank.Canonical(e.Type, e.Value)
+			if e.Type == model.SignalVPDQ {
+				// The value is the digest of the frame hashes, never taken on trust.
+				v, e.Features, err = bank.CanonicalVPDQ(e.Features)
+			} else {
+				e.Features = ""
+			}
 			if err != nil {
 				return fmt.Errorf("bank %q: entry %d: %v: %w", bankName, i+1, err, ErrInvalid)
 			}
@@ -121,8 +127,8 @@ func (s *Store) AddEntries(ctx context.Context, bankName string, entries []model
 				e.AddedAt = now
 			}
 			var id int64
-			err = s.row(ctx, tx, `INSERT INTO bank_entries (bank_id, type, value, label, source, added_at) VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`,
-				bankID, e.Type, e.Value, e.Label, e.Source, micros(e.AddedAt)).Scan(&id)
+			err = s.row(ctx, tx, `INSERT INTO bank_entries (bank_id, type, value, label, source, added_at, features) VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING RETURNING id`,
+				bankID, e.Type, e.Value, e.Label, e.Source, micros(e.AddedAt), e.Features).Scan(&id)
 			if errors.Is(err, sql.ErrNoRows) {
 				continue // already in the bank
 			}
@@ -150,7 +156,7 @@ type EntryFilter struct {
 
 // Entries lists bank entries in id order.
 func (s *Store) Entries(ctx context.Context, f EntryFilter) ([]model.BankEntry, error) {
-	q := `SELECT e.id, e.bank_id, e.type, e.value, e.label, e.source, e.added_at FROM bank_entries e JOIN banks b ON b.id = e.bank_id WHERE e.id > ?`
+	q := `SELECT e.id, e.bank_id, e.type, e.value, e.label, e.source, e.added_at, e.features FROM bank_entries e JOIN banks b ON b.id = e.bank_id WHERE e.id > ?`
 	args := []any{f.AfterID}
 	if f.Bank != "" {
 		q += ` AND b.name = ?`
@@ -172,7 +178,7 @@ func (s *Store) Entries(ctx context.Context, f EntryFilter) ([]model.BankEntry, 
 	return scanAll(rows, func(r scanner) (*model.BankEntry, error) {
 		var e model.BankEntry
 		var added int64
-		err := r.Scan(&e.ID, &e.BankID, &e.Type, &e.Value, &e.Label, &e.Source, &added)
+		err := r.Scan(&e.ID, &e.BankID, &e.Type, &e.Value, &e.Label, &e.Source, &added, &e.Features)
 		e.AddedAt = fromMicros(added)
 		return &e, err
 	})
