@@ -111,6 +111,33 @@ func TestBadInput(t *testing.T) {
 	}
 }
 
+// TestJPEGBomb: through the fast path, a JPEG whose frame header declares
+// 60000x60000 is refused from that header, having read almost nothing.
+func TestJPEGBomb(t *testing.T) {
+	sof := []byte("\xff\xd8\xff\xc0\x00\x11\x08\xea\x60\xea\x60\x03\x01\x22\x00\x02\x11\x01\x03\x11\x01")
+	r := &countingReader{r: io.MultiReader(bytes.NewReader(sof), zeros{})}
+	_, _, err := HashReader(r, Options{})
+	if !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), "60000x60000") {
+		t.Fatalf("error %v, want ErrTooLarge naming the size", err)
+	}
+	if r.n > 64<<10 {
+		t.Errorf("read %d bytes before refusing", r.n)
+	}
+}
+
+// TestFastJPEGBadInput: broken JPEGs give the same kind of error through
+// the fast path as through the exact one.
+func TestFastJPEGBadInput(t *testing.T) {
+	jpg := encodeJPEG(t, testCard(200, 120))
+	for _, data := range [][]byte{jpg[:len(jpg)/2], jpg[:300], jpg[:len(jpg)-2], append(append([]byte{}, jpg[:400]...), bytes.Repeat([]byte{0xff, 0x01}, 50)...)} {
+		_, _, ferr := HashReader(bytes.NewReader(data), Options{})
+		_, _, eerr := HashReader(bytes.NewReader(data), Options{Exact: true})
+		if ferr == nil || eerr == nil {
+			t.Errorf("%d bytes: fast %v, exact %v; want errors from both", len(data), ferr, eerr)
+		}
+	}
+}
+
 // TestDecompressionBomb declares a 50000x50000 PNG, followed by an endless
 // stream: it must be refused from its header, having read almost nothing.
 func TestDecompressionBomb(t *testing.T) {

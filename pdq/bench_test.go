@@ -99,19 +99,21 @@ func BenchmarkDihedral(b *testing.B) {
 }
 
 // BenchmarkHashReader measures decode and hash end to end on a 1024x1024
-// image, JPEG and PNG.
+// image, JPEG (default fast path and Options.Exact) and PNG.
 func BenchmarkHashReader(b *testing.B) {
 	src := benchImage()
 	var pngBuf bytes.Buffer
 	if err := png.Encode(&pngBuf, src); err != nil {
 		b.Fatal(err)
 	}
+	jpg := encodeJPEG(b, src)
 	for _, bc := range []struct {
 		name string
 		data []byte
-	}{{"jpeg", encodeJPEG(b, src)}, {"png", pngBuf.Bytes()}} {
+		opts Options
+	}{{"jpeg", jpg, Options{}}, {"jpeg-exact", jpg, Options{Exact: true}}, {"png", pngBuf.Bytes(), Options{}}} {
 		b.Run(bc.name, func(b *testing.B) {
-			h := NewHasher(Options{})
+			h := NewHasher(bc.opts)
 			b.ReportAllocs()
 			b.SetBytes(int64(len(bc.data)))
 			cpuPerOp(b, func() {

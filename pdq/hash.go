@@ -12,9 +12,11 @@
 // (pdq-photo-hasher), which first resizes any image wider or taller than 512
 // pixels to exactly 512x512 by nearest-neighbour sampling; [Options] selects
 // the full-resolution variant used by the pdqhash Python binding and the Java
-// port instead. JPEG colour is rebuilt from the decoded planes as libjpeg,
-// which the reference decodes with, rebuilds it. Lossless images hash bit
-// for bit as in the reference; see CONFORMANCE.md for the rest.
+// port instead. By default HashReader decodes JPEG luminance straight to the
+// size the hash needs, reduced in the DCT domain; [Options].Exact decodes
+// in full and rebuilds colour as libjpeg, which the reference decodes with,
+// rebuilds it. Lossless images hash bit for bit as in the reference; see
+// CONFORMANCE.md for the rest.
 //
 // [HashReader] decodes JPEG, PNG, GIF (first frame), WebP, BMP and TIFF and
 // refuses, from the header alone, images with more pixels than

@@ -1,11 +1,15 @@
 package pdq
 
 import (
+	"bufio"
+	"bytes"
 	"image"
 	"image/color"
 	"math"
 	"slices"
 	"strconv"
+
+	"github.com/marsad/marsad/pdq/internal/jpegscale"
 )
 
 // The arithmetic below follows the reference step by step in float32, in the
@@ -100,6 +104,10 @@ type Hasher struct {
 	narrow []float32    // second-pass row outputs at the sampled columns, rows x 64
 	xOff   []int        // per output column: source column's offset into Y or Pix
 	xs, ys []chromaAxis // per output column and row: where its chroma comes from
+
+	br   *bufio.Reader     // input of HashReader and DihedralReader
+	jpeg jpegscale.Decoder // the fast JPEG path's decoder and buffers
+	head bytes.Buffer      // what the fast JPEG path read, for image/jpeg
 }
 
 // NewHasher returns a Hasher that hashes as opts says.
@@ -128,6 +136,11 @@ func DihedralImage(img image.Image) (Dihedral, int) {
 // and quality 0, as in the reference.
 func (h *Hasher) Hash(img image.Image) (Hash, int) {
 	h.loadLuma(img)
+	return h.hashLoaded()
+}
+
+// hashLoaded hashes the luminance in buf1 (rows x cols).
+func (h *Hasher) hashLoaded() (Hash, int) {
 	if h.rows < minHashableDim || h.cols < minHashableDim {
 		return Hash{}, 0
 	}
@@ -159,8 +172,13 @@ func (h *Hasher) release() {
 // Dihedral returns the hashes of the eight dihedral transforms of img,
 // computed from one DCT as the reference does, and the quality.
 func (h *Hasher) Dihedral(img image.Image) (Dihedral, int) {
-	var d Dihedral
 	h.loadLuma(img)
+	return h.dihedralLoaded()
+}
+
+// dihedralLoaded is Dihedral of the luminance in buf1.
+func (h *Hasher) dihedralLoaded() (Dihedral, int) {
+	var d Dihedral
 	if h.rows < minHashableDim || h.cols < minHashableDim {
 		return d, 0
 	}

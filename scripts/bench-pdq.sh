@@ -7,15 +7,24 @@
 #     a generated 1024x1024 JPEG and PNG (BenchmarkHashReader).
 #  2. images/s of `marsad hash` over the upstream test photos
 #     (../shared/data/pdq-threatexchange/images, every JPEG but the CMYK one,
-#     repeated ROUNDS times), on one core and on all cores.
-#  3. If PDQ_REFERENCE names a pdq-photo-hasher binary (Meta's C++
-#     reference, built separately), the same files through it, one process
-#     (it is single-threaded) and one process per core.
+#     repeated ROUNDS times), on one core and on all cores, in the default
+#     (fast JPEG) mode and with --exact.
+#  3. The same files through Meta's C++ reference pdq-photo-hasher, one
+#     process (it is single-threaded) and one process per core, in the same
+#     run. PDQ_REFERENCE names a built binary; otherwise the script builds
+#     one from PDQ_REFERENCE_SRC, a ThreatExchange checkout or bare git
+#     repository (default ../.mirror/facebook+ThreatExchange/repo), with
+#     g++ -O3, CImg and the system libjpeg and libpng, as upstream's
+#     Makefile does with CImg's JPEG and PNG support switched on.
+#
+# The runs alternate marsad and the reference (ROUNDS files each), so that
+# a change in the machine's load falls on both.
 #
 # Wall time depends on what else the machine runs; the CPU seconds column
 # (user + system) is the steadier figure on a shared machine.
 #
-# Usage: scripts/bench-pdq.sh   (env: ROUNDS=5 BENCHTIME=1s PDQ_REFERENCE=)
+# Usage: scripts/bench-pdq.sh
+#   env: ROUNDS=5 BENCHTIME=1s PDQ_REFERENCE= PDQ_REFERENCE_SRC= REPEAT=3
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -36,29 +45,82 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 go build -o "$tmp/marsad" ./cmd/marsad
 
+# build_reference prints the path of a pdq-photo-hasher binary, building it
+# from source if needed; nothing when there is no source.
+build_reference() {
+	if [ -n "${PDQ_REFERENCE:-}" ]; then
+		echo "$PDQ_REFERENCE"
+		return
+	fi
+	local src=${PDQ_REFERENCE_SRC:-../.mirror/facebook+ThreatExchange/repo}
+	local dir=$tmp/ref
+	mkdir -p "$dir"
+	if git --git-dir="$src" rev-parse --verify -q HEAD:pdq/cpp >/dev/null 2>&1 ||
+		git -C "$src" rev-parse --verify -q HEAD:pdq/cpp >/dev/null 2>&1; then
+		local gd=$src
+		git --git-dir="$src" rev-parse -q HEAD >/dev/null 2>&1 || gd=$(git -C "$src" rev-parse --git-dir)
+		case $gd in /*) ;; *) [ "$gd" = "$src" ] || gd=$src/$gd ;; esac
+		local f
+		for f in $(git --git-dir="$gd" ls-tree -r --name-only HEAD pdq/cpp |
+			grep -E '^pdq/cpp/(CImg\.h|bin/pdq-photo-hasher\.cpp|(common|hashing|downscaling|io|index)/[^/]+\.(h|cpp))$'); do
+			mkdir -p "$dir/$(dirname "$f")"
+			git --git-dir="$gd" show "HEAD:$f" >"$dir/$f"
+		done
+	elif [ -f "$src/pdq/cpp/CImg.h" ]; then
+		cp -r "$src/pdq" "$dir/"
+	else
+		echo "no ThreatExchange source at $src; set PDQ_REFERENCE or PDQ_REFERENCE_SRC" >&2
+		return
+	fi
+	(cd "$dir/pdq/cpp" && g++ -std=c++11 -O3 -w -Dcimg_display=0 -Dcimg_use_jpeg -Dcimg_use_png -I../.. -I. \
+		bin/pdq-photo-hasher.cpp common/pdqhashtypes.cpp io/hashio.cpp common/pdqhamming.cpp \
+		hashing/pdqhashing.cpp downscaling/downscaling.cpp io/pdqio.cpp hashing/torben.cpp common/pdqutils.cpp \
+		-o "$dir/pdq-photo-hasher" -ljpeg -lpng -lz -lm -lpthread) >&2 || return
+	echo "$dir/pdq-photo-hasher"
+}
+ref=$(build_reference)
+
 mapfile -t files < <(find "$data" -type f \( -name '*.jpg' -o -name '*.jpeg' \) ! -name 'CMYK.jpg' | sort)
 args=()
 for ((i = 0; i < rounds; i++)); do args+=("${files[@]}"); done
 n=${#args[@]}
 printf '%s\n' "${args[@]}" >"$tmp/list"
 
-# measure LABEL COMMAND...: runs COMMAND with stdout discarded and prints
-# images/s by wall time and by CPU time.
+# measure LABEL COMMAND...: runs COMMAND with stdout discarded and adds
+# its wall and CPU (user + system) seconds to the label's totals.
+declare -A wall cpu
 measure() {
 	local label=$1
 	shift
 	local TIMEFORMAT='%R %U %S'
 	{ time "$@" >/dev/null; } 2>"$tmp/time"
 	read -r real user sys <"$tmp/time"
-	awk -v l="$label" -v n="$n" -v r="$real" -v u="$user" -v s="$sys" 'BEGIN {
-		printf "%-34s %5d images  wall %7.2fs  %7.1f images/s   CPU %7.2fs  %6.1f images/CPU-s\n", l, n, r, n / r, u + s, n / (u + s) }'
+	wall[$label]=$(awk -v a="${wall[$label]:-0}" -v b="$real" 'BEGIN { print a + b }')
+	cpu[$label]=$(awk -v a="${cpu[$label]:-0}" -v b="$user" -v c="$sys" 'BEGIN { print a + b + c }')
 }
 
+repeat=${REPEAT:-3}
+labels=("marsad hash, 1 core" "marsad hash --exact, 1 core" "marsad hash, $cores cores" "marsad hash --exact, $cores cores")
+[ -n "$ref" ] && labels+=("reference, 1 process" "reference, $cores processes")
 echo
-echo "== $n photos (${#files[@]} files x $rounds), $cores cores"
-measure "marsad hash, 1 core" env GOMAXPROCS=1 "$tmp/marsad" hash -j 1 "${args[@]}"
-measure "marsad hash, all cores" "$tmp/marsad" hash "${args[@]}"
-if [ -n "${PDQ_REFERENCE:-}" ]; then
-	measure "reference, 1 process" "$PDQ_REFERENCE" "${args[@]}"
-	measure "reference, $cores processes" xargs -P "$cores" -n $(((n + cores - 1) / cores)) "$PDQ_REFERENCE" <"$tmp/list"
+echo "== $n photos (${#files[@]} files x $rounds), $cores cores, each measured $repeat times, interleaved; load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+for ((r = 0; r < repeat; r++)); do
+	measure "${labels[0]}" env GOMAXPROCS=1 "$tmp/marsad" hash -j 1 "${args[@]}"
+	[ -n "$ref" ] && measure "reference, 1 process" "$ref" "${args[@]}"
+	measure "${labels[1]}" env GOMAXPROCS=1 "$tmp/marsad" hash -j 1 --exact "${args[@]}"
+	measure "${labels[2]}" "$tmp/marsad" hash "${args[@]}"
+	[ -n "$ref" ] && measure "reference, $cores processes" xargs -P "$cores" -n $(((n + cores - 1) / cores)) "$ref" <"$tmp/list"
+	measure "${labels[3]}" "$tmp/marsad" hash --exact "${args[@]}"
+done
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+total=$((n * repeat))
+for l in "${labels[@]}"; do
+	awk -v l="$l" -v n="$total" -v w="${wall[$l]}" -v c="${cpu[$l]}" 'BEGIN {
+		printf "%-34s wall %7.2fs %7.1f images/s   CPU %7.2fs %7.1f images/CPU-s\n", l, w, n / w, c, n / c }'
+done
+if [ -n "$ref" ]; then
+	awk -v a="${wall[${labels[0]}]}" -v b="${wall[reference, 1 process]}" -v c="${cpu[${labels[0]}]}" -v d="${cpu[reference, 1 process]}" 'BEGIN {
+		printf "marsad (default) / reference, one core: %.2fx by wall time, %.2fx by CPU time\n", b / a, d / c }'
+	awk -v a="${wall[${labels[2]}]}" -v b="${wall[reference, $cores processes]}" -v l="$cores" 'BEGIN {
+		printf "marsad (default) / reference, %s cores: %.2fx by wall time\n", l, b / a }'
 fi

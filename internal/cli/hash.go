@@ -37,6 +37,7 @@ func runHash(ctx context.Context, e env) error {
 		fmt.Sprintf("below %d are not worth matching.", pdq.MinQuality))
 	dihedral := fl.Bool("dihedral", false, "print the 8 dihedral hashes (original, rotate90, rotate180, rotate270, flipx, flipy, flipplus1, flipminus1), one line each")
 	full := fl.Bool("full-resolution", false, "hash at full size, as the pdqhash binding does, instead of resizing images larger than 512x512 to 512x512 as pdq-photo-hasher does")
+	exact := fl.Bool("exact", false, "decode JPEGs in full and rebuild their colour as libjpeg does (slower; the path whose conformance pdq/CONFORMANCE.md reports bit for bit) instead of decoding luminance straight to the hash's working size")
 	unletterbox := fl.Bool("unletterbox", false, "remove black borders before hashing")
 	black := fl.Int("black-threshold", pdq.DefaultBlackThreshold, "channel value (0-255) at or below which a border pixel counts as black, with --unletterbox")
 	maxPixels := fl.Int64("max-pixels", pdq.DefaultMaxPixels, "refuse images whose header declares more pixels than this (decompression-bomb guard; -1 for no limit)")
@@ -57,7 +58,7 @@ func runHash(ctx context.Context, e env) error {
 	if *maxPixels == 0 {
 		return fmt.Errorf("%w: --max-pixels 0 would refuse every image", errUsage)
 	}
-	opts := pdq.Options{MaxPixels: *maxPixels, FullResolution: *full}
+	opts := pdq.Options{MaxPixels: *maxPixels, FullResolution: *full, Exact: *exact}
 
 	paths, walkErrs := hashPaths(fl.Args())
 	for _, err := range walkErrs {
@@ -137,6 +138,9 @@ func hashFile(h *pdq.Hasher, path string, dihedral, unletterbox bool, black uint
 		return nil, err
 	}
 	defer f.Close()
+	if !unletterbox {
+		return hashDecoded(h, f, path, dihedral)
+	}
 	img, _, err := pdq.Decode(f, h.Options())
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
@@ -149,6 +153,27 @@ func hashFile(h *pdq.Hasher, path string, dihedral, unletterbox bool, black uint
 		return []string{fmt.Sprintf("%v,%d,%s\n", hash, q, path)}, nil
 	}
 	d, q := h.Dihedral(img)
+	lines := make([]string, len(d))
+	for i, hash := range d {
+		lines[i] = fmt.Sprintf("%v,%d,%s\n", hash, q, path)
+	}
+	return lines, nil
+}
+
+// hashDecoded hashes one file as the Hasher decodes it, which lets the
+// hasher decode JPEGs straight to the size it needs.
+func hashDecoded(h *pdq.Hasher, f io.Reader, path string, dihedral bool) ([]string, error) {
+	if !dihedral {
+		hash, q, err := h.HashReader(f)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		return []string{fmt.Sprintf("%v,%d,%s\n", hash, q, path)}, nil
+	}
+	d, q, err := h.DihedralReader(f)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
 	lines := make([]string, len(d))
 	for i, hash := range d {
 		lines[i] = fmt.Sprintf("%v,%d,%s\n", hash, q, path)
