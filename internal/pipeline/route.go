@@ -36,7 +36,7 @@ func Route(matches []model.Match, scores []model.Score) *model.Case {
 			labels[m.Entry.Label] = true
 		}
 		c.Reasons = append(c.Reasons, model.Reason{
-			Kind: "match", Label: m.Entry.Label, Bank: m.BankName, EntryID: m.Entry.ID, Distance: m.Distance,
+			Kind: "match", Label: m.Entry.Label, Bank: m.BankName, EntryID: m.Entry.ID, Distance: m.Distance, Signal: m.Signal.Type,
 			Detail: fmt.Sprintf("%s matched bank %q entry %d at distance %d", m.Signal.Type, m.BankName, m.Entry.ID, m.Distance),
 		})
 	}
@@ -67,7 +67,7 @@ func Route(matches []model.Match, scores []model.Score) *model.Case {
 				kind = "rule"
 			}
 			c.Reasons = append(c.Reasons, model.Reason{
-				Kind: kind, Label: s.Label, Score: s.Score, Evidence: s.Evidence,
+				Kind: kind, Label: s.Label, Score: s.Score, Evidence: s.Evidence, Model: s.Model, Threshold: s.Threshold,
 				Detail: fmt.Sprintf("%s %s scored %.2f (threshold %.2f)", s.Model, s.Label, s.Score, s.Threshold),
 			})
 		}

@@ -17,6 +17,16 @@ import (
 func funcs(loc *Locale) template.FuncMap {
 	return template.FuncMap{
 		"t": loc.T,
+		// audit names an audit action in this locale, or shows the action
+		// as recorded when it has no translation.
+		"audit": func(action string) template.HTML {
+			if loc.Has("audit." + action) {
+				return template.HTML(template.HTMLEscapeString(loc.T("audit." + action)))
+			}
+			return template.HTML(`<code dir="ltr">` + template.HTMLEscapeString(action) + `</code>`)
+		},
+		// reason tells a case's reason in this locale from its fields.
+		"reason": func(r model.Reason) template.HTML { return reasonText(loc, r) },
 		// tk translates a key built from parts, such as "label." + l.
 		"tk": func(parts ...any) string {
 			var b strings.Builder

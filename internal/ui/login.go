@@ -40,7 +40,7 @@ func (h *Handler) renderLogin(w http.ResponseWriter, r *http.Request, status int
 func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	loc := h.locales[h.lang(r)]
 	if !h.auth.CheckLoginCSRF(r) {
-		h.deny(w, r, http.StatusForbidden, "missing or wrong CSRF token")
+		h.errorPage(w, r, http.StatusForbidden, loc.T("err.csrf"))
 		return
 	}
 	name := r.PostFormValue("name")
@@ -85,7 +85,7 @@ func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) setLang(w http.ResponseWriter, r *http.Request) {
 	l := r.PostFormValue("lang")
 	if h.locales[l] == nil {
-		h.fail(w, r, badInput("language %q is not offered", l))
+		h.fail(w, r, badInput("lang", "lang_unknown", l))
 		return
 	}
 	p := user(r)

@@ -134,7 +134,7 @@ func (h *Handler) notice(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Disposition", `attachment; filename="`+name+`.json"`)
 		err = action.WriteJSON(w, []action.Notice{n})
 	default:
-		h.fail(w, r, badInput("format %q: want pdf, csv or json", format))
+		h.fail(w, r, badInput("format", "format_unknown", format))
 		return
 	}
 	if err != nil {

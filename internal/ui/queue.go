@@ -39,7 +39,7 @@ func (h *Handler) queue(w http.ResponseWriter, r *http.Request) {
 		f.State = ""
 	}
 	if f.Label != "" && !f.Label.Valid() {
-		h.fail(w, r, badInput("label %q is unknown", f.Label))
+		h.fail(w, r, badInput("label", "label_unknown", f.Label))
 		return
 	}
 	d := queueData{Filter: f, Bank: q.Get("bank"), Labels: model.Labels, Now: time.Now(),

@@ -14,6 +14,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"sort"
 	"strconv"
 	"strings"
 	"unicode"
@@ -182,11 +183,23 @@ type page struct {
 	CSRF  string
 	Flash *flash
 	Data  any
+	// Langs are the languages offered, for the language switch.
+	Langs []string
 }
 
 type flash struct {
 	Kind string // ok or error
 	Text string
+}
+
+// langs lists the languages the UI is offered in, sorted.
+func (h *Handler) langs() []string {
+	out := make([]string, 0, len(h.locales))
+	for l := range h.locales {
+		out = append(out, l)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // lang picks the language of a request: the user's choice, then the
@@ -207,7 +220,7 @@ func (h *Handler) lang(r *http.Request) string {
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, name, nav string, data any, fl *flash) {
 	lang := h.lang(r)
 	loc := h.locales[lang]
-	p := page{Title: loc.T("title." + name), Nav: nav, Lang: lang, Dir: loc.Dir, Path: r.URL.RequestURI(), Data: data, Flash: fl}
+	p := page{Title: loc.T("title." + name), Nav: nav, Lang: lang, Dir: loc.Dir, Path: r.URL.RequestURI(), Data: data, Flash: fl, Langs: h.langs()}
 	if u := auth.FromContext(r.Context()); u != nil {
 		p.User, p.CSRF = u, u.CSRF
 	}
@@ -229,11 +242,27 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 
 // deny answers a refused or failed request with a page in the user's
 // language; an anonymous browser asking for a page is sent to log in.
+// msg is the English reason the auth layer gives; the page shows a
+// translated one.
 func (h *Handler) deny(w http.ResponseWriter, r *http.Request, status int, msg string) {
 	if status == http.StatusUnauthorized && r.Method == http.MethodGet {
 		http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 		return
 	}
+	loc := h.locales[h.lang(r)]
+	var detail string
+	switch {
+	case msg == auth.ErrCSRF.Error():
+		detail = loc.T("err.csrf")
+	case strings.HasPrefix(msg, "this needs the "):
+		detail = loc.T("err.role_needed")
+	}
+	h.errorPage(w, r, status, detail)
+}
+
+// errorPage renders the error page: the status in words and detail,
+// which is already in the user's language.
+func (h *Handler) errorPage(w http.ResponseWriter, r *http.Request, status int, detail string) {
 	loc := h.locales[h.lang(r)]
 	key := "error." + strconv.Itoa(status)
 	text := loc.T("error.other")
@@ -244,18 +273,20 @@ func (h *Handler) deny(w http.ResponseWriter, r *http.Request, status int, msg s
 		Status int
 		Text   string
 		Detail string
-	}{status, text, msg}, nil)
+	}{status, text, detail}, nil)
 }
 
 // fail maps an error from the store or the services to a status and page.
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	status := statusOf(err)
-	msg := err.Error()
+	detail := ""
 	if status == http.StatusInternalServerError {
 		h.log.Error("request failed", "path", r.URL.Path, "err", err)
-		msg = "" // a user never sees a raw database error
+	} else {
+		// a user never sees a raw database error, nor English made for logs
+		detail = errText(h.locales[h.lang(r)], err)
 	}
-	h.deny(w, r, status, msg)
+	h.errorPage(w, r, status, detail)
 }
 
 // statusOf maps an error to its status as the API does (review.Status),
@@ -264,26 +295,21 @@ func statusOf(err error) int {
 	if s := review.Status(err); s != 0 {
 		return s
 	}
+	var ae *auth.InputError
+	var fe *action.FieldError
 	switch {
-	case errors.Is(err, errBadInput):
+	case errors.Is(err, errBadInput), errors.As(err, &ae), errors.As(err, &fe):
 		return http.StatusBadRequest
-	case errors.Is(err, evidence.ErrPurged), errors.Is(err, evidence.ErrIntegrity):
+	case errors.Is(err, evidence.ErrPurged), errors.Is(err, evidence.ErrIntegrity), errors.Is(err, textmodel.ErrBusy):
 		return http.StatusConflict
 	}
 	return http.StatusInternalServerError
 }
 
-// errBadInput marks a form the user must correct.
-var errBadInput = errors.New("bad input")
-
-func badInput(format string, args ...any) error {
-	return fmt.Errorf("%w: %s", errBadInput, fmt.Sprintf(format, args...))
-}
-
 func pathID(r *http.Request, name string) (int64, error) {
 	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
 	if err != nil || id <= 0 {
-		return 0, badInput("%s %q is not a number", name, r.PathValue(name))
+		return 0, badInput(name, "not_number", r.PathValue(name))
 	}
 	return id, nil
 }
