@@ -51,8 +51,10 @@ type caseData struct {
 	OrderURL, LegalBasis string
 	DeadlineMinutes      int
 	CanDecide            bool
-	CanAct               bool
-	Harmful              bool
+	// Channel says whether orders are delivered (a webhook is set).
+	Channel bool
+	CanAct  bool
+	Harmful bool
 	// Network is the network of a network case, drawn and listed.
 	Network     *netData
 	NetworkGone bool
@@ -138,6 +140,11 @@ func (h *Handler) loadCase(ctx context.Context, id int64, viewer string) (*caseD
 	if d.Banks, err = h.st.Banks(ctx); err != nil {
 		return nil, err
 	}
+	addr, _, err := h.cfg.Actions.WebhookConfig(ctx)
+	if err != nil {
+		return nil, err
+	}
+	d.Channel = addr != ""
 	return d, nil
 }
 

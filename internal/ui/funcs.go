@@ -43,8 +43,11 @@ func funcs(loc *Locale) template.FuncMap {
 			}
 			return template.HTML(`<bdi dir="ltr">` + t.UTC().Format("2006-01-02 15:04 UTC") + `</bdi>`)
 		},
-		"iso": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-		"pct": func(v float64) template.HTML { return template.HTML(fmt.Sprintf(`<bdi dir="ltr">%.0f%%</bdi>`, v*100)) },
+		// platforms splits a case's platforms: a network case has one per
+		// platform its accounts post on.
+		"platforms": func(s string) []string { return strings.Split(s, ",") },
+		"iso":       func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"pct":       func(v float64) template.HTML { return template.HTML(fmt.Sprintf(`<bdi dir="ltr">%.0f%%</bdi>`, v*100)) },
 		"short": func(s string, n int) string {
 			if utf8.RuneCountInString(s) <= n {
 				return s

@@ -21,6 +21,9 @@ type ordersData struct {
 	Show         string // open or all
 	Now          time.Time
 	Overdue      int
+	// Channel says whether orders are delivered (a webhook is set); an
+	// order never delivered without one must be exported and sent by hand.
+	Channel bool
 }
 
 func (h *Handler) orders(w http.ResponseWriter, r *http.Request) {
@@ -43,7 +46,12 @@ func (h *Handler) orders(w http.ResponseWriter, r *http.Request) {
 	} else {
 		d.Show = "open"
 	}
-	var err error
+	addr, _, err := h.cfg.Actions.WebhookConfig(ctx)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	d.Channel = addr != ""
 	if d.Orders, err = h.st.Orders(ctx, f); err != nil {
 		h.fail(w, r, err)
 		return
