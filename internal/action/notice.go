@@ -25,8 +25,16 @@ type Notice struct {
 
 var csvHeader = []string{"order_id", "kind", "case_id", "platform", "content_url", "legal_basis", "issued_by", "issued_at", "deadline", "status", "status_at", "evidence_id", "evidence_manifest_sha256", "issuer"}
 
-// WriteCSV writes notices as CSV with a header row.
+// BOM is the UTF-8 byte order mark. Spreadsheets read a CSV file without
+// it in the computer's legacy code page, which garbles Arabic.
+const BOM = "\ufeff"
+
+// WriteCSV writes notices as UTF-8 CSV, starting with a BOM, with a
+// header row.
 func WriteCSV(w io.Writer, notices []Notice) error {
+	if _, err := io.WriteString(w, BOM); err != nil {
+		return err
+	}
 	cw := csv.NewWriter(w)
 	if err := cw.Write(csvHeader); err != nil {
 		return err
