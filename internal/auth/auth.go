@@ -71,6 +71,8 @@ type Principal struct {
 	Role   string
 	UserID int64
 	Lang   string
+	// TZ is the user's time zone (IANA name); "" is UTC.
+	TZ string
 	// CSRF is the session's anti-forgery token; empty for API keys.
 	CSRF   string
 	Scopes []string
@@ -336,7 +338,7 @@ func (s *Service) Login(ctx context.Context, name, password, remote, oldToken st
 }
 
 func principal(ss *store.Session, u *store.User) *Principal {
-	return &Principal{Name: u.Name, Role: u.Role, UserID: u.ID, Lang: u.Lang, CSRF: ss.CSRF, sessionHash: ss.TokenHash}
+	return &Principal{Name: u.Name, Role: u.Role, UserID: u.ID, Lang: u.Lang, TZ: u.TZ, CSRF: ss.CSRF, sessionHash: ss.TokenHash}
 }
 
 // Logout ends the session of p.

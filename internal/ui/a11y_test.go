@@ -70,6 +70,11 @@ func TestBrowserPhoneLayouts(t *testing.T) {
 				t.Errorf("%s: orders on a phone do not show the %s", lang, col)
 			}
 		}
+		// The deadline counts down in the page.
+		got := eval[string](t, ctx, `(() => { const el = document.querySelector("#orders .countdown"); el.setAttribute("data-deadline", new Date(Date.now() + 3*3600e3 + 61e3).toISOString()); tick(); return el.textContent })()`)
+		if want := map[string]string{"en": "in 3 h 1 min", "ar": "خلال 3 س 1 د"}[lang]; got != want {
+			t.Errorf("%s: countdown reads %q, want %q", lang, got, want)
+		}
 		if n := eval[int](t, ctx, `document.querySelectorAll("#orders .no-channel").length`); n != 1 {
 			t.Errorf("%s: %d orders say they have no delivery channel, want 1", lang, n)
 		}

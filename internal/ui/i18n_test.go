@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/net/html"
 
@@ -171,6 +172,7 @@ func TestArabicPagesHaveNoEnglish(t *testing.T) {
 	post(admin, "/orders/1/status", url.Values{"status": {"sent"}}, 400)
 	post(admin, "/orders/1/withdraw", url.Values{"reason": {""}}, 400)
 	post(ana, routed+"/claim", nil, 403)
+	post(rev, "/prefs", url.Values{"tz": {"Mars/Olympus"}}, 400)
 
 	for _, p := range pages {
 		if p.code == http.StatusSeeOther {
@@ -299,5 +301,56 @@ func TestErrorsTranslated(t *testing.T) {
 	}
 	if code, _ := coded(fmt.Errorf("wrapped: %w", errs[1])); code != "deadline_range" {
 		t.Errorf("coded(wrapped) = %q", code)
+	}
+}
+
+// TestTimeZoneAndCountdown: a user who sets a time zone sees times in it,
+// with UTC on hover, and open orders count down to their deadline.
+func TestTimeZoneAndCountdown(t *testing.T) {
+	e := newEnv(t)
+	e.seedRich(t)
+	c := e.client(t)
+	c.login("rev2")
+	if code, _ := c.post("/prefs", url.Values{"tz": {"Asia/Amman"}, "next": {"/orders"}}); code != 303 {
+		t.Fatalf("set time zone: %d", code)
+	}
+	if u, _ := e.st.UserByName(context.Background(), "rev2"); u.TZ != "Asia/Amman" {
+		t.Fatalf("time zone stored = %q", u.TZ)
+	}
+	os, _ := e.st.Orders(context.Background(), store.OrderFilter{})
+	var open store.Order
+	for _, o := range os {
+		if o.Open() {
+			open = o
+		}
+	}
+	_, body := c.get("/orders?show=all")
+	amman, _ := time.LoadLocation("Asia/Amman")
+	local := open.Deadline.In(amman).Format("2006-01-02 15:04 MST")
+	utc := open.Deadline.UTC().Format("2006-01-02 15:04 UTC")
+	if !strings.Contains(body, `title="`+utc+`">`+local+`</bdi>`) {
+		t.Errorf("orders page lacks the deadline in Amman time (%s) with UTC (%s) on hover", local, utc)
+	}
+	if !regexp.MustCompile(`class="countdown" data-deadline="[^"]+"[^>]*>خلال \d+ [يسد]( \d+ [سد])?</span>`).MatchString(body) {
+		t.Errorf("orders page lacks an Arabic countdown:\n%s", regexp.MustCompile(`(?s)<table.*</table>`).FindString(body))
+	}
+	if code, _ := c.post("/prefs", url.Values{"tz": {"../../etc/passwd"}}); code != 400 {
+		t.Errorf("a path for a time zone: %d, want 400", code)
+	}
+}
+
+func TestSpan(t *testing.T) {
+	locs, _ := loadLocales(assets)
+	en := locs["en"]
+	for _, tc := range []struct {
+		d    time.Duration
+		want string
+	}{
+		{0, "0 min"}, {4 * time.Minute, "4 min"}, {5*time.Hour + 12*time.Minute, "5 h 12 min"},
+		{2*24*time.Hour + 3*time.Hour + 4*time.Minute, "2 d 3 h"}, {2*24*time.Hour + 4*time.Minute, "2 d 4 min"},
+	} {
+		if got := span(en, tc.d); got != tc.want {
+			t.Errorf("span(%s) = %q, want %q", tc.d, got, tc.want)
+		}
 	}
 }

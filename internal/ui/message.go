@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/marsad/marsad/internal/action"
 	"github.com/marsad/marsad/internal/auth"
@@ -209,4 +210,43 @@ func (f formState) Checked(form, field, value string, def bool) bool {
 // Invalid says whether field of form is the one at fault.
 func (f formState) Invalid(form, field string) bool {
 	return f.Posted == form && f.Bad == field
+}
+
+// countdown tells the time left until t ("in 2 h 5 min") or past it
+// ("3 min overdue") in the reader's language. The element carries the
+// deadline and the phrases, so static/app.js can count down in the page.
+func countdown(loc *Locale, t, now time.Time) template.HTML {
+	if t.IsZero() {
+		return ""
+	}
+	d := t.Sub(now)
+	key := "time.left"
+	if d < 0 {
+		key, d = "time.overdue", -d
+	}
+	text := loc.T(key, span(loc, d))
+	esc := template.HTMLEscapeString
+	return template.HTML(`<span class="countdown` + map[bool]string{true: " late", false: ""}[key == "time.overdue"] +
+		`" data-deadline="` + t.UTC().Format(time.RFC3339) + `" data-left="` + esc(loc.T("time.left")) + `" data-overdue="` + esc(loc.T("time.overdue")) +
+		`" data-units="` + esc(loc.T("unit.days")+" "+loc.T("unit.hours")+" "+loc.T("unit.minutes")) + `">` + esc(text) + `</span>`)
+}
+
+// span writes a duration as days, hours and minutes, the two largest
+// that are not zero: "2 d 3 h", "5 h 12 min", "4 min".
+func span(loc *Locale, d time.Duration) string {
+	m := int(d.Round(time.Minute) / time.Minute)
+	parts := []struct {
+		n    int
+		unit string
+	}{{m / (24 * 60), "unit.days"}, {m / 60 % 24, "unit.hours"}, {m % 60, "unit.minutes"}}
+	var out []string
+	for _, p := range parts {
+		if p.n > 0 && len(out) < 2 {
+			out = append(out, fmt.Sprintf("%d %s", p.n, loc.T(p.unit)))
+		}
+	}
+	if len(out) == 0 {
+		return "0 " + loc.T("unit.minutes")
+	}
+	return strings.Join(out, " ")
 }

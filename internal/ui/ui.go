@@ -17,6 +17,10 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
+	// Time zone names must resolve on hosts without a zoneinfo database.
+	_ "time/tzdata"
 	"unicode"
 
 	"github.com/marsad/marsad/internal/action"
@@ -55,7 +59,10 @@ type Handler struct {
 	st      *store.Store
 	rv      *review.Service
 	auth    *auth.Service
-	pages   map[string]map[string]*template.Template // lang → page → template
+	// pages holds the parsed templates by language and time zone, each
+	// set parsed when a user with that pair first asks for a page.
+	pagesMu sync.Mutex
+	pages   map[string]map[string]*template.Template // lang + " " + tz → page → template
 	locales map[string]*Locale
 	log     *slog.Logger
 	mux     *http.ServeMux
@@ -85,18 +92,38 @@ func New(cfg Config) (*Handler, error) {
 	if h.locales, err = loadLocales(assets); err != nil {
 		return nil, err
 	}
-	for lang, loc := range h.locales {
-		h.pages[lang] = map[string]*template.Template{}
-		for _, p := range pageNames {
-			t, err := template.New("layout").Funcs(funcs(loc)).ParseFS(assets, "templates/layout.html", "templates/netgraph.html", "templates/"+p+".html")
-			if err != nil {
-				return nil, fmt.Errorf("ui: template %s: %w", p, err)
-			}
-			h.pages[lang][p] = t
+	for lang := range h.locales {
+		if _, err := h.templates(lang, ""); err != nil {
+			return nil, err
 		}
 	}
 	h.routes()
 	return h, nil
+}
+
+// templates returns the page templates of a language and time zone (an
+// IANA name; "" is UTC), parsing them the first time.
+func (h *Handler) templates(lang, tz string) (map[string]*template.Template, error) {
+	h.pagesMu.Lock()
+	defer h.pagesMu.Unlock()
+	key := lang + " " + tz
+	if set := h.pages[key]; set != nil {
+		return set, nil
+	}
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
+		return nil, fmt.Errorf("ui: time zone %q: %w", tz, err)
+	}
+	set := map[string]*template.Template{}
+	for _, p := range pageNames {
+		t, err := template.New("layout").Funcs(funcs(h.locales[lang], loc)).ParseFS(assets, "templates/layout.html", "templates/netgraph.html", "templates/"+p+".html")
+		if err != nil {
+			return nil, fmt.Errorf("ui: template %s: %w", p, err)
+		}
+		set[p] = t
+	}
+	h.pages[key] = set
+	return set, nil
 }
 
 func (h *Handler) routes() {
@@ -110,6 +137,7 @@ func (h *Handler) routes() {
 	inner.Handle("GET /{$}", role(A, func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/queue", http.StatusSeeOther) }))
 	inner.Handle("POST /logout", role(A, h.logout))
 	inner.Handle("POST /lang", role(A, h.setLang))
+	inner.Handle("POST /prefs", role(A, h.setPrefs))
 	inner.Handle("GET /queue", role(A, h.queue))
 	inner.Handle("GET /cases/{id}", role(A, h.casePage))
 	inner.Handle("POST /cases/{id}/claim", role(R, h.claim))
@@ -185,6 +213,8 @@ type page struct {
 	Data  any
 	// Langs are the languages offered, for the language switch.
 	Langs []string
+	// Zones are time zones to suggest; any IANA name is accepted.
+	Zones []string
 }
 
 type flash struct {
@@ -220,7 +250,7 @@ func (h *Handler) lang(r *http.Request) string {
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, name, nav string, data any, fl *flash) {
 	lang := h.lang(r)
 	loc := h.locales[lang]
-	p := page{Title: loc.T("title." + name), Nav: nav, Lang: lang, Dir: loc.Dir, Path: r.URL.RequestURI(), Data: data, Flash: fl, Langs: h.langs()}
+	p := page{Title: loc.T("title." + name), Nav: nav, Lang: lang, Dir: loc.Dir, Path: r.URL.RequestURI(), Data: data, Flash: fl, Langs: h.langs(), Zones: zones}
 	if u := auth.FromContext(r.Context()); u != nil {
 		p.User, p.CSRF = u, u.CSRF
 	}
@@ -230,7 +260,18 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 		}
 	}
 	var b strings.Builder
-	if err := h.pages[lang][name].ExecuteTemplate(&b, "layout", p); err != nil {
+	tz := ""
+	if p.User != nil {
+		tz = p.User.TZ
+	}
+	set, err := h.templates(lang, tz)
+	if err != nil { // a zone no longer known: show UTC
+		set, err = h.templates(lang, "")
+	}
+	if err == nil {
+		err = set[name].ExecuteTemplate(&b, "layout", p)
+	}
+	if err != nil {
 		h.log.Error("render page", "page", name, "err", err)
 		http.Error(w, "page could not be rendered", http.StatusInternalServerError)
 		return
