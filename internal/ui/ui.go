@@ -55,10 +55,10 @@ type Config struct {
 
 // Handler serves the UI.
 type Handler struct {
-	cfg     Config
-	st      *store.Store
-	rv      *review.Service
-	auth    *auth.Service
+	cfg  Config
+	st   *store.Store
+	rv   *review.Service
+	auth *auth.Service
 	// pages holds the parsed templates by language and time zone, each
 	// set parsed when a user with that pair first asks for a page.
 	pagesMu sync.Mutex
