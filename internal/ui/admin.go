@@ -20,8 +20,10 @@ type adminData struct {
 	WebhookURL    string
 	SecretSet     bool
 	RetentionDays int
-	NewKey        string
-	Models        bool // the Text models page is served
+	// Texts are the unit's legal basis and notice requests.
+	Texts  action.Texts
+	NewKey string
+	Models bool // the Text models page is served
 	// NewRole is the role the Add user form offers first: the least
 	// privilege.
 	NewRole string
@@ -58,6 +60,10 @@ func (h *Handler) renderAdmin(w http.ResponseWriter, r *http.Request, status int
 		return
 	}
 	d.RetentionDays = int(ret.Hours() / 24)
+	if d.Texts, err = h.cfg.Actions.Texts(ctx); err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	h.render(w, r, status, "admin", "admin", d, fl)
 }
 
@@ -170,6 +176,16 @@ func (h *Handler) saveSettings(w http.ResponseWriter, r *http.Request) {
 	if err := h.st.SetSetting(ctx, evidence.SettingRetentionDays, strconv.Itoa(days), actor, false); err != nil {
 		h.fail(w, r, err)
 		return
+	}
+	// The unit's order texts; left empty, the defaults apply.
+	for field, key := range map[string]string{"legal_basis": action.SettingLegalBasis, "removal_text": action.SettingRemovalText, "referral_text": action.SettingReferralText} {
+		if _, sent := r.PostForm[field]; !sent {
+			continue
+		}
+		if err := h.st.SetSetting(ctx, key, strings.TrimSpace(r.PostFormValue(field)), actor, false); err != nil {
+			h.fail(w, r, err)
+			return
+		}
 	}
 	back(w, r, "/admin", "settings")
 }

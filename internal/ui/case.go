@@ -65,16 +65,13 @@ type caseData struct {
 // maxDeadlineMinutes is the longest deadline an order may be given: 90 days.
 const maxDeadlineMinutes = 90 * 24 * 60
 
-// DefaultLegalBasis prefills the legal basis of a removal order.
-const DefaultLegalBasis = "Regulation (EU) 2021/784, Article 3"
-
 func (h *Handler) loadCase(ctx context.Context, id int64, viewer string) (*caseData, error) {
 	c, err := h.st.Case(ctx, id)
 	if err != nil {
 		return nil, err
 	}
 	d := &caseData{Case: c, Labels: model.Labels, Actions: review.Actions, Now: time.Now(),
-		LegalBasis: DefaultLegalBasis, DeadlineMinutes: int(action.DefaultDeadline / time.Minute), Deliveries: map[int64][]store.Delivery{}}
+		DeadlineMinutes: int(action.DefaultDeadline / time.Minute), Deliveries: map[int64][]store.Delivery{}}
 	d.CanDecide = review.CanDecide(c, viewer)
 	d.CanAct = review.CanAppeal(c)
 	d.Harmful = review.Actionable(c)
@@ -145,6 +142,11 @@ func (h *Handler) loadCase(ctx context.Context, id int64, viewer string) (*caseD
 		return nil, err
 	}
 	d.Channel = addr != ""
+	texts, err := h.cfg.Actions.Texts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	d.LegalBasis = texts.LegalBasis
 	return d, nil
 }
 

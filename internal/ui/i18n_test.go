@@ -354,3 +354,38 @@ func TestSpan(t *testing.T) {
 		}
 	}
 }
+
+// TestUnitOrderTexts: the legal basis and notice requests are the unit's
+// settings, prefilled on the order form and printed on notices.
+func TestUnitOrderTexts(t *testing.T) {
+	e := newEnv(t)
+	admin := e.client(t)
+	admin.login("amina")
+	admin.get("/admin")
+	const basis, ask = "قانون مكافحة الإرهاب، المادة 12", "يُرجى إزالة المحتوى خلال المهلة."
+	form := url.Values{"webhook_url": {e.hook.srv.URL}, "retention_days": {"30"}, "legal_basis": {basis}, "removal_text": {ask}, "referral_text": {""}}
+	if code, body := admin.post("/admin/settings", form); code != 303 {
+		t.Fatalf("save settings: %d\n%s", code, body)
+	}
+	_, body := admin.get("/admin")
+	if !strings.Contains(body, `value="`+basis+`"`) || !strings.Contains(body, ask+"</textarea>") || !strings.Contains(body, action.DefaultReferralText) {
+		t.Error("the admin page does not show the unit's texts")
+	}
+	r := e.client(t)
+	r.login("rev1")
+	path := e.caseURL("incite")[len(e.url):]
+	r.get(path)
+	r.post(path+"/decide", url.Values{"label": {"incitement"}, "action": {"remove"}, "rationale": {"r"}})
+	_, body = r.get(path)
+	if !strings.Contains(body, `id="order-legal" dir="auto" value="`+basis+`"`) {
+		t.Error("the order form does not offer the unit's legal basis")
+	}
+	if code, _ := r.post(path+"/orders", url.Values{"kind": {"removal"}, "platform": {"telegram"}, "content_url": {"https://t.me/channel_x/100"}, "legal_basis": {basis}, "deadline_minutes": {"60"}}); code != 303 {
+		t.Fatalf("issue order: %d", code)
+	}
+	os, _ := e.st.Orders(context.Background(), store.OrderFilter{})
+	_, js := r.get(fmt.Sprintf("/orders/%d/notice?format=json", os[0].ID))
+	if !strings.Contains(js, `"request": "`+ask+`"`) || !strings.Contains(js, basis) {
+		t.Errorf("notice JSON lacks the unit's texts:\n%s", js)
+	}
+}

@@ -106,6 +106,12 @@ func (h *Handler) redeliver(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) noticeOf(r *http.Request, o store.Order) action.Notice {
 	n := action.Notice{Issuer: h.cfg.Issuer, Order: o}
+	if texts, err := h.cfg.Actions.Texts(r.Context()); err == nil {
+		n.Request = texts.Removal
+		if o.Kind == store.OrderReferral {
+			n.Request = texts.Referral
+		}
+	}
 	if o.EvidenceID != 0 {
 		if ev, err := h.st.Evidence(r.Context(), o.EvidenceID, false); err == nil {
 			n.EvidenceSHA256 = ev.ManifestSHA256
