@@ -95,34 +95,38 @@ var ErrNotActionable = errors.New("not actionable")
 type FieldError struct {
 	Field string // the request field: kind, platform, content_url, legal_basis, deadline
 	Msg   string
+	// Code names the problem for a translated message; Args are the
+	// values it names.
+	Code string
+	Args []any
 }
 
 func (e *FieldError) Error() string { return e.Msg }
 
-func fieldError(field, format string, args ...any) error {
-	return &FieldError{Field: field, Msg: fmt.Sprintf(format, args...)}
+func fieldError(field, code, format string, args ...any) error {
+	return &FieldError{Field: field, Code: code, Args: args, Msg: fmt.Sprintf(format, args...)}
 }
 
 // Validate says what is wrong with r, naming the field.
 func (r *Request) Validate() error {
 	if r.Kind != store.OrderRemoval && r.Kind != store.OrderReferral {
-		return fieldError("kind", "kind: %q is neither removal nor referral", r.Kind)
+		return fieldError("kind", "kind_unknown", "kind: %q is neither removal nor referral", r.Kind)
 	}
 	if strings.TrimSpace(r.Platform) == "" {
-		return fieldError("platform", "platform: required")
+		return fieldError("platform", "platform_required", "platform: required")
 	}
 	u, err := url.Parse(r.ContentURL)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fieldError("content_url", "content URL: %q is not an http or https address", r.ContentURL)
+		return fieldError("content_url", "url_invalid", "content URL: %q is not an http or https address", r.ContentURL)
 	}
 	if r.Kind == store.OrderRemoval && strings.TrimSpace(r.LegalBasis) == "" {
-		return fieldError("legal_basis", "legal basis: a removal order must name its legal basis")
+		return fieldError("legal_basis", "legal_basis_required", "legal basis: a removal order must name its legal basis")
 	}
 	if r.Deadline < 0 || r.Deadline > 90*24*time.Hour {
-		return fieldError("deadline", "deadline: %s is out of range (0 to 90 days)", r.Deadline)
+		return fieldError("deadline", "deadline_range", "deadline: %s is out of range (0 to 90 days)", r.Deadline)
 	}
 	if d := time.Until(r.DeadlineAt); !r.DeadlineAt.IsZero() && (d <= 0 || d > 90*24*time.Hour) {
-		return fieldError("deadline", "deadline: %s is not within the next 90 days", r.DeadlineAt.UTC().Format(time.RFC3339))
+		return fieldError("deadline", "deadline_at_range", "deadline: %s is not within the next 90 days", r.DeadlineAt.UTC().Format(time.RFC3339))
 	}
 	return nil
 }

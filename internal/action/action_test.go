@@ -212,7 +212,10 @@ func TestNotices(t *testing.T) {
 	if err := action.WriteCSV(&b, []action.Notice{n}); err != nil {
 		t.Fatal(err)
 	}
-	recs, err := csv.NewReader(&b).ReadAll()
+	if !strings.HasPrefix(b.String(), action.BOM) {
+		t.Errorf("CSV starts %q, want a UTF-8 BOM so spreadsheets read Arabic", b.String()[:min(8, b.Len())])
+	}
+	recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(b.String(), action.BOM))).ReadAll()
 	if err != nil || len(recs) != 2 || recs[1][5] != "'=cmd|' /C calc'!A0" || recs[1][3] != "منصة" || recs[1][8] != "2026-01-02T04:04:05Z" {
 		t.Fatalf("CSV = %q, %v", recs, err)
 	}

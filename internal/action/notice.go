@@ -1,6 +1,7 @@
 package action
 
 import (
+	"context"
 	"encoding/csv"
 	"encoding/json"
 	"fmt"
@@ -21,12 +22,23 @@ type Notice struct {
 	Order  store.Order `json:"order"`
 	// EvidenceSHA256 is the manifest hash of the preserved evidence.
 	EvidenceSHA256 string `json:"evidence_manifest_sha256,omitempty"`
+	// Request is what the notice asks of the platform, in the unit's
+	// words (Texts); empty is the default for the order's kind.
+	Request string `json:"request,omitempty"`
 }
 
 var csvHeader = []string{"order_id", "kind", "case_id", "platform", "content_url", "legal_basis", "issued_by", "issued_at", "deadline", "status", "status_at", "evidence_id", "evidence_manifest_sha256", "issuer"}
 
-// WriteCSV writes notices as CSV with a header row.
+// BOM is the UTF-8 byte order mark. Spreadsheets read a CSV file without
+// it in the computer's legacy code page, which garbles Arabic.
+const BOM = "\ufeff"
+
+// WriteCSV writes notices as UTF-8 CSV, starting with a BOM, with a
+// header row.
 func WriteCSV(w io.Writer, notices []Notice) error {
+	if _, err := io.WriteString(w, BOM); err != nil {
+		return err
+	}
 	cw := csv.NewWriter(w)
 	if err := cw.Write(csvHeader); err != nil {
 		return err
@@ -101,11 +113,49 @@ func WritePDF(w io.Writer, n Notice) error {
 	}
 	pdf.Ln(6)
 	pdf.SetFont("Helvetica", "", 9)
-	msg := "The content at the address above is to be removed or access to it disabled by the deadline. " +
-		"Answer with the status (acknowledged, removed or refused) through the channel this notice came by."
-	if o.Kind == store.OrderReferral {
-		msg = "The content at the address above is referred to you for assessment against your terms of service. Please tell us the outcome."
+	msg := n.Request
+	switch {
+	case msg != "":
+	case o.Kind == store.OrderReferral:
+		msg = DefaultReferralText
+	default:
+		msg = DefaultRemovalText
 	}
 	pdf.MultiCell(0, 5, tr(msg), "", "L", false)
 	return pdf.Output(w)
+}
+
+// Settings holding the unit's own order texts: the legal basis a removal
+// order cites by default and the request each kind of notice makes.
+const (
+	SettingLegalBasis   = "order.legal_basis"
+	SettingRemovalText  = "order.removal_text"
+	SettingReferralText = "order.referral_text"
+)
+
+// Defaults of the order texts, for a unit that has not set its own.
+const (
+	DefaultLegalBasis   = "Regulation (EU) 2021/784, Article 3"
+	DefaultRemovalText  = "The content at the address above is to be removed or access to it disabled by the deadline. Answer with the status (acknowledged, removed or refused) through the channel this notice came by."
+	DefaultReferralText = "The content at the address above is referred to you for assessment against your terms of service. Please tell us the outcome."
+)
+
+// Texts are a unit's order texts.
+type Texts struct {
+	LegalBasis, Removal, Referral string
+}
+
+// Texts returns the unit's order texts, each its default until set.
+func (s *Service) Texts(ctx context.Context) (Texts, error) {
+	t := Texts{LegalBasis: DefaultLegalBasis, Removal: DefaultRemovalText, Referral: DefaultReferralText}
+	for key, dst := range map[string]*string{SettingLegalBasis: &t.LegalBasis, SettingRemovalText: &t.Removal, SettingReferralText: &t.Referral} {
+		v, ok, err := s.st.Setting(ctx, key)
+		if err != nil {
+			return t, err
+		}
+		if ok && strings.TrimSpace(v) != "" {
+			*dst = v
+		}
+	}
+	return t, nil
 }

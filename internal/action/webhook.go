@@ -114,7 +114,7 @@ func CheckWebhookURL(addr string) error {
 	}
 	u, err := url.Parse(addr)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fmt.Errorf("webhook URL %q: not an http or https address", addr)
+		return fieldError("webhook_url", "webhook_url", "webhook URL %q: not an http or https address", addr)
 	}
 	return nil
 }

@@ -71,6 +71,8 @@ type Principal struct {
 	Role   string
 	UserID int64
 	Lang   string
+	// TZ is the user's time zone (IANA name); "" is UTC.
+	TZ string
 	// CSRF is the session's anti-forgery token; empty for API keys.
 	CSRF   string
 	Scopes []string
@@ -205,16 +207,30 @@ func (e *RateLimitError) Error() string {
 
 func (e *RateLimitError) Unwrap() error { return ErrRateLimited }
 
+// InputError is a refused user or key request, naming the field at fault.
+// Code names the problem for a translated message; Args are the values
+// Msg names.
+type InputError struct {
+	Field, Code, Msg string
+	Args             []any
+}
+
+func (e *InputError) Error() string { return e.Msg }
+
+func inputError(field, code, format string, args ...any) error {
+	return &InputError{Field: field, Code: code, Msg: fmt.Sprintf(format, args...), Args: args}
+}
+
 // MinPasswordLen is the shortest password accepted.
 const MinPasswordLen = 10
 
 // CheckPassword says why a new password is not acceptable, or returns nil.
 func CheckPassword(pw string) error {
 	if len([]rune(pw)) < MinPasswordLen {
-		return fmt.Errorf("password: at least %d characters are required", MinPasswordLen)
+		return inputError("password", "password_short", "password: at least %d characters are required", MinPasswordLen)
 	}
 	if strings.TrimFunc(pw, unicode.IsSpace) != pw {
-		return errors.New("password: leading or trailing spaces are not allowed")
+		return inputError("password", "password_spaces", "password: leading or trailing spaces are not allowed")
 	}
 	return nil
 }
@@ -223,10 +239,10 @@ func CheckPassword(pw string) error {
 func (s *Service) CreateUser(ctx context.Context, name, role, password, lang, actor string) (*store.User, error) {
 	name = strings.TrimSpace(name)
 	if name == "" || strings.ContainsFunc(name, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) {
-		return nil, fmt.Errorf("user name %q: must be non-empty without spaces", name)
+		return nil, inputError("name", "user_name", "user name %q: must be non-empty without spaces", name)
 	}
 	if !ValidRole(role) {
-		return nil, fmt.Errorf("user %q: unknown role %q (want admin, reviewer or analyst)", name, role)
+		return nil, inputError("role", "role_unknown", "user %q: unknown role %q (want admin, reviewer or analyst)", name, role)
 	}
 	if err := CheckPassword(password); err != nil {
 		return nil, err
@@ -235,7 +251,7 @@ func (s *Service) CreateUser(ctx context.Context, name, role, password, lang, ac
 	if err != nil {
 		return nil, err
 	}
-	if lang != "ar" {
+	if lang != "ar" && lang != "fr" {
 		lang = "en"
 	}
 	u := &store.User{Name: name, Role: role, PasswordHash: h, Lang: lang}
@@ -322,7 +338,7 @@ func (s *Service) Login(ctx context.Context, name, password, remote, oldToken st
 }
 
 func principal(ss *store.Session, u *store.User) *Principal {
-	return &Principal{Name: u.Name, Role: u.Role, UserID: u.ID, Lang: u.Lang, CSRF: ss.CSRF, sessionHash: ss.TokenHash}
+	return &Principal{Name: u.Name, Role: u.Role, UserID: u.ID, Lang: u.Lang, TZ: u.TZ, CSRF: ss.CSRF, sessionHash: ss.TokenHash}
 }
 
 // Logout ends the session of p.
@@ -522,25 +538,25 @@ const KeyPrefix = "mk_"
 // a partner sees only its own platform's content unless told otherwise.
 func (s *Service) CreateAPIKey(ctx context.Context, name string, scopes []string, platform, actor string) (string, *store.APIKey, error) {
 	if strings.TrimSpace(name) == "" {
-		return "", nil, errors.New("api key: a name is required")
+		return "", nil, inputError("name", "key_name", "api key: a name is required")
 	}
 	if len(scopes) == 0 {
-		return "", nil, errors.New("api key: at least one scope is required")
+		return "", nil, inputError("scope", "key_scope_required", "api key: at least one scope is required")
 	}
 	for _, sc := range scopes {
 		if !slices.Contains(Scopes, sc) {
-			return "", nil, fmt.Errorf("api key: unknown scope %q (want %s)", sc, strings.Join(Scopes, ", "))
+			return "", nil, inputError("scope", "key_scope_unknown", "api key: unknown scope %q (want %s)", sc, strings.Join(Scopes, ", "))
 		}
 	}
 	platform = strings.TrimSpace(platform)
 	all := slices.Contains(scopes, ScopeAllPlatforms)
 	switch {
 	case platform != "" && all:
-		return "", nil, fmt.Errorf("api key: give a platform (--platform) or the %s scope, not both", ScopeAllPlatforms)
+		return "", nil, inputError("platform", "key_platform_both", "api key: give a platform (--platform) or the %s scope, not both", ScopeAllPlatforms)
 	case platform == "" && !all:
-		return "", nil, fmt.Errorf("api key: bind it to the partner's platform (--platform NAME), or give it the %s scope to see every platform", ScopeAllPlatforms)
+		return "", nil, inputError("platform", "key_platform_none", "api key: bind it to the partner's platform (--platform NAME), or give it the %s scope to see every platform", ScopeAllPlatforms)
 	case len(platform) > 64 || strings.ContainsFunc(platform, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }):
-		return "", nil, fmt.Errorf("api key: platform %q: at most 64 characters, no spaces", platform)
+		return "", nil, inputError("platform", "key_platform_bad", "api key: platform %q: at most 64 characters, no spaces", platform)
 	}
 	tok, err := randomToken(32)
 	if err != nil {

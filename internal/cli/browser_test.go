@@ -96,7 +96,7 @@ func TestBrowserOnServedDemo(t *testing.T) {
 	if !found {
 		t.Fatal("no demo case showed its image from the blob store")
 	}
-	if err := chromedp.Do(bctx, chromedp.Click(css("#lang-switch")), chromedp.WaitVisible(css(`html[dir="rtl"] #post-text`))); err != nil {
+	if err := chromedp.Do(bctx, chromedp.Click(css("#lang-ar")), chromedp.WaitVisible(css(`html[dir="rtl"] #post-text`))); err != nil {
 		t.Fatalf("switch to Arabic: %v", err)
 	}
 	cancel()

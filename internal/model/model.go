@@ -5,6 +5,8 @@ package model
 
 import (
 	"slices"
+	"sort"
+	"strings"
 	"time"
 )
 
@@ -195,6 +197,8 @@ const (
 )
 
 // Reason says why a case exists: a bank match, a model score or a rule.
+// Its fields are what a page shows, in the reader's language; Detail is
+// the same in one English sentence, for logs, the CLI and the API.
 type Reason struct {
 	Kind     string   `json:"kind"` // "match", "score", "rule", "network"
 	Label    Label    `json:"label,omitempty"`
@@ -204,11 +208,22 @@ type Reason struct {
 	EntryID  int64    `json:"entry_id,omitempty"`
 	Distance int      `json:"distance,omitempty"`
 	Evidence []string `json:"evidence,omitempty"`
-	// Signal is the type of the signal that matched ("pdq", "vpdq", ...),
-	// for match reasons.
+	// Signal is the type of the signal that matched a bank ("pdq",
+	// "vpdq", ...), for match reasons.
 	Signal SignalType `json:"signal,omitempty"`
 	// Video is set for a vPDQ match: shares and matching time spans.
 	Video *VideoMatch `json:"video,omitempty"`
+	// Model and Threshold are the scorer and the label's threshold the
+	// score passed (score, rule).
+	Model     string  `json:"model,omitempty"`
+	Threshold float64 `json:"threshold,omitempty"`
+	// Accounts, Items, MedianDelay (seconds), Density and Flagged describe
+	// a network (network); Score is then the network's score.
+	Accounts    int     `json:"accounts,omitempty"`
+	Items       int     `json:"items,omitempty"`
+	MedianDelay float64 `json:"median_delay_seconds,omitempty"`
+	Density     float64 `json:"density,omitempty"`
+	Flagged     float64 `json:"flagged,omitempty"`
 }
 
 // Case is work for a human.
@@ -291,4 +306,22 @@ type NetworkEdge struct {
 	// which kinds of content tied the two accounts. Empty for networks
 	// stored before it was recorded.
 	Types map[string]int `json:"types,omitempty"`
+}
+
+// NetworkPlatforms lists the platforms of a network's accounts
+// ("platform:author"), sorted and joined by commas: the platform of a
+// network case, which spans every platform its accounts post on.
+func NetworkPlatforms(accounts []string) string {
+	seen := map[string]bool{}
+	var out []string
+	for _, a := range accounts {
+		p, _, ok := strings.Cut(a, ":")
+		if !ok || p == "" || seen[p] {
+			continue
+		}
+		seen[p] = true
+		out = append(out, p)
+	}
+	sort.Strings(out)
+	return strings.Join(out, ",")
 }

@@ -267,6 +267,8 @@ func networkCase(n *model.Network, c network.Community) *model.Case {
 	return &model.Case{
 		Priority: 40 + int(40*n.Flagged),
 		Labels:   []model.Label{},
-		Reasons:  []model.Reason{{Kind: "network", Detail: detail, Score: c.Score, Evidence: ev}},
+		Platform: model.NetworkPlatforms(n.Accounts),
+		Reasons: []model.Reason{{Kind: "network", Detail: detail, Score: c.Score, Evidence: ev,
+			Accounts: len(n.Accounts), Items: len(n.Objects), MedianDelay: n.MedianDelay, Density: n.Density, Flagged: n.Flagged}},
 	}
 }

@@ -72,7 +72,7 @@ func Route(matches []model.Match, scores []model.Score) *model.Case {
 				kind = "rule"
 			}
 			c.Reasons = append(c.Reasons, model.Reason{
-				Kind: kind, Label: s.Label, Score: s.Score, Evidence: s.Evidence,
+				Kind: kind, Label: s.Label, Score: s.Score, Evidence: s.Evidence, Model: s.Model, Threshold: s.Threshold,
 				Detail: fmt.Sprintf("%s %s scored %.2f (threshold %.2f)", s.Model, s.Label, s.Score, s.Threshold),
 			})
 		}

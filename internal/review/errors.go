@@ -30,6 +30,10 @@ type Error struct {
 	Kind  error  // one of the kinds above
 	Field string // the request field, as the API and the forms name it
 	Msg   string // starts with the field: "rationale: a decision must say why"
+	// Code names the problem for a translated message ("rationale_required")
+	// and Args are the values it names, in the order Msg names them.
+	Code string
+	Args []any
 }
 
 func (e *Error) Error() string { return e.Msg }
@@ -37,12 +41,12 @@ func (e *Error) Error() string { return e.Msg }
 // Unwrap makes errors.Is(err, ErrInvalid) and the like work.
 func (e *Error) Unwrap() error { return e.Kind }
 
-func invalid(field, format string, args ...any) error {
-	return &Error{Kind: ErrInvalid, Field: field, Msg: field + ": " + fmt.Sprintf(format, args...)}
+func invalid(field, code, format string, args ...any) error {
+	return &Error{Kind: ErrInvalid, Field: field, Code: code, Args: args, Msg: field + ": " + fmt.Sprintf(format, args...)}
 }
 
-func conflict(format string, args ...any) error {
-	return &Error{Kind: ErrConflict, Msg: fmt.Sprintf(format, args...)}
+func conflict(code, format string, args ...any) error {
+	return &Error{Kind: ErrConflict, Code: code, Args: args, Msg: fmt.Sprintf(format, args...)}
 }
 
 // Status is the HTTP status for err, or 0 when err is none of the kinds

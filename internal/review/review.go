@@ -52,7 +52,7 @@ func (s *Service) Claim(ctx context.Context, caseID int64, reviewer string) (*mo
 		return nil, err
 	}
 	if !Claimable(c.State) {
-		return nil, conflict("case %d is %s: only a case waiting for a decision can be claimed", caseID, c.State)
+		return nil, conflict("not_claimable", "case %d is %s: only a case waiting for a decision can be claimed", caseID, c.State)
 	}
 	if err := s.st.Claim(ctx, caseID, reviewer); err != nil {
 		return nil, err
@@ -67,7 +67,8 @@ func (s *Service) Release(ctx context.Context, caseID int64, reviewer string, fo
 		return nil, err
 	}
 	if c.ClaimedBy != "" && c.ClaimedBy != reviewer && !force {
-		return nil, &Error{Kind: ErrForbidden, Msg: fmt.Sprintf("case %d is claimed by %s: only they or an admin may release it", caseID, c.ClaimedBy)}
+		return nil, &Error{Kind: ErrForbidden, Code: "claimed_by_other", Args: []any{caseID, c.ClaimedBy},
+			Msg: fmt.Sprintf("case %d is claimed by %s: only they or an admin may release it", caseID, c.ClaimedBy)}
 	}
 	if err := s.st.Release(ctx, caseID, reviewer, force); err != nil {
 		return nil, err
@@ -105,27 +106,27 @@ func CheckDecision(in DecisionInput) (*model.Decision, error) {
 		d.Action = "none"
 	}
 	if d.Rationale == "" {
-		return nil, invalid("rationale", "a decision must say why")
+		return nil, invalid("rationale", "rationale_required", "a decision must say why")
 	}
 	for _, l := range in.Labels {
 		if !l.Valid() {
-			return nil, invalid("labels", "unknown label %q", l)
+			return nil, invalid("labels", "label_unknown", "unknown label %q", l)
 		}
 		if !slices.Contains(d.Labels, l) {
 			d.Labels = append(d.Labels, l)
 		}
 	}
 	if len(d.Labels) == 0 {
-		return nil, invalid("labels", "at least one label is required (\"none\" if nothing applies)")
+		return nil, invalid("labels", "labels_required", "at least one label is required (\"none\" if nothing applies)")
 	}
 	if len(d.Labels) > 1 && slices.Contains(d.Labels, model.None) {
-		return nil, invalid("labels", "\"none\" cannot be combined with other labels")
+		return nil, invalid("labels", "labels_none_alone", "\"none\" cannot be combined with other labels")
 	}
 	if !slices.Contains(Actions, d.Action) {
-		return nil, invalid("action", "unknown action %q (want none, remove, refer or bank)", d.Action)
+		return nil, invalid("action", "action_unknown", "unknown action %q (want none, remove, refer or bank)", d.Action)
 	}
 	if d.Action != "none" && !slices.ContainsFunc(d.Labels, model.Label.Harmful) {
-		return nil, invalid("action", "%s needs a harmful label; news reporting, counter-speech and none are never actioned", d.Action)
+		return nil, invalid("action", "action_needs_harm", "%s needs a harmful label; news reporting, counter-speech and none are never actioned", d.Action)
 	}
 	return d, nil
 }
@@ -150,10 +151,10 @@ func (s *Service) Decide(ctx context.Context, in DecisionInput) (*model.Decision
 	// The state first: a case that cannot be decided is a conflict whatever
 	// the form says.
 	if !Claimable(c.State) {
-		return nil, "", conflict("case %d is %s, not waiting for a decision", c.ID, c.State)
+		return nil, "", conflict("not_waiting", "case %d is %s, not waiting for a decision", c.ID, c.State)
 	}
 	if c.ClaimedBy != "" && c.ClaimedBy != in.Reviewer {
-		return nil, "", conflict("case %d is claimed by %s", c.ID, c.ClaimedBy)
+		return nil, "", conflict("claimed_by", "case %d is claimed by %s", c.ID, c.ClaimedBy)
 	}
 	d, err := CheckDecision(in)
 	if err != nil {
@@ -182,7 +183,7 @@ func (s *Service) Decide(ctx context.Context, in DecisionInput) (*model.Decision
 func (s *Service) Appeal(ctx context.Context, caseID int64, actor, reason string) error {
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
-		return invalid("reason", "an appeal must say who appeals and why")
+		return invalid("reason", "appeal_reason_required", "an appeal must say who appeals and why")
 	}
 	return s.st.MoveCase(ctx, caseID, caseFrom(EventAppeal), model.CaseAppealed, actor, reason)
 }
@@ -196,13 +197,13 @@ func (s *Service) AddToBank(ctx context.Context, caseID int64, bankName string, 
 		return 0, err
 	}
 	if !Actionable(c) {
-		return 0, conflict("case %d is %s with labels %v: only a case decided with a harmful label can fill a bank", c.ID, c.State, c.Labels)
+		return 0, conflict("bank_not_actionable", "case %d is %s with labels %v: only a case decided with a harmful label can fill a bank", c.ID, c.State, c.Labels)
 	}
 	if strings.TrimSpace(bankName) == "" {
-		return 0, invalid("bank", "choose a bank")
+		return 0, invalid("bank", "bank_required", "choose a bank")
 	}
 	if !label.Harmful() {
-		return 0, invalid("label", "a bank entry needs a harmful label, not %q", label)
+		return 0, invalid("label", "bank_label_harmful", "a bank entry needs a harmful label, not %q", label)
 	}
 	sigs, err := s.st.Signals(ctx, c.PostID)
 	if err != nil {
@@ -216,15 +217,15 @@ func (s *Service) AddToBank(ctx context.Context, caseID int64, bankName string, 
 	for _, v := range signals {
 		sg, ok := have[v]
 		if !ok {
-			return 0, invalid("signal", "%q is not one of this post's signals", v)
+			return 0, invalid("signal", "signal_unknown", "%q is not one of this post's signals", v)
 		}
 		entries = append(entries, model.BankEntry{Type: sg.Type, Value: sg.Value, Label: label, Source: fmt.Sprintf("case %d", caseID)})
 	}
 	if len(entries) == 0 {
 		if len(sigs) == 0 {
-			return 0, invalid("signals", "this post has no image hashes, links or wallet addresses: its text alone cannot go into a bank")
+			return 0, invalid("signals", "signals_none", "this post has no image hashes, links or wallet addresses: its text alone cannot go into a bank")
 		}
-		return 0, invalid("signals", "choose at least one hash, link or wallet address")
+		return 0, invalid("signals", "signals_required", "choose at least one hash, link or wallet address")
 	}
 	return s.st.AddCaseEntries(ctx, caseID, bankName, entries, actor)
 }
@@ -254,7 +255,7 @@ type OrderRequest struct {
 // be open.
 func (s *Service) IssueOrder(ctx context.Context, r OrderRequest, actor string) (*store.Order, error) {
 	if r.CaseID <= 0 {
-		return nil, invalid("case_id", "required")
+		return nil, invalid("case_id", "case_required", "required")
 	}
 	if s.acts == nil {
 		return nil, errors.New("orders: no order service is configured")
@@ -281,7 +282,7 @@ func (s *Service) IssueOrder(ctx context.Context, r OrderRequest, actor string) 
 		return nil, fromAction(err)
 	}
 	if !Actionable(c) {
-		return nil, conflict("case %d is %s with labels %v: an order needs a case a reviewer decided with a harmful label", c.ID, c.State, c.Labels)
+		return nil, conflict("order_not_actionable", "case %d is %s with labels %v: an order needs a case a reviewer decided with a harmful label", c.ID, c.State, c.Labels)
 	}
 	earlier, err := s.st.Orders(ctx, store.OrderFilter{CaseID: c.ID, Platform: r.Platform, Limit: 1000})
 	if err != nil {
@@ -294,13 +295,13 @@ func (s *Service) IssueOrder(ctx context.Context, r OrderRequest, actor string) 
 		}
 		switch {
 		case o.Open():
-			return nil, conflict("%s %d to %s is still waiting for an answer; withdraw it or record the answer first", o.Kind, o.ID, o.Platform)
+			return nil, conflict("order_open", "%s %d to %s is still waiting for an answer; withdraw it or record the answer first", o.Kind, o.ID, o.Platform)
 		case o.Status == store.OrderWithdrawn || o.Status == store.OrderExpired:
 			replaces = append(replaces, fmt.Sprintf("%d (%s)", o.ID, o.Status))
 		}
 	}
 	if len(replaces) > 0 && r.Justification == "" {
-		return nil, invalid("justification", "%s %s to %s was withdrawn or expired: a new order must say why it is issued again",
+		return nil, invalid("justification", "justification_required", "%s %s to %s was withdrawn or expired: a new order must say why it is issued again",
 			r.Kind, strings.Join(replaces, ", "), r.Platform)
 	}
 	req.Note = r.Justification
@@ -319,7 +320,7 @@ func (s *Service) IssueOrder(ctx context.Context, r OrderRequest, actor string) 
 func fromAction(err error) error {
 	var fe *action.FieldError
 	if errors.As(err, &fe) {
-		return &Error{Kind: ErrInvalid, Field: fe.Field, Msg: fe.Msg}
+		return &Error{Kind: ErrInvalid, Field: fe.Field, Code: fe.Code, Args: fe.Args, Msg: fe.Msg}
 	}
 	return err
 }
@@ -329,7 +330,7 @@ func fromAction(err error) error {
 func (s *Service) RecordAnswer(ctx context.Context, orderID int64, status, actor, note string) (*store.Order, error) {
 	from := orderFrom(status, ByAnswer)
 	if from == nil {
-		return nil, invalid("status", "%q is not a platform's answer (acknowledged, removed or refused); orders never go back to sent, expire only on the server, and are withdrawn with a reason", status)
+		return nil, invalid("status", "status_unknown", "%q is not a platform's answer (acknowledged, removed or refused); orders never go back to sent, expire only on the server, and are withdrawn with a reason", status)
 	}
 	o, err := s.st.MoveOrder(ctx, orderID, from, status, actor, strings.TrimSpace(note))
 	if err != nil {
@@ -343,7 +344,7 @@ func (s *Service) RecordAnswer(ctx context.Context, orderID int64, status, actor
 func (s *Service) WithdrawOrder(ctx context.Context, orderID int64, actor, reason string) (*store.Order, error) {
 	reason = strings.TrimSpace(reason)
 	if reason == "" {
-		return nil, invalid("reason", "a withdrawal must say why")
+		return nil, invalid("reason", "withdraw_reason_required", "a withdrawal must say why")
 	}
 	o, err := s.st.MoveOrder(ctx, orderID, orderFrom(store.OrderWithdrawn, ByWithdrawal), store.OrderWithdrawn, actor, reason)
 	if err != nil {
@@ -367,7 +368,7 @@ func (s *Service) Redeliver(ctx context.Context, orderID int64) error {
 	case o.Status == store.OrderWithdrawn:
 		event = action.EventWithdrawn
 	default:
-		return conflict("order %d is %s: there is nothing to send again", o.ID, o.Status)
+		return conflict("nothing_to_resend", "order %d is %s: there is nothing to send again", o.ID, o.Status)
 	}
 	if s.acts == nil {
 		return errors.New("orders: no order service is configured")
@@ -377,7 +378,7 @@ func (s *Service) Redeliver(ctx context.Context, orderID int64) error {
 		return err
 	}
 	if addr == "" {
-		return invalid("webhook", "no webhook is configured: an admin sets it under Admin, or export the notice")
+		return invalid("webhook", "webhook_none", "no webhook is configured: an admin sets it under Admin, or export the notice")
 	}
 	s.deliverLater(o.ID, event)
 	return nil
@@ -402,7 +403,7 @@ type OrderQuery struct {
 // Orders lists orders, nearest deadline first, and how many match in all.
 func (s *Service) Orders(ctx context.Context, q OrderQuery) ([]store.Order, int, error) {
 	if q.Status != "" && !slices.Contains(store.OrderStatuses, q.Status) {
-		return nil, 0, invalid("state", "unknown order state %q (want one of %s)", q.Status, strings.Join(store.OrderStatuses, ", "))
+		return nil, 0, invalid("state", "order_state_unknown", "unknown order state %q (want one of %s)", q.Status, strings.Join(store.OrderStatuses, ", "))
 	}
 	if q.Limit <= 0 {
 		q.Limit = 50

@@ -53,10 +53,10 @@ func (s *Store) upsertCase(ctx context.Context, tx *sql.Tx, c *model.Case) error
 	}
 	c.ID = id
 	if model.CaseState(state) == model.CaseOpen {
-		_, err = s.exec(ctx, tx, `UPDATE cases SET priority = ?, labels = ?, reasons = ?, updated_at = ? WHERE id = ?`,
-			c.Priority, string(labels), string(reasons), now, id)
+		_, err = s.exec(ctx, tx, `UPDATE cases SET priority = ?, labels = ?, reasons = ?, platform = COALESCE(NULLIF(?, ''), platform), updated_at = ? WHERE id = ?`,
+			c.Priority, string(labels), string(reasons), c.Platform, now, id)
 	} else {
-		_, err = s.exec(ctx, tx, `UPDATE cases SET reasons = ?, updated_at = ? WHERE id = ?`, string(reasons), now, id)
+		_, err = s.exec(ctx, tx, `UPDATE cases SET reasons = ?, platform = COALESCE(NULLIF(?, ''), platform), updated_at = ? WHERE id = ?`, string(reasons), c.Platform, now, id)
 	}
 	if err != nil {
 		return fmt.Errorf("update case %d: %w", id, err)

@@ -48,6 +48,9 @@ func (s *Store) SaveNetwork(ctx context.Context, n *model.Network, c *model.Case
 			return nil
 		}
 		c.Kind, c.NetworkID = model.CaseNetwork, n.ID
+		if c.Platform == "" {
+			c.Platform = model.NetworkPlatforms(n.Accounts)
+		}
 		return s.upsertCase(ctx, tx, c)
 	})
 }

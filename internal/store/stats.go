@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/marsad/marsad/internal/model"
@@ -51,7 +52,10 @@ func (s *Store) Stats(ctx context.Context, since, now time.Time) (*Stats, error)
 		for _, l := range ls {
 			st.Labels[l]++
 		}
-		st.Platforms[platform]++
+		// A network case spans the platforms of its accounts.
+		for _, p := range strings.Split(platform, ",") {
+			st.Platforms[p]++
+		}
 		st.States[model.CaseState(state)]++
 		days[fromMicros(created).Truncate(24*time.Hour).Unix()]++
 	}

@@ -15,7 +15,8 @@ type User struct {
 	Name         string
 	Role         string // admin, reviewer or analyst
 	PasswordHash string
-	Lang         string // en or ar
+	Lang         string // en, ar or fr
+	TZ           string // IANA time zone name; "" is UTC
 	Disabled     bool
 	CreatedAt    time.Time
 }
@@ -46,7 +47,7 @@ type APIKey struct {
 	RevokedAt  time.Time
 }
 
-const userCols = `id, name, role, password_hash, lang, disabled, created_at`
+const userCols = `id, name, role, password_hash, lang, disabled, created_at, tz`
 
 // CreateUser adds a user. The name must be unused (ErrExists).
 func (s *Store) CreateUser(ctx context.Context, u *User, actor string) error {
@@ -57,8 +58,8 @@ func (s *Store) CreateUser(ctx context.Context, u *User, actor string) error {
 		u.Lang = "en"
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		id, err := s.insertID(ctx, tx, `INSERT INTO users (name, role, password_hash, lang, disabled, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
-			u.Name, u.Role, u.PasswordHash, u.Lang, u.Disabled, micros(u.CreatedAt))
+		id, err := s.insertID(ctx, tx, `INSERT INTO users (name, role, password_hash, lang, disabled, created_at, tz) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+			u.Name, u.Role, u.PasswordHash, u.Lang, u.Disabled, micros(u.CreatedAt), u.TZ)
 		if isUnique(err) {
 			return fmt.Errorf("user %q: %w", u.Name, ErrExists)
 		}
@@ -108,8 +109,8 @@ func (s *Store) UpdateUser(ctx context.Context, u *User, actor string) error {
 		if err != nil {
 			return err
 		}
-		if _, err := s.exec(ctx, tx, `UPDATE users SET role = ?, password_hash = ?, lang = ?, disabled = ? WHERE id = ?`,
-			u.Role, u.PasswordHash, u.Lang, u.Disabled, u.ID); err != nil {
+		if _, err := s.exec(ctx, tx, `UPDATE users SET role = ?, password_hash = ?, lang = ?, disabled = ?, tz = ? WHERE id = ?`,
+			u.Role, u.PasswordHash, u.Lang, u.Disabled, u.TZ, u.ID); err != nil {
 			return fmt.Errorf("update user %q: %w", u.Name, err)
 		}
 		if u.Disabled || u.PasswordHash != old.PasswordHash || u.Role != old.Role {
@@ -118,7 +119,7 @@ func (s *Store) UpdateUser(ctx context.Context, u *User, actor string) error {
 			}
 		}
 		if u.Role == old.Role && u.PasswordHash == old.PasswordHash && u.Disabled == old.Disabled {
-			return nil // a language change is a preference, not an event
+			return nil // a language or time zone change is a preference, not an event
 		}
 		return s.appendAudit(ctx, tx, actor, "user.update", "user:"+old.Name,
 			fmt.Sprintf("role=%s disabled=%t password_changed=%t", u.Role, u.Disabled, u.PasswordHash != old.PasswordHash))
@@ -143,10 +144,10 @@ func (s *Store) SessionUser(ctx context.Context, tokenHash string, now time.Time
 	var u User
 	var ucreated int64
 	err := s.row(ctx, s.db, `SELECT s.token_hash, s.user_id, s.csrf, s.remote, s.created_at, s.expires_at,
-		u.id, u.name, u.role, u.password_hash, u.lang, u.disabled, u.created_at
+		u.id, u.name, u.role, u.password_hash, u.lang, u.disabled, u.created_at, u.tz
 		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?`, tokenHash).
 		Scan(&ss.TokenHash, &ss.UserID, &ss.CSRF, &ss.Remote, &created, &expires,
-			&u.ID, &u.Name, &u.Role, &u.PasswordHash, &u.Lang, &u.Disabled, &ucreated)
+			&u.ID, &u.Name, &u.Role, &u.PasswordHash, &u.Lang, &u.Disabled, &ucreated, &u.TZ)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, fmt.Errorf("session: %w", ErrNotFound)
 	}
@@ -259,7 +260,7 @@ func (s *Store) RevokeAPIKey(ctx context.Context, id int64, actor string) error 
 func scanUser(r scanner) (*User, error) {
 	var u User
 	var created int64
-	if err := r.Scan(&u.ID, &u.Name, &u.Role, &u.PasswordHash, &u.Lang, &u.Disabled, &created); err != nil {
+	if err := r.Scan(&u.ID, &u.Name, &u.Role, &u.PasswordHash, &u.Lang, &u.Disabled, &created, &u.TZ); err != nil {
 		return nil, err
 	}
 	u.CreatedAt = fromMicros(created)

@@ -19,17 +19,25 @@ type adminData struct {
 	WebhookURL    string
 	SecretSet     bool
 	RetentionDays int
-	NewKey        string
-	Models        bool // the Text models page is served
+	// Texts are the unit's legal basis and notice requests.
+	Texts  action.Texts
+	NewKey string
+	Models bool // the Text models page is served
+	// NewRole is the role the Add user form offers first: the least
+	// privilege.
+	NewRole string
+	// Langs are the languages a user may be given.
+	Langs []string
+	formState
 }
 
 func (h *Handler) admin(w http.ResponseWriter, r *http.Request) {
-	h.renderAdmin(w, r, http.StatusOK, "", nil)
+	h.renderAdmin(w, r, http.StatusOK, "", nil, formState{})
 }
 
-func (h *Handler) renderAdmin(w http.ResponseWriter, r *http.Request, status int, newKey string, fl *flash) {
+func (h *Handler) renderAdmin(w http.ResponseWriter, r *http.Request, status int, newKey string, fl *flash, fs formState) {
 	ctx := r.Context()
-	d := adminData{Roles: auth.Roles, Scopes: auth.Scopes, NewKey: newKey, Models: h.cfg.Models != nil}
+	d := adminData{Roles: auth.Roles, Scopes: auth.Scopes, NewKey: newKey, Models: h.cfg.Models != nil, NewRole: auth.RoleAnalyst, formState: fs, Langs: h.langs()}
 	var err error
 	if d.Users, err = h.st.Users(ctx); err != nil {
 		h.fail(w, r, err)
@@ -51,11 +59,23 @@ func (h *Handler) renderAdmin(w http.ResponseWriter, r *http.Request, status int
 		return
 	}
 	d.RetentionDays = int(ret.Hours() / 24)
+	if d.Texts, err = h.cfg.Actions.Texts(ctx); err != nil {
+		h.fail(w, r, err)
+		return
+	}
 	h.render(w, r, status, "admin", "admin", d, fl)
 }
 
 func (h *Handler) adminError(w http.ResponseWriter, r *http.Request, err error) {
-	h.renderAdmin(w, r, http.StatusBadRequest, "", &flash{Kind: "error", Text: err.Error()})
+	status := statusOf(err)
+	if status == http.StatusInternalServerError {
+		h.fail(w, r, err)
+		return
+	}
+	// The form is named by the path: users, keys, settings, or the user's
+	// name for a change to one user.
+	form := strings.TrimPrefix(r.URL.Path, "/admin/")
+	h.renderAdmin(w, r, status, "", &flash{Kind: "error", Text: errText(h.locales[h.lang(r)], err)}, newFormState(r, form, err))
 }
 
 func (h *Handler) addUser(w http.ResponseWriter, r *http.Request) {
@@ -76,14 +96,14 @@ func (h *Handler) updateUser(w http.ResponseWriter, r *http.Request) {
 	}
 	if role := r.PostFormValue("role"); role != "" {
 		if !auth.ValidRole(role) {
-			h.adminError(w, r, badInput("role %q is unknown", role))
+			h.adminError(w, r, badInput("role", "role_unknown", role))
 			return
 		}
 		u.Role = role
 	}
 	u.Disabled = r.PostFormValue("disabled") == "1"
 	if u.Name == user(r).Name && (u.Disabled || u.Role != auth.RoleAdmin) {
-		h.adminError(w, r, badInput("you cannot disable yourself or drop your own admin role"))
+		h.adminError(w, r, badInput("role", "self_demote"))
 		return
 	}
 	if err := h.st.UpdateUser(ctx, u, user(r).Name); err != nil {
@@ -101,7 +121,7 @@ func (h *Handler) updateUser(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) addKey(w http.ResponseWriter, r *http.Request) {
 	if err := r.ParseForm(); err != nil {
-		h.fail(w, r, badInput("form: %v", err))
+		h.fail(w, r, badInput("form", "form_unreadable"))
 		return
 	}
 	key, _, err := h.auth.CreateAPIKey(r.Context(), strings.TrimSpace(r.PostFormValue("name")), r.PostForm["scope"], r.PostFormValue("platform"), user(r).Name)
@@ -110,7 +130,7 @@ func (h *Handler) addKey(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// The key is shown once, in this response; only its hash is kept.
-	h.renderAdmin(w, r, http.StatusOK, key, nil)
+	h.renderAdmin(w, r, http.StatusOK, key, nil, formState{})
 }
 
 func (h *Handler) revokeKey(w http.ResponseWriter, r *http.Request) {
@@ -135,7 +155,7 @@ func (h *Handler) saveSettings(w http.ResponseWriter, r *http.Request) {
 	}
 	days, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue("retention_days")))
 	if err != nil || days <= 0 || days > 36500 {
-		h.adminError(w, r, badInput("retention: %q is not a number of days between 1 and 36500", r.PostFormValue("retention_days")))
+		h.adminError(w, r, badInput("retention_days", "retention_range", 1, 36500))
 		return
 	}
 	if err := h.st.SetSetting(ctx, action.SettingWebhookURL, addr, actor, false); err != nil {
@@ -144,7 +164,7 @@ func (h *Handler) saveSettings(w http.ResponseWriter, r *http.Request) {
 	}
 	if sec := r.PostFormValue("webhook_secret"); sec != "" {
 		if len(sec) < 16 {
-			h.adminError(w, r, badInput("webhook secret: at least 16 characters"))
+			h.adminError(w, r, badInput("webhook_secret", "secret_short", 16))
 			return
 		}
 		if err := h.st.SetSetting(ctx, action.SettingWebhookSecret, sec, actor, true); err != nil {
@@ -155,6 +175,16 @@ func (h *Handler) saveSettings(w http.ResponseWriter, r *http.Request) {
 	if err := h.st.SetSetting(ctx, evidence.SettingRetentionDays, strconv.Itoa(days), actor, false); err != nil {
 		h.fail(w, r, err)
 		return
+	}
+	// The unit's order texts; left empty, the defaults apply.
+	for field, key := range map[string]string{"legal_basis": action.SettingLegalBasis, "removal_text": action.SettingRemovalText, "referral_text": action.SettingReferralText} {
+		if _, sent := r.PostForm[field]; !sent {
+			continue
+		}
+		if err := h.st.SetSetting(ctx, key, strings.TrimSpace(r.PostFormValue(field)), actor, false); err != nil {
+			h.fail(w, r, err)
+			return
+		}
 	}
 	back(w, r, "/admin", "settings")
 }

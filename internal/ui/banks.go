@@ -71,7 +71,7 @@ func (h *Handler) showBank(w http.ResponseWriter, r *http.Request, status int, f
 		return
 	}
 	if d.Type != "" && !model.SignalType(d.Type).Valid() {
-		h.fail(w, r, badInput("type %q is unknown", d.Type))
+		h.fail(w, r, badInput("type", "type_unknown", string(d.Type)))
 		return
 	}
 	if d.Counts, err = h.st.EntryCounts(ctx, b.Name); err != nil {
@@ -98,11 +98,11 @@ func (h *Handler) showBank(w http.ResponseWriter, r *http.Request, status int, f
 func checkText(field, v string) error {
 	switch {
 	case len(v) > store.MaxSearchQuery:
-		return badInput("%s is longer than %d bytes", field, store.MaxSearchQuery)
+		return badInput(field, "text_long", store.MaxSearchQuery)
 	case strings.IndexByte(v, 0) >= 0:
-		return badInput("%s contains a NUL character", field)
+		return badInput(field, "text_nul")
 	case !utf8.ValidString(v):
-		return badInput("%s is not valid UTF-8", field)
+		return badInput(field, "text_utf8")
 	}
 	return nil
 }
@@ -146,7 +146,7 @@ func (h *Handler) addEntry(w http.ResponseWriter, r *http.Request) {
 		e.Source = "added by " + user(r).Name
 	}
 	if !e.Type.Valid() {
-		h.bankError(w, r, badInput("type %q is unknown", e.Type))
+		h.bankError(w, r, badInput("type", "type_unknown", string(e.Type)))
 		return
 	}
 	res, err := h.bk.Add(r.Context(), r.PathValue("name"), []model.BankEntry{e}, user(r).Name)
@@ -164,17 +164,17 @@ const maxImport = 8 << 20
 // reads.
 func (h *Handler) importEntries(w http.ResponseWriter, r *http.Request) {
 	if err := r.ParseMultipartForm(maxImport); err != nil {
-		h.bankError(w, r, badInput("import: send the form with a CSV file (%v)", err))
+		h.bankError(w, r, badInput("file", "import_file_required"))
 		return
 	}
 	f, fh, err := r.FormFile("file")
 	if err != nil {
-		h.bankError(w, r, badInput("import: choose a CSV file"))
+		h.bankError(w, r, badInput("file", "import_file_required"))
 		return
 	}
 	defer f.Close()
 	if fh.Size > maxImport {
-		h.bankError(w, r, badInput("import: the file is %d bytes, more than %d", fh.Size, maxImport))
+		h.bankError(w, r, badInput("file", "import_file_large", fh.Size, maxImport))
 		return
 	}
 	opt := bank.ParseOptions{Type: model.SignalType(r.PostFormValue("type")), Label: model.Label(r.PostFormValue("label")), Source: strings.TrimSpace(r.PostFormValue("source"))}
@@ -213,7 +213,7 @@ func (h *Handler) removeEntry(w http.ResponseWriter, r *http.Request) {
 func (h *Handler) setBankEnabled(w http.ResponseWriter, r *http.Request) {
 	on := r.PostFormValue("enabled")
 	if on != "1" && on != "0" {
-		h.bankError(w, r, badInput("enabled: want 1 or 0"))
+		h.bankError(w, r, badInput("enabled", "enabled_flag"))
 		return
 	}
 	b, err := h.bk.SetEnabled(r.Context(), r.PathValue("name"), on == "1", user(r).Name)

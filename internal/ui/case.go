@@ -51,15 +51,19 @@ type caseData struct {
 	OrderURL, LegalBasis string
 	DeadlineMinutes      int
 	CanDecide            bool
-	CanAct               bool
-	Harmful              bool
+	// Channel says whether orders are delivered (a webhook is set).
+	Channel bool
+	CanAct  bool
+	Harmful bool
 	// Network is the network of a network case, drawn and listed.
 	Network     *netData
 	NetworkGone bool
+	// formState keeps a form sent back with a problem as it was typed.
+	formState
 }
 
-// DefaultLegalBasis prefills the legal basis of a removal order.
-const DefaultLegalBasis = "Regulation (EU) 2021/784, Article 3"
+// maxDeadlineMinutes is the longest deadline an order may be given: 90 days.
+const maxDeadlineMinutes = 90 * 24 * 60
 
 func (h *Handler) loadCase(ctx context.Context, id int64, viewer string) (*caseData, error) {
 	c, err := h.st.Case(ctx, id)
@@ -67,7 +71,7 @@ func (h *Handler) loadCase(ctx context.Context, id int64, viewer string) (*caseD
 		return nil, err
 	}
 	d := &caseData{Case: c, Labels: model.Labels, Actions: review.Actions, Now: time.Now(),
-		LegalBasis: DefaultLegalBasis, DeadlineMinutes: int(action.DefaultDeadline / time.Minute), Deliveries: map[int64][]store.Delivery{}}
+		DeadlineMinutes: int(action.DefaultDeadline / time.Minute), Deliveries: map[int64][]store.Delivery{}}
 	d.CanDecide = review.CanDecide(c, viewer)
 	d.CanAct = review.CanAppeal(c)
 	d.Harmful = review.Actionable(c)
@@ -133,6 +137,16 @@ func (h *Handler) loadCase(ctx context.Context, id int64, viewer string) (*caseD
 	if d.Banks, err = h.st.Banks(ctx); err != nil {
 		return nil, err
 	}
+	addr, _, err := h.cfg.Actions.WebhookConfig(ctx)
+	if err != nil {
+		return nil, err
+	}
+	d.Channel = addr != ""
+	texts, err := h.cfg.Actions.Texts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	d.LegalBasis = texts.LegalBasis
 	return d, nil
 }
 
@@ -188,11 +202,11 @@ func (h *Handler) related(ctx context.Context, p *model.Post, sigs []model.Signa
 }
 
 func (h *Handler) casePage(w http.ResponseWriter, r *http.Request) {
-	h.showCase(w, r, http.StatusOK, nil)
+	h.showCase(w, r, http.StatusOK, nil, formState{})
 }
 
 // showCase renders the case page; every view of raw content is audited.
-func (h *Handler) showCase(w http.ResponseWriter, r *http.Request, status int, fl *flash) {
+func (h *Handler) showCase(w http.ResponseWriter, r *http.Request, status int, fl *flash, fs formState) {
 	id, err := pathID(r, "id")
 	if err != nil {
 		h.fail(w, r, err)
@@ -212,18 +226,22 @@ func (h *Handler) showCase(w http.ResponseWriter, r *http.Request, status int, f
 		h.fail(w, r, err)
 		return
 	}
+	d.formState = fs
 	h.render(w, r, status, "case", "queue", d, fl)
 }
 
-// formError re-renders the case page with the problem, keeping the user
-// where they were; a fault that is not the user's is an error page.
+// formError re-renders the case page with the problem and the form as
+// the user filled it, keeping them where they were; a fault that is not
+// the user's is an error page. The form is named by the path's last part
+// (decide, orders, bank, appeal).
 func (h *Handler) formError(w http.ResponseWriter, r *http.Request, err error) {
 	status := statusOf(err)
 	if status == http.StatusInternalServerError {
 		h.fail(w, r, err)
 		return
 	}
-	h.showCase(w, r, status, &flash{Kind: "error", Text: err.Error()})
+	form := r.URL.Path[strings.LastIndexByte(r.URL.Path, '/')+1:]
+	h.showCase(w, r, status, &flash{Kind: "error", Text: errText(h.locales[h.lang(r)], err)}, newFormState(r, form, err))
 }
 
 func (h *Handler) decide(w http.ResponseWriter, r *http.Request) {
@@ -233,7 +251,7 @@ func (h *Handler) decide(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := r.ParseForm(); err != nil {
-		h.fail(w, r, badInput("form: %v", err))
+		h.fail(w, r, badInput("form", "form_unreadable"))
 		return
 	}
 	in := review.DecisionInput{CaseID: id, Reviewer: user(r).Name, Action: r.PostFormValue("action"), Rationale: r.PostFormValue("rationale")}
@@ -268,7 +286,7 @@ func (h *Handler) addToBank(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if err := r.ParseForm(); err != nil {
-		h.fail(w, r, badInput("form: %v", err))
+		h.fail(w, r, badInput("form", "form_unreadable"))
 		return
 	}
 	added, err := h.rv.AddToBank(r.Context(), id, r.PostFormValue("bank"), model.Label(r.PostFormValue("label")), r.PostForm["signal"], user(r).Name)
@@ -291,8 +309,8 @@ func (h *Handler) issueOrder(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	mins, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue("deadline_minutes")))
-	if err != nil || mins <= 0 {
-		h.formError(w, r, badInput("deadline: %q is not a positive number of minutes", r.PostFormValue("deadline_minutes")))
+	if err != nil || mins <= 0 || mins > maxDeadlineMinutes {
+		h.formError(w, r, badInput("deadline_minutes", "deadline_minutes", 1, maxDeadlineMinutes))
 		return
 	}
 	req := review.OrderRequest{CaseID: id, Kind: r.PostFormValue("kind"), Platform: r.PostFormValue("platform"), ContentURL: r.PostFormValue("content_url"),
@@ -314,7 +332,7 @@ func (h *Handler) serveMedia(w http.ResponseWriter, r *http.Request) {
 	}
 	n, err := strconv.Atoi(r.PathValue("n"))
 	if err != nil {
-		h.fail(w, r, badInput("media index %q is not a number", r.PathValue("n")))
+		h.fail(w, r, badInput("n", "not_number", r.PathValue("n")))
 		return
 	}
 	p, err := h.st.Post(r.Context(), postID)
@@ -323,12 +341,12 @@ func (h *Handler) serveMedia(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if n < 0 || n >= len(p.Media) {
-		h.deny(w, r, http.StatusNotFound, "no such media")
+		h.errorPage(w, r, http.StatusNotFound, h.locales[h.lang(r)].T("err.no_media"))
 		return
 	}
 	f, err := h.cfg.Media.Open(p.Media[n])
 	if err != nil {
-		h.deny(w, r, http.StatusNotFound, "no locally stored copy of this media")
+		h.errorPage(w, r, http.StatusNotFound, h.locales[h.lang(r)].T("err.media_not_local"))
 		return
 	}
 	defer f.Close()

@@ -40,6 +40,9 @@ func bars(m map[string]int, keyPrefix string) []bar {
 	var out []bar
 	max := 0
 	for k, v := range m {
+		if k == "" {
+			continue // cases stored before they carried a platform
+		}
 		out = append(out, bar{Key: keyPrefix + k, Name: k, Count: v})
 		max = maxInt(max, v)
 	}
@@ -86,7 +89,9 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) {
 	}
 	n := len(st.Days)
 	rtl := h.locales[h.lang(r)].Dir == "rtl"
-	const top, bottom = 16.0, 24.0
+	// The bottom keeps room for day labels large enough to read when the
+	// chart is shrunk to a phone's width.
+	const top, bottom = 16.0, 44.0
 	slot := float64(d.ChartW) / float64(maxInt(n, 1))
 	for i, dc := range st.Days {
 		hgt := 0.0
@@ -98,7 +103,7 @@ func (h *Handler) dashboard(w http.ResponseWriter, r *http.Request) {
 			pos = n - 1 - i // time runs right to left in Arabic
 		}
 		d.Columns = append(d.Columns, column{X: float64(pos)*slot + slot*0.15, W: slot * 0.7, MidX: float64(pos)*slot + slot/2, Y: float64(d.ChartH) - bottom - hgt, H: hgt,
-			Count: dc.Count, Day: dc.Day.Format("01-02"), Tick: n <= 16 || i%(n/8+1) == 0})
+			Count: dc.Count, Day: dc.Day.Format("01-02"), Tick: i%(n/8+1) == 0})
 	}
 	h.render(w, r, http.StatusOK, "dashboard", "dashboard", d, nil)
 }

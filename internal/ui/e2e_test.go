@@ -245,7 +245,7 @@ func TestBrowserReviewWorkflow(t *testing.T) {
 	if d := eval[string](t, ctx, `document.documentElement.dir`); d != "ltr" {
 		t.Fatalf("English page dir = %q, want ltr", d)
 	}
-	step(t, ctx, "switch to Arabic", chromedp.Click(css("#lang-switch")), chromedp.WaitVisible(css(`html[dir="rtl"] #tile-open`)))
+	step(t, ctx, "switch to Arabic", chromedp.Click(css("#lang-ar")), chromedp.WaitVisible(css(`html[dir="rtl"] #tile-open`)))
 	if d, l := eval[string](t, ctx, `document.documentElement.dir`), eval[string](t, ctx, `document.documentElement.lang`); d != "rtl" || l != "ar" {
 		t.Fatalf("after switching: dir %q lang %q, want rtl ar", d, l)
 	}

@@ -13,10 +13,20 @@ import (
 	"github.com/marsad/marsad/internal/model"
 )
 
-// funcs are the template functions of one locale.
-func funcs(loc *Locale) template.FuncMap {
+// funcs are the template functions of one locale and time zone.
+func funcs(loc *Locale, tz *time.Location) template.FuncMap {
 	return template.FuncMap{
 		"t": loc.T,
+		// audit names an audit action in this locale, or shows the action
+		// as recorded when it has no translation.
+		"audit": func(action string) template.HTML {
+			if loc.Has("audit." + action) {
+				return template.HTML(template.HTMLEscapeString(loc.T("audit." + action)))
+			}
+			return template.HTML(`<code dir="ltr">` + template.HTMLEscapeString(action) + `</code>`)
+		},
+		// reason tells a case's reason in this locale from its fields.
+		"reason": func(r model.Reason) template.HTML { return reasonText(loc, r) },
 		// tk translates a key built from parts, such as "label." + l.
 		"tk": func(parts ...any) string {
 			var b strings.Builder
@@ -25,16 +35,24 @@ func funcs(loc *Locale) template.FuncMap {
 			}
 			return loc.T(b.String())
 		},
-		// when isolates the time left to right, so "2026-01-02 15:04 UTC"
-		// is not reordered inside Arabic text.
+		// when shows a time in the user's time zone, with UTC on hover,
+		// isolated left to right so "2026-01-02 15:04" is not reordered
+		// inside Arabic text.
 		"when": func(t time.Time) template.HTML {
 			if t.IsZero() {
 				return "—"
 			}
-			return template.HTML(`<bdi dir="ltr">` + t.UTC().Format("2006-01-02 15:04 UTC") + `</bdi>`)
+			return template.HTML(`<bdi dir="ltr" class="when" title="` + t.UTC().Format("2006-01-02 15:04 UTC") + `">` +
+				template.HTMLEscapeString(t.In(tz).Format("2006-01-02 15:04 MST")) + `</bdi>`)
 		},
-		"iso": func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-		"pct": func(v float64) template.HTML { return template.HTML(fmt.Sprintf(`<bdi dir="ltr">%.0f%%</bdi>`, v*100)) },
+		// countdown says how long is left until t from now, or how long
+		// ago it passed; static/app.js keeps it current.
+		"countdown": func(t, now time.Time) template.HTML { return countdown(loc, t, now) },
+		// platforms splits a case's platforms: a network case has one per
+		// platform its accounts post on.
+		"platforms": func(s string) []string { return strings.Split(s, ",") },
+		"iso":       func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"pct":       func(v float64) template.HTML { return template.HTML(fmt.Sprintf(`<bdi dir="ltr">%.0f%%</bdi>`, v*100)) },
 		"short": func(s string, n int) string {
 			if utf8.RuneCountInString(s) <= n {
 				return s

@@ -26,7 +26,9 @@ func (l *Locale) T(key string, args ...any) string {
 	if !ok {
 		return key
 	}
-	if len(args) > 0 {
+	// A message that names none of the values is shown as it is; one
+	// that names only some must use indexed verbs ("%[2]s").
+	if len(args) > 0 && strings.Contains(m, "%") {
 		return fmt.Sprintf(m, args...)
 	}
 	return m

@@ -67,3 +67,39 @@ func TestLocaleFallback(t *testing.T) {
 		t.Errorf("formatted = %q", got)
 	}
 }
+
+// TestFrenchLocale checks that French is offered left to right, names only
+// keys English has, translates all but a few of them, and fills its
+// values as English does.
+func TestFrenchLocale(t *testing.T) {
+	locs, err := loadLocales(assets)
+	if err != nil {
+		t.Fatal(err)
+	}
+	en, fr := locs["en"], locs["fr"]
+	if fr == nil || fr.Dir != "ltr" {
+		t.Fatalf("fr locale = %+v", fr)
+	}
+	verbs := regexp.MustCompile(`%(\[\d\])?[sdvq]`)
+	missing := 0
+	for _, k := range fr.Keys() {
+		if !en.Has(k) {
+			t.Errorf("fr.json has %q, which en.json lacks", k)
+		}
+		if a, b := verbs.FindAllString(en.T(k), -1), verbs.FindAllString(fr.T(k), -1); len(a) != len(b) {
+			t.Errorf("%s: English fills %v, French %v", k, a, b)
+		}
+	}
+	for _, k := range en.Keys() {
+		if !fr.Has(k) {
+			missing++
+		}
+	}
+	// Keys added since the last translation fall back to English.
+	if missing > len(en.Keys())/10 {
+		t.Errorf("fr.json lacks %d of %d keys", missing, len(en.Keys()))
+	}
+	if got := fr.T("err.deadline_minutes", 1, 129600); !strings.Contains(got, "129600") || !strings.HasPrefix(got, "Délai") {
+		t.Errorf("fr err.deadline_minutes = %q", got)
+	}
+}

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"net/url"
 	"strconv"
+	"strings"
+	"time"
 
 	"github.com/marsad/marsad/internal/auth"
 )
@@ -40,7 +42,7 @@ func (h *Handler) renderLogin(w http.ResponseWriter, r *http.Request, status int
 func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	loc := h.locales[h.lang(r)]
 	if !h.auth.CheckLoginCSRF(r) {
-		h.deny(w, r, http.StatusForbidden, "missing or wrong CSRF token")
+		h.errorPage(w, r, http.StatusForbidden, loc.T("err.csrf"))
 		return
 	}
 	name := r.PostFormValue("name")
@@ -82,10 +84,40 @@ func (h *Handler) logout(w http.ResponseWriter, r *http.Request) {
 	http.Redirect(w, r, "/login", http.StatusSeeOther)
 }
 
+// zones are the time zones the preferences form suggests: those of the
+// units marsad is written for. Any IANA name is accepted.
+var zones = []string{"UTC", "Africa/Algiers", "Africa/Cairo", "Africa/Casablanca", "Africa/Tripoli", "Africa/Tunis", "Asia/Amman", "Asia/Baghdad",
+	"Asia/Beirut", "Asia/Damascus", "Asia/Dubai", "Asia/Kuwait", "Asia/Qatar", "Asia/Riyadh", "Europe/Berlin", "Europe/Brussels", "Europe/London",
+	"Europe/Paris"}
+
+// setPrefs keeps the user's time zone: times are shown in it.
+func (h *Handler) setPrefs(w http.ResponseWriter, r *http.Request) {
+	tz := strings.TrimSpace(r.PostFormValue("tz"))
+	if tz == "UTC" {
+		tz = ""
+	}
+	if _, err := time.LoadLocation(tz); err != nil || strings.HasPrefix(tz, "/") || strings.Contains(tz, "..") {
+		h.fail(w, r, badInput("tz", "tz_unknown"))
+		return
+	}
+	p := user(r)
+	u, err := h.st.UserByName(r.Context(), p.Name)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	u.TZ = tz
+	if err := h.st.UpdateUser(r.Context(), u, p.Name); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, localPath(r.PostFormValue("next")), http.StatusSeeOther)
+}
+
 func (h *Handler) setLang(w http.ResponseWriter, r *http.Request) {
 	l := r.PostFormValue("lang")
 	if h.locales[l] == nil {
-		h.fail(w, r, badInput("language %q is not offered", l))
+		h.fail(w, r, badInput("lang", "lang_unknown", l))
 		return
 	}
 	p := user(r)

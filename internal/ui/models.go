@@ -78,7 +78,7 @@ func (h *Handler) trainModel(w http.ResponseWriter, r *http.Request) {
 	// The training outlives this request.
 	err := h.cfg.Models.StartTraining(context.WithoutCancel(r.Context()), user(r).Name)
 	if errors.Is(err, textmodel.ErrBusy) {
-		h.renderModels(w, r, http.StatusConflict, &flash{Kind: "error", Text: err.Error()})
+		h.renderModels(w, r, http.StatusConflict, &flash{Kind: "error", Text: errText(h.locales[h.lang(r)], err)})
 		return
 	}
 	if err != nil {

@@ -21,6 +21,9 @@ type ordersData struct {
 	Show         string // open or all
 	Now          time.Time
 	Overdue      int
+	// Channel says whether orders are delivered (a webhook is set); an
+	// order never delivered without one must be exported and sent by hand.
+	Channel bool
 }
 
 func (h *Handler) orders(w http.ResponseWriter, r *http.Request) {
@@ -43,7 +46,12 @@ func (h *Handler) orders(w http.ResponseWriter, r *http.Request) {
 	} else {
 		d.Show = "open"
 	}
-	var err error
+	addr, _, err := h.cfg.Actions.WebhookConfig(ctx)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	d.Channel = addr != ""
 	if d.Orders, err = h.st.Orders(ctx, f); err != nil {
 		h.fail(w, r, err)
 		return
@@ -98,6 +106,12 @@ func (h *Handler) redeliver(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) noticeOf(r *http.Request, o store.Order) action.Notice {
 	n := action.Notice{Issuer: h.cfg.Issuer, Order: o}
+	if texts, err := h.cfg.Actions.Texts(r.Context()); err == nil {
+		n.Request = texts.Removal
+		if o.Kind == store.OrderReferral {
+			n.Request = texts.Referral
+		}
+	}
 	if o.EvidenceID != 0 {
 		if ev, err := h.st.Evidence(r.Context(), o.EvidenceID, false); err == nil {
 			n.EvidenceSHA256 = ev.ManifestSHA256
@@ -134,7 +148,7 @@ func (h *Handler) notice(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Disposition", `attachment; filename="`+name+`.json"`)
 		err = action.WriteJSON(w, []action.Notice{n})
 	default:
-		h.fail(w, r, badInput("format %q: want pdf, csv or json", format))
+		h.fail(w, r, badInput("format", "format_unknown", format))
 		return
 	}
 	if err != nil {

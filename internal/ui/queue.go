@@ -52,11 +52,11 @@ func (h *Handler) queue(w http.ResponseWriter, r *http.Request) {
 		f.State = ""
 	}
 	if f.State != "" && !slices.Contains(store.CaseStates, f.State) {
-		h.fail(w, r, badInput("state %q is unknown", f.State))
+		h.fail(w, r, badInput("state", "state_unknown", string(f.State)))
 		return
 	}
 	if f.Label != "" && !f.Label.Valid() {
-		h.fail(w, r, badInput("label %q is unknown", f.Label))
+		h.fail(w, r, badInput("label", "label_unknown", f.Label))
 		return
 	}
 	d := queueData{Filter: f, Bank: q.Get("bank"), Labels: model.Labels, Now: time.Now(), States: store.CaseStates}

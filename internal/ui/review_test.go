@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -30,8 +31,17 @@ func TestDecisionRulesInUI(t *testing.T) {
 		{url.Values{"label": {"counter_speech"}, "action": {"remove"}, "rationale": {"r"}}, "action"},
 	} {
 		code, body := r.post(path+"/decide", tc.form)
-		if code != 400 || !strings.Contains(body, tc.field+":") {
-			t.Errorf("decide %v: %d, want 400 naming %s", tc.form, code, tc.field)
+		if code != 400 || !strings.Contains(body, `<p class="flash error"`) || !invalidField(body, tc.field) {
+			t.Errorf("decide %v: %d, want 400 marking %s", tc.form, code, tc.field)
+		}
+		// What the user typed is still there.
+		if tc.form.Get("rationale") == "r" && !strings.Contains(body, `dir="auto">r</textarea>`) {
+			t.Errorf("decide %v: the rationale was not kept", tc.form)
+		}
+		for _, l := range tc.form["label"] {
+			if !strings.Contains(body, `value="`+l+`" checked`) {
+				t.Errorf("decide %v: label %s was not kept", tc.form, l)
+			}
 		}
 	}
 	if ds, _ := e.st.Decisions(context.Background(), e.cases["incite"]); len(ds) != 0 {
@@ -148,4 +158,16 @@ func TestWithdrawFromOrdersPage(t *testing.T) {
 	if o, _ := e.st.Order(context.Background(), oid); o.Status != store.OrderWithdrawn || o.Note != "wrong address" {
 		t.Errorf("order after withdrawal = %+v", o)
 	}
+}
+
+// invalidField reports whether the page marks the form field named field
+// (as the services name it) invalid.
+func invalidField(body, field string) bool {
+	re := map[string]string{
+		"rationale":   `name="rationale"[^>]*aria-invalid="true"`,
+		"labels":      `<fieldset aria-invalid="true"[^>]*><legend>`,
+		"action":      `name="action"[^>]*aria-invalid="true"`,
+		"content_url": `name="content_url"[^>]*aria-invalid="true"`,
+	}[field]
+	return re != "" && regexp.MustCompile(re).MatchString(body)
 }

@@ -36,12 +36,12 @@ func pageOf(q url.Values) (page, size int, err error) {
 	page, size = 1, pageSizes[0]
 	if v := q.Get("page"); v != "" {
 		if page, err = strconv.Atoi(v); err != nil || page < 1 || page > 100000 {
-			return 0, 0, badInput("page %q is not a page number", v)
+			return 0, 0, badInput("page", "page_number", v)
 		}
 	}
 	if v := q.Get("size"); v != "" {
 		if size, err = strconv.Atoi(v); err != nil || size < 1 || size > 100 {
-			return 0, 0, badInput("page size %q: use 1 to 100", v)
+			return 0, 0, badInput("size", "page_size", v)
 		}
 	}
 	return page, size, nil
@@ -165,7 +165,7 @@ func day(v, field string) (time.Time, error) {
 	}
 	t, err := time.Parse("2006-01-02", v)
 	if err != nil {
-		return time.Time{}, badInput("%s: %q is not a date (YYYY-MM-DD)", field, v)
+		return time.Time{}, badInput(field, "date_format", v)
 	}
 	return t, nil
 }
@@ -181,7 +181,7 @@ func (h *Handler) saveSearch(w http.ResponseWriter, r *http.Request) {
 	kind, path := savedKind(r)
 	ss := &store.SavedSearch{User: user(r).Name, Kind: kind, Name: r.PostFormValue("name"), Query: strings.TrimPrefix(r.PostFormValue("query"), "?")}
 	if _, err := url.ParseQuery(ss.Query); err != nil {
-		h.fail(w, r, badInput("query: %v", err))
+		h.fail(w, r, badInput("query", "query_unreadable"))
 		return
 	}
 	if err := h.st.SaveSearch(r.Context(), ss); err != nil {

@@ -12,6 +12,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/marsad/marsad/internal/action"
 	"github.com/marsad/marsad/internal/auth"
 	"github.com/marsad/marsad/internal/evidence"
 	"github.com/marsad/marsad/internal/model"
@@ -357,7 +358,7 @@ func TestExportsAndEvidenceBundle(t *testing.T) {
 	r.login("rev1")
 	r.get(path)
 	r.post(path+"/decide", url.Values{"label": {"incitement"}, "action": {"remove"}, "rationale": {"r"}})
-	if code, body := r.post(path+"/orders", url.Values{"kind": {"removal"}, "platform": {"telegram"}, "content_url": {"=HYPERLINK(\"http://x\")"}, "legal_basis": {"Art. 3"}, "deadline_minutes": {"60"}}); code != 400 || !strings.Contains(body, "content URL") {
+	if code, body := r.post(path+"/orders", url.Values{"kind": {"removal"}, "platform": {"telegram"}, "content_url": {"=HYPERLINK(\"http://x\")"}, "legal_basis": {"Art. 3"}, "deadline_minutes": {"60"}}); code != 400 || !invalidField(body, "content_url") || !strings.Contains(body, `value="=HYPERLINK(&#34;http://x&#34;)"`) {
 		t.Errorf("order with a formula for a URL: %d, want 400 naming the content URL", code)
 	}
 	if code, _ := r.post(path+"/orders", url.Values{"kind": {"removal"}, "platform": {"telegram"}, "content_url": {"https://t.me/channel_x/100"}, "legal_basis": {"-1+1"}, "deadline_minutes": {"60"}}); code != 303 {
@@ -372,7 +373,10 @@ func TestExportsAndEvidenceBundle(t *testing.T) {
 		t.Errorf("PDF notice starts %q", pdf[:min(8, len(pdf))])
 	}
 	_, csvText := ana.get(fmt.Sprintf("/orders/%d/notice?format=csv", oid))
-	recs, err := csv.NewReader(strings.NewReader(csvText)).ReadAll()
+	if !strings.HasPrefix(csvText, action.BOM) {
+		t.Error("CSV notice has no UTF-8 BOM")
+	}
+	recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(csvText, action.BOM))).ReadAll()
 	if err != nil || len(recs) != 2 || recs[1][4] != "https://t.me/channel_x/100" || recs[1][5] != "'-1+1" {
 		t.Errorf("CSV notice = %q (%v); want a header and one row with the formula defused", recs, err)
 	}

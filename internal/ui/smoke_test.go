@@ -89,7 +89,7 @@ func TestOverdueOrdersAndDashboard(t *testing.T) {
 		t.Error("the orders page does not count the overdue order")
 	}
 	_, body = c.get("/dashboard")
-	for _, want := range []string{`id="tile-orders">2<`, `id="tile-overdue">1<`, `id="tile-open">3<`, `>rev1</span>`} {
+	for _, want := range []string{`id="tile-orders">2<`, `id="tile-overdue">1<`, `id="tile-open">3<`, `>rev1</bdi>`} {
 		if !strings.Contains(body, want) {
 			t.Errorf("dashboard lacks %s", want)
 		}

@@ -14,8 +14,13 @@ import (
 	"log/slog"
 	"net/http"
 	"net/url"
+	"sort"
 	"strconv"
 	"strings"
+	"sync"
+	"time"
+	// Time zone names must resolve on hosts without a zoneinfo database.
+	_ "time/tzdata"
 	"unicode"
 
 	"github.com/marsad/marsad/internal/action"
@@ -54,12 +59,15 @@ type Config struct {
 
 // Handler serves the UI.
 type Handler struct {
-	cfg     Config
-	st      *store.Store
-	rv      *review.Service
-	bk      *banks.Service
-	auth    *auth.Service
-	pages   map[string]map[string]*template.Template // lang → page → template
+	cfg  Config
+	st   *store.Store
+	rv   *review.Service
+	bk   *banks.Service
+	auth *auth.Service
+	// pages holds the parsed templates by language and time zone, each
+	// set parsed when a user with that pair first asks for a page.
+	pagesMu sync.Mutex
+	pages   map[string]map[string]*template.Template // lang + " " + tz → page → template
 	locales map[string]*Locale
 	log     *slog.Logger
 	mux     *http.ServeMux
@@ -92,18 +100,38 @@ func New(cfg Config) (*Handler, error) {
 	if h.locales, err = loadLocales(assets); err != nil {
 		return nil, err
 	}
-	for lang, loc := range h.locales {
-		h.pages[lang] = map[string]*template.Template{}
-		for _, p := range pageNames {
-			t, err := template.New("layout").Funcs(funcs(loc)).ParseFS(assets, "templates/layout.html", "templates/netgraph.html", "templates/"+p+".html")
-			if err != nil {
-				return nil, fmt.Errorf("ui: template %s: %w", p, err)
-			}
-			h.pages[lang][p] = t
+	for lang := range h.locales {
+		if _, err := h.templates(lang, ""); err != nil {
+			return nil, err
 		}
 	}
 	h.routes()
 	return h, nil
+}
+
+// templates returns the page templates of a language and time zone (an
+// IANA name; "" is UTC), parsing them the first time.
+func (h *Handler) templates(lang, tz string) (map[string]*template.Template, error) {
+	h.pagesMu.Lock()
+	defer h.pagesMu.Unlock()
+	key := lang + " " + tz
+	if set := h.pages[key]; set != nil {
+		return set, nil
+	}
+	loc, err := time.LoadLocation(tz)
+	if err != nil {
+		return nil, fmt.Errorf("ui: time zone %q: %w", tz, err)
+	}
+	set := map[string]*template.Template{}
+	for _, p := range pageNames {
+		t, err := template.New("layout").Funcs(funcs(h.locales[lang], loc)).ParseFS(assets, "templates/layout.html", "templates/netgraph.html", "templates/"+p+".html")
+		if err != nil {
+			return nil, fmt.Errorf("ui: template %s: %w", p, err)
+		}
+		set[p] = t
+	}
+	h.pages[key] = set
+	return set, nil
 }
 
 func (h *Handler) routes() {
@@ -117,6 +145,7 @@ func (h *Handler) routes() {
 	inner.Handle("GET /{$}", role(A, func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/queue", http.StatusSeeOther) }))
 	inner.Handle("POST /logout", role(A, h.logout))
 	inner.Handle("POST /lang", role(A, h.setLang))
+	inner.Handle("POST /prefs", role(A, h.setPrefs))
 	inner.Handle("GET /queue", role(A, h.queue))
 	inner.Handle("GET /cases/{id}", role(A, h.casePage))
 	inner.Handle("POST /cases/{id}/claim", role(R, h.claim))
@@ -200,11 +229,25 @@ type page struct {
 	CSRF  string
 	Flash *flash
 	Data  any
+	// Langs are the languages offered, for the language switch.
+	Langs []string
+	// Zones are time zones to suggest; any IANA name is accepted.
+	Zones []string
 }
 
 type flash struct {
 	Kind string // ok or error
 	Text string
+}
+
+// langs lists the languages the UI is offered in, sorted.
+func (h *Handler) langs() []string {
+	out := make([]string, 0, len(h.locales))
+	for l := range h.locales {
+		out = append(out, l)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // lang picks the language of a request: the user's choice, then the
@@ -225,7 +268,7 @@ func (h *Handler) lang(r *http.Request) string {
 func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, name, nav string, data any, fl *flash) {
 	lang := h.lang(r)
 	loc := h.locales[lang]
-	p := page{Title: loc.T("title." + name), Nav: nav, Lang: lang, Dir: loc.Dir, Path: r.URL.RequestURI(), Data: data, Flash: fl}
+	p := page{Title: loc.T("title." + name), Nav: nav, Lang: lang, Dir: loc.Dir, Path: r.URL.RequestURI(), Data: data, Flash: fl, Langs: h.langs(), Zones: zones}
 	if u := auth.FromContext(r.Context()); u != nil {
 		p.User, p.CSRF = u, u.CSRF
 	}
@@ -235,7 +278,18 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 		}
 	}
 	var b strings.Builder
-	if err := h.pages[lang][name].ExecuteTemplate(&b, "layout", p); err != nil {
+	tz := ""
+	if p.User != nil {
+		tz = p.User.TZ
+	}
+	set, err := h.templates(lang, tz)
+	if err != nil { // a zone no longer known: show UTC
+		set, err = h.templates(lang, "")
+	}
+	if err == nil {
+		err = set[name].ExecuteTemplate(&b, "layout", p)
+	}
+	if err != nil {
 		h.log.Error("render page", "page", name, "err", err)
 		http.Error(w, "page could not be rendered", http.StatusInternalServerError)
 		return
@@ -247,11 +301,27 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 
 // deny answers a refused or failed request with a page in the user's
 // language; an anonymous browser asking for a page is sent to log in.
+// msg is the English reason the auth layer gives; the page shows a
+// translated one.
 func (h *Handler) deny(w http.ResponseWriter, r *http.Request, status int, msg string) {
 	if status == http.StatusUnauthorized && r.Method == http.MethodGet {
 		http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
 		return
 	}
+	loc := h.locales[h.lang(r)]
+	var detail string
+	switch {
+	case msg == auth.ErrCSRF.Error():
+		detail = loc.T("err.csrf")
+	case strings.HasPrefix(msg, "this needs the "):
+		detail = loc.T("err.role_needed")
+	}
+	h.errorPage(w, r, status, detail)
+}
+
+// errorPage renders the error page: the status in words and detail,
+// which is already in the user's language.
+func (h *Handler) errorPage(w http.ResponseWriter, r *http.Request, status int, detail string) {
 	loc := h.locales[h.lang(r)]
 	key := "error." + strconv.Itoa(status)
 	text := loc.T("error.other")
@@ -262,18 +332,20 @@ func (h *Handler) deny(w http.ResponseWriter, r *http.Request, status int, msg s
 		Status int
 		Text   string
 		Detail string
-	}{status, text, msg}, nil)
+	}{status, text, detail}, nil)
 }
 
 // fail maps an error from the store or the services to a status and page.
 func (h *Handler) fail(w http.ResponseWriter, r *http.Request, err error) {
 	status := statusOf(err)
-	msg := err.Error()
+	detail := ""
 	if status == http.StatusInternalServerError {
 		h.log.Error("request failed", "path", r.URL.Path, "err", err)
-		msg = "" // a user never sees a raw database error
+	} else {
+		// a user never sees a raw database error, nor English made for logs
+		detail = errText(h.locales[h.lang(r)], err)
 	}
-	h.deny(w, r, status, msg)
+	h.errorPage(w, r, status, detail)
 }
 
 // statusOf maps an error to its status as the API does (review.Status),
@@ -282,26 +354,21 @@ func statusOf(err error) int {
 	if s := review.Status(err); s != 0 {
 		return s
 	}
+	var ae *auth.InputError
+	var fe *action.FieldError
 	switch {
-	case errors.Is(err, errBadInput):
+	case errors.Is(err, errBadInput), errors.As(err, &ae), errors.As(err, &fe):
 		return http.StatusBadRequest
-	case errors.Is(err, evidence.ErrPurged), errors.Is(err, evidence.ErrIntegrity):
+	case errors.Is(err, evidence.ErrPurged), errors.Is(err, evidence.ErrIntegrity), errors.Is(err, textmodel.ErrBusy):
 		return http.StatusConflict
 	}
 	return http.StatusInternalServerError
 }
 
-// errBadInput marks a form the user must correct.
-var errBadInput = errors.New("bad input")
-
-func badInput(format string, args ...any) error {
-	return fmt.Errorf("%w: %s", errBadInput, fmt.Sprintf(format, args...))
-}
-
 func pathID(r *http.Request, name string) (int64, error) {
 	id, err := strconv.ParseInt(r.PathValue(name), 10, 64)
 	if err != nil || id <= 0 {
-		return 0, badInput("%s %q is not a number", name, r.PathValue(name))
+		return 0, badInput(name, "not_number", r.PathValue(name))
 	}
 	return id, nil
 }
