@@ -37,6 +37,7 @@ func commands() map[string]command {
 		"evidence":  {"verify, export or purge signed evidence bundles", runEvidence},
 		"extract":   {"print the URLs and wallet addresses found in text", runExtract},
 		"hash":      {"print the PDQ hashes of image files and directories", runHash},
+		"import":    {"load a platform export: Telegram Desktop, X/Twitter, Facebook, Instagram", runImport},
 		"ingest":    {"load posts from a JSONL file or standard input", runIngest},
 		"langid":    {"identify the language of text; train or measure the model", runLangid},
 		"match":     {"match PDQ hashes or images against the banks", runMatch},
