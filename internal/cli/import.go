@@ -10,6 +10,7 @@ import (
 
 	"github.com/marsad/marsad/internal/importer"
 	"github.com/marsad/marsad/internal/importer/telegram"
+	"github.com/marsad/marsad/internal/importer/twitter"
 	"github.com/marsad/marsad/internal/model"
 	"github.com/marsad/marsad/internal/pipeline"
 )
@@ -18,6 +19,7 @@ import (
 func importKinds() map[string]command {
 	return map[string]command{
 		"telegram-export": {"a Telegram Desktop JSON export folder (result.json and its media)", runImportTelegram},
+		"x":               {"X/Twitter API v2 responses (JSON) or an archive's tweets.js", runImportX},
 	}
 }
 
@@ -119,4 +121,29 @@ func importPosts(ctx context.Context, e env, sf storeFlags, name, dir string, po
 		return fmt.Errorf("%d of %d items refused", len(rep.Errors), rep.Items)
 	}
 	return nil
+}
+
+func runImportX(ctx context.Context, e env) error {
+	fs := newFlags(e, "import x", "import x [flags] FILE\n\nImports X/Twitter data: API v2 responses (one, or one per line) with their\nusers, media and tweets expansions, or an account archive's data/tweets.js\n(with account.js and tweets_media/ beside it, read from that folder only).")
+	var sf storeFlags
+	sf.register(fs)
+	if err := parseFlags(fs, e); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return fmt.Errorf("%w: give one FILE", errUsage)
+	}
+	name := fs.Arg(0)
+	f, err := os.Open(name)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	dir := filepath.Dir(name)
+	tw, err := twitter.Read(f, dir)
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	return importPosts(ctx, e, sf, name, dir, tw.Posts, tw.Errors, nil)
 }

@@ -145,3 +145,35 @@ func TestImportUsage(t *testing.T) {
 		}
 	}
 }
+
+// TestImportX imports an API v2 search page and an archive's tweets.js
+// into each store, twice.
+func TestImportX(t *testing.T) {
+	for name, extra := range backends(t) {
+		t.Run(name, func(t *testing.T) {
+			data := filepath.Join(t.TempDir(), "data")
+			for _, tc := range []struct{ file, first string }{
+				{"../importer/twitter/testdata/search_page.json", "4 read, 4 new"},
+				{"../importer/twitter/testdata/archive/tweets.js", "2 read, 2 new"},
+			} {
+				args := append(append([]string{"import", "x", "--data", data}, extra...), tc.file)
+				code, out, errs := run(t, "", args...)
+				if code != 0 || !strings.Contains(out, tc.first) {
+					t.Fatalf("%s: exit %d\n%s\n%s", tc.file, code, out, errs)
+				}
+				code, out, errs = run(t, "", args...)
+				if code != 0 || !strings.Contains(out, " 0 new") {
+					t.Fatalf("%s again: exit %d\n%s\n%s", tc.file, code, out, errs)
+				}
+			}
+			s := openStoreOf(t, data, extra)
+			p, err := s.PostBySource(context.Background(), "x", "1700000000000000102")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(p.Media) != 1 || p.Media[0].SHA256 == "" || p.Author != "archive_owner_test" {
+				t.Errorf("archive post = %+v", p)
+			}
+		})
+	}
+}
