@@ -177,3 +177,15 @@ func TestImportX(t *testing.T) {
 		})
 	}
 }
+
+// TestStreamNATSCommand runs marsad stream nats against the local server
+// until interrupted; a wrong subject is a clear error.
+func TestStreamNATSCommand(t *testing.T) {
+	code, _, errs := run(t, "", "stream", "nats", "--data", t.TempDir(), "--subject", "marsad.no.such.subject.anywhere")
+	if code != 1 || !(strings.Contains(errs, "no JetStream stream holds subject") || strings.Contains(errs, "nats nats://")) {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if code, _, errs := run(t, "", "stream", "kafka"); code != 2 {
+		t.Fatalf("no topic: exit %d: %s", code, errs)
+	}
+}
