@@ -1,0 +1,149 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+
+	"github.com/marsad/marsad/internal/importer"
+	"github.com/marsad/marsad/internal/importer/telegram"
+	"github.com/marsad/marsad/internal/importer/twitter"
+	"github.com/marsad/marsad/internal/model"
+	"github.com/marsad/marsad/internal/pipeline"
+)
+
+// importKinds lists the formats of marsad import, one per platform export.
+func importKinds() map[string]command {
+	return map[string]command{
+		"telegram-export": {"a Telegram Desktop JSON export folder (result.json and its media)", runImportTelegram},
+		"x":               {"X/Twitter API v2 responses (JSON) or an archive's tweets.js", runImportX},
+	}
+}
+
+func runImport(ctx context.Context, e env) error {
+	kinds := importKinds()
+	if len(e.args) == 0 || e.args[0] == "-h" || e.args[0] == "--help" || e.args[0] == "help" {
+		names := make([]string, 0, len(kinds))
+		for n := range kinds {
+			names = append(names, n)
+		}
+		sort.Strings(names)
+		fmt.Fprintln(e.stdout, "Usage: marsad import KIND [flags] FILE|DIR\n\nLoads a platform's export into the pipeline. Importing the same file again changes nothing.\n\nKinds:")
+		for _, n := range names {
+			fmt.Fprintf(e.stdout, "  %-16s %s\n", n, kinds[n].summary)
+		}
+		if len(e.args) == 0 {
+			return errUsage
+		}
+		return nil
+	}
+	k, ok := kinds[e.args[0]]
+	if !ok {
+		return fmt.Errorf("%w: unknown import kind %q (see marsad import --help)", errUsage, e.args[0])
+	}
+	e.args = e.args[1:]
+	return k.run(ctx, e)
+}
+
+func runImportTelegram(ctx context.Context, e env) error {
+	fs := newFlags(e, "import telegram-export", "import telegram-export [flags] DIR\n\nImports a Telegram Desktop export (Export chat history, format JSON): DIR/result.json\nand the media files it names, read from DIR only.")
+	var sf storeFlags
+	sf.register(fs)
+	if err := parseFlags(fs, e); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return fmt.Errorf("%w: give the export folder", errUsage)
+	}
+	dir := fs.Arg(0)
+	name := filepath.Join(dir, "result.json")
+	if st, err := os.Stat(dir); err == nil && !st.IsDir() {
+		// Accept result.json itself; its folder holds the media.
+		name, dir = dir, filepath.Dir(dir)
+	}
+	f, err := os.Open(name)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	ex, err := telegram.Read(f)
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	posts := make([]*model.Post, len(ex.Messages))
+	for i, m := range ex.Messages {
+		posts[i] = m.Post
+	}
+	var notes []string
+	if ex.Skipped > 0 {
+		notes = append(notes, fmt.Sprintf("%d service messages skipped", ex.Skipped))
+	}
+	if ex.NotIncluded > 0 {
+		notes = append(notes, fmt.Sprintf("%d media files not included in the export", ex.NotIncluded))
+	}
+	return importPosts(ctx, e, sf, name, dir, posts, ex.Errors, notes)
+}
+
+// importPosts runs the pipeline on posts read from file name, media paths
+// confined to dir ("" refuses local media). Items the reader refused come
+// in bad; each refusal is printed and the rest still go in.
+func importPosts(ctx context.Context, e env, sf storeFlags, name, dir string, posts []*model.Post, bad []*importer.Error, notes []string) error {
+	for _, ie := range bad {
+		fmt.Fprintf(e.stderr, "%s: %v\n", name, ie)
+	}
+	a, err := openApp(ctx, sf, logger(e.stderr, false))
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	a.pipeline.MediaDir = dir
+	_, rep := a.pipeline.IngestBatch(ctx, posts, "cli import")
+	for _, ie := range rep.Errors {
+		fmt.Fprintf(e.stderr, "%s: %s %s: %s\n", name, posts[ie.Item-1].Platform, posts[ie.Item-1].SourceID, errText(ie))
+	}
+	rep.Items += len(bad)
+	for _, ie := range bad {
+		rep.Errors = append(rep.Errors, pipeline.NewItemError(0, ie))
+	}
+	out := rep.String()
+	if len(notes) > 0 {
+		out += "; " + strings.Join(notes, ", ")
+	}
+	fmt.Fprintln(e.stdout, out)
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if len(rep.Errors) > 0 {
+		return fmt.Errorf("%d of %d items refused", len(rep.Errors), rep.Items)
+	}
+	return nil
+}
+
+func runImportX(ctx context.Context, e env) error {
+	fs := newFlags(e, "import x", "import x [flags] FILE\n\nImports X/Twitter data: API v2 responses (one, or one per line) with their\nusers, media and tweets expansions, or an account archive's data/tweets.js\n(with account.js and tweets_media/ beside it, read from that folder only).")
+	var sf storeFlags
+	sf.register(fs)
+	if err := parseFlags(fs, e); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return fmt.Errorf("%w: give one FILE", errUsage)
+	}
+	name := fs.Arg(0)
+	f, err := os.Open(name)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	dir := filepath.Dir(name)
+	tw, err := twitter.Read(f, dir)
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	return importPosts(ctx, e, sf, name, dir, tw.Posts, tw.Errors, nil)
+}

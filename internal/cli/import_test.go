@@ -1,0 +1,191 @@
+package cli
+
+import (
+	"context"
+	"io"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/marsad/marsad/internal/store"
+)
+
+// copyDir copies a fixture folder so a test can change it.
+func copyDir(t *testing.T, src, dst string) {
+	t.Helper()
+	err := filepath.Walk(src, func(p string, fi os.FileInfo, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		if fi.IsDir() {
+			return os.MkdirAll(filepath.Join(dst, rel), 0o750)
+		}
+		in, err := os.Open(p)
+		if err != nil {
+			return err
+		}
+		defer in.Close()
+		out, err := os.Create(filepath.Join(dst, rel))
+		if err != nil {
+			return err
+		}
+		defer out.Close()
+		_, err = io.Copy(out, in)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+// openStoreOf opens the store a command ran against, to look at what it saved.
+func openStoreOf(t *testing.T, data string, extra []string) *store.Store {
+	t.Helper()
+	dsn := filepath.Join(data, "marsad.db")
+	if len(extra) == 2 && extra[0] == "--db" {
+		dsn = extra[1]
+	}
+	s, err := store.Open(context.Background(), dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s
+}
+
+// TestImportTelegramExport imports a composed channel export into each
+// store: every message but the service one, with its photos and file read
+// from the export folder; a second import changes nothing; a missing photo
+// and a symlink out of the folder refuse their message only, and once the
+// photo is back the message goes in.
+func TestImportTelegramExport(t *testing.T) {
+	for name, extra := range backends(t) {
+		t.Run(name, func(t *testing.T) {
+			root := t.TempDir()
+			data, dir := filepath.Join(root, "data"), filepath.Join(root, "export")
+			copyDir(t, "../importer/telegram/testdata/channel", dir)
+			args := append(append([]string{"import", "telegram-export", "--data", data}, extra...), dir)
+			code, out, errs := run(t, "", args...)
+			if code != 0 || !strings.Contains(out, "6 read, 6 new, 0 already stored") || !strings.Contains(out, "1 service messages skipped, 1 media files not included") {
+				t.Fatalf("import: exit %d\n%s\n%s", code, out, errs)
+			}
+			s := openStoreOf(t, data, extra)
+			p, err := s.PostBySource(context.Background(), "telegram", "1700000001/2")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(p.Media) != 1 || p.Media[0].SHA256 == "" || len(p.Links) != 2 || !strings.HasPrefix(p.Text, "بيان جديد") {
+				t.Errorf("stored post = %+v", p)
+			}
+			code, out, errs = run(t, "", args...)
+			if code != 0 || !strings.Contains(out, "6 read, 0 new, 6 already stored") {
+				t.Fatalf("re-import: exit %d\n%s\n%s", code, out, errs)
+			}
+
+			// A message whose photo is missing, and one whose photo is a
+			// symlink out of the export folder.
+			secret := filepath.Join(root, "secret.jpg")
+			os.WriteFile(secret, []byte("outside the export"), 0o600)
+			os.Symlink(secret, filepath.Join(dir, "photos", "link.jpg"))
+			b, _ := os.ReadFile(filepath.Join(dir, "result.json"))
+			extraMsgs := `{"id": 8, "type": "message", "date_unixtime": "1738800000", "from_id": "channel1700000001", "photo": "photos/photo_8.jpg", "text": "later"},
+  {"id": 9, "type": "message", "date_unixtime": "1738800001", "from_id": "channel1700000001", "photo": "photos/link.jpg", "text": "escape"},
+  {"id": 10, "type": "message", "date_unixtime": "1738800002", "from_id": "channel1700000001", "photo": "../secret.jpg", "text": "dotdot"},
+  {"id": 7,`
+			os.WriteFile(filepath.Join(dir, "result.json"), []byte(strings.Replace(string(b), `{
+   "id": 7,`, extraMsgs, 1)), 0o644)
+			code, out, errs = run(t, "", args...)
+			if code != 1 || !strings.Contains(out, "9 read, 0 new, 6 already stored, 0 cases opened, 3 refused") {
+				t.Fatalf("import with bad media: exit %d\n%s\n%s", code, out, errs)
+			}
+			for _, want := range []string{
+				"telegram 1700000001/8: media[0].path: no such file photos/photo_8.jpg",
+				"telegram 1700000001/9: media[0].path: photos/link.jpg resolves outside",
+				`chat 1700000001 message 10: photo: ../secret.jpg: ".." is not accepted`,
+			} {
+				if !strings.Contains(errs, want) {
+					t.Errorf("errors lack %q:\n%s", want, errs)
+				}
+			}
+			copyFile(t, filepath.Join(dir, "photos", "photo_1@03-02-2025_10-15-00.jpg"), filepath.Join(dir, "photos", "photo_8.jpg"))
+			code, out, errs = run(t, "", args...)
+			if code != 1 || !strings.Contains(out, "1 new, 6 already stored, 0 cases opened, 2 refused") {
+				t.Fatalf("import after the photo is back: exit %d\n%s\n%s", code, out, errs)
+			}
+		})
+	}
+}
+
+func copyFile(t *testing.T, src, dst string) {
+	t.Helper()
+	b, err := os.ReadFile(src)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(dst, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestImportUsage(t *testing.T) {
+	for _, tc := range []struct {
+		args []string
+		code int
+		want string
+	}{
+		{[]string{"import"}, 2, "telegram-export"},
+		{[]string{"import", "myspace"}, 2, `unknown import kind "myspace"`},
+		{[]string{"import", "telegram-export", "/no/such/dir"}, 1, "no such file"},
+	} {
+		code, out, errs := run(t, "", tc.args...)
+		if code != tc.code || !strings.Contains(out+errs, tc.want) {
+			t.Errorf("%v: exit %d, want %d with %q\n%s%s", tc.args, code, tc.code, tc.want, out, errs)
+		}
+	}
+}
+
+// TestImportX imports an API v2 search page and an archive's tweets.js
+// into each store, twice.
+func TestImportX(t *testing.T) {
+	for name, extra := range backends(t) {
+		t.Run(name, func(t *testing.T) {
+			data := filepath.Join(t.TempDir(), "data")
+			for _, tc := range []struct{ file, first string }{
+				{"../importer/twitter/testdata/search_page.json", "4 read, 4 new"},
+				{"../importer/twitter/testdata/archive/tweets.js", "2 read, 2 new"},
+			} {
+				args := append(append([]string{"import", "x", "--data", data}, extra...), tc.file)
+				code, out, errs := run(t, "", args...)
+				if code != 0 || !strings.Contains(out, tc.first) {
+					t.Fatalf("%s: exit %d\n%s\n%s", tc.file, code, out, errs)
+				}
+				code, out, errs = run(t, "", args...)
+				if code != 0 || !strings.Contains(out, " 0 new") {
+					t.Fatalf("%s again: exit %d\n%s\n%s", tc.file, code, out, errs)
+				}
+			}
+			s := openStoreOf(t, data, extra)
+			p, err := s.PostBySource(context.Background(), "x", "1700000000000000102")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(p.Media) != 1 || p.Media[0].SHA256 == "" || p.Author != "archive_owner_test" {
+				t.Errorf("archive post = %+v", p)
+			}
+		})
+	}
+}
+
+// TestStreamNATSCommand runs marsad stream nats against the local server
+// until interrupted; a wrong subject is a clear error.
+func TestStreamNATSCommand(t *testing.T) {
+	code, _, errs := run(t, "", "stream", "nats", "--data", t.TempDir(), "--subject", "marsad.no.such.subject.anywhere")
+	if code != 1 || !(strings.Contains(errs, "no JetStream stream holds subject") || strings.Contains(errs, "nats nats://")) {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	if code, _, errs := run(t, "", "stream", "kafka"); code != 2 {
+		t.Fatalf("no topic: exit %d: %s", code, errs)
+	}
+}

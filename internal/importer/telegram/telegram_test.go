@@ -1,0 +1,136 @@
+package telegram
+
+import (
+	"os"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+)
+
+func TestReadChannelExport(t *testing.T) {
+	f, err := os.Open("testdata/channel/result.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	ex, err := Read(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ex.Errors) != 0 || ex.Skipped != 1 || ex.NotIncluded != 1 || len(ex.Messages) != 6 {
+		t.Fatalf("messages %d, skipped %d, not included %d, errors %v", len(ex.Messages), ex.Skipped, ex.NotIncluded, ex.Errors)
+	}
+	m := ex.Messages
+	first := m[0].Post
+	if first.SourceID != "1700000001/2" || first.Author != "channel1700000001" || first.Channel != "Nashra Test Channel" ||
+		first.URL != "https://t.me/c/1700000001/2" || !first.PostedAt.Equal(time.Unix(1738577700, 0)) {
+		t.Errorf("first post = %+v", first)
+	}
+	if want := "بيان جديد عن الاجتماع، التفاصيل هنا: https://example.org/bayan/12 والمصدر"; first.Text != want {
+		t.Errorf("text = %q, want %q", first.Text, want)
+	}
+	if want := []string{"https://example.org/bayan/12", "https://example.net/source?id=4"}; !slices.Equal(first.Links, want) {
+		t.Errorf("links = %q, want %q", first.Links, want)
+	}
+	if len(first.Media) != 1 || first.Media[0].Path != "photos/photo_1@03-02-2025_10-15-00.jpg" || first.Media[0].Type != "image" {
+		t.Errorf("media = %+v", first.Media)
+	}
+	if m[1].ReplyTo != "1700000001/2" {
+		t.Errorf("reply to = %q", m[1].ReplyTo)
+	}
+	if m[2].ForwardedFrom != "Canal Exemple FR" || m[2].Post.Text != "Communiqué : la réunion aura lieu vendredi. #annonce" {
+		t.Errorf("forward = %+v %q", m[2], m[2].Post.Text)
+	}
+	if len(m[3].Post.Media) != 1 || m[3].Post.Media[0].Path != "files/bulletin.pdf" {
+		t.Errorf("document media = %+v", m[3].Post.Media)
+	}
+	if len(m[4].Post.Media) != 0 {
+		t.Errorf("a file not included became media: %+v", m[4].Post.Media)
+	}
+	if m[5].Post.Author != "user5550001" || !m[5].Post.PostedAt.Equal(time.Date(2025, 2, 6, 12, 0, 0, 0, time.UTC)) {
+		t.Errorf("old-style date or author: %+v", m[5].Post)
+	}
+}
+
+func TestReadAccountExport(t *testing.T) {
+	in := `{"about":"x","chats":{"about":"y","list":[
+ {"name":"G1","type":"private_supergroup","id":42,"messages":[{"id":1,"type":"message","date_unixtime":"1700000000","from":"A","from_id":"user1","text":"salut"}]},
+ {"name":"G2","type":"private_group","id":43,"messages":[{"id":1,"type":"message","date_unixtime":"1700000001","from":"B","from_id":"user2","text":"مرحبا"}]}]}}`
+	ex, err := Read(strings.NewReader(in))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(ex.Messages) != 2 || ex.Messages[0].Post.SourceID != "42/1" || ex.Messages[1].Post.SourceID != "43/1" || ex.Messages[1].Post.URL != "" {
+		t.Fatalf("%+v", ex.Messages)
+	}
+}
+
+// TestReadBadInput: a file that is not an export fails as a whole with
+// its line and column; a bad message is reported by id and field while
+// the others are kept.
+func TestReadBadInput(t *testing.T) {
+	const good = `{"id":9,"type":"message","date_unixtime":"1700000000","text":"kept"}`
+	for _, tc := range []struct {
+		name, in, want string
+	}{
+		{"malformed", "{\n \"name\": \"c\",\n \"messages\": [\n  {\"id\": 1,,}\n ]\n}", "malformed JSON at line 4, column 12"},
+		{"truncated", `{"name":"c","id":1,"messages":[{"id":1`, "malformed JSON"},
+		{"html export", `<!DOCTYPE html><html>`, "malformed JSON at line 1"},
+		{"unknown shape", `{"tweets":[]}`, `not a Telegram Desktop export`},
+		{"wrong type", "{\"id\":1,\n\"messages\":{}}", "line 2, column 13: messages: want an array, got JSON object"},
+		{"no chat id", `{"name":"c","messages":[]}`, "chat 1: id: required"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Read(strings.NewReader(tc.in))
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want %q", err, tc.want)
+			}
+		})
+	}
+	for _, tc := range []struct {
+		name, msg, want string
+	}{
+		{"dotdot photo", `{"id":1,"type":"message","date_unixtime":"1","photo":"../../etc/passwd"}`, `chat 7 message 1: photo: ../../etc/passwd: ".." is not accepted`},
+		{"absolute file", `{"id":1,"type":"message","date_unixtime":"1","file":"/etc/passwd"}`, "chat 7 message 1: file: /etc/passwd: absolute paths are not accepted"},
+		{"backslash escape", `{"id":1,"type":"message","date_unixtime":"1","file":"files\\..\\..\\x"}`, `".." is not accepted`},
+		{"bad date", `{"id":1,"type":"message","date":"yesterday"}`, `chat 7 message 1: date: "yesterday" is not a time`},
+		{"bad unixtime", `{"id":1,"type":"message","date_unixtime":"soon"}`, "date_unixtime"},
+		{"no id", `{"type":"message","date_unixtime":"1"}`, "chat 7 message[0]: id: required"},
+		{"unknown type", `{"id":1,"type":"poll","date_unixtime":"1"}`, `type: unknown message type "poll"`},
+		{"bad entity", `{"id":1,"type":"message","date_unixtime":"1","text":["a",5]}`, "text[1]: want a string or an entity"},
+		{"bad text", `{"id":1,"type":"message","date_unixtime":"1","text":{"x":1}}`, "text: want a string or an array"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ex, err := Read(strings.NewReader(`{"name":"c","type":"public_channel","id":7,"messages":[` + tc.msg + `,` + good + `]}`))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(ex.Errors) != 1 || !strings.Contains(ex.Errors[0].Error(), tc.want) {
+				t.Fatalf("errors = %v, want one with %q", ex.Errors, tc.want)
+			}
+			if len(ex.Messages) != 1 || ex.Messages[0].Post.Text != "kept" {
+				t.Fatalf("the good message was not kept: %+v", ex.Messages)
+			}
+		})
+	}
+}
+
+func FuzzRead(f *testing.F) {
+	b, _ := os.ReadFile("testdata/channel/result.json")
+	f.Add(string(b))
+	f.Add(`{"id":1,"messages":[{"id":1,"type":"message","text":["a",{"type":"link","text":"u"}]}]}`)
+	f.Fuzz(func(t *testing.T, in string) {
+		ex, err := Read(strings.NewReader(in))
+		if err != nil {
+			return
+		}
+		for _, m := range ex.Messages {
+			for _, md := range m.Post.Media {
+				if checkPath(md.Path) != nil {
+					t.Fatalf("unsafe path kept: %q", md.Path)
+				}
+			}
+		}
+	})
+}

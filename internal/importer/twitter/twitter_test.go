@@ -1,0 +1,108 @@
+package twitter
+
+import (
+	"os"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func readFile(t *testing.T, name, dir string) *Tweets {
+	t.Helper()
+	f, err := os.Open(name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	tw, err := Read(f, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tw
+}
+
+func TestReadAPIv2Page(t *testing.T) {
+	tw := readFile(t, "testdata/search_page.json", "")
+	if len(tw.Errors) != 0 || len(tw.Posts) != 4 {
+		t.Fatalf("posts %d, errors %v", len(tw.Posts), tw.Errors)
+	}
+	p := tw.Posts[0]
+	if p.Author != "test_media_office" || p.URL != "https://x.com/test_media_office/status/1880000000000000001" || p.Lang != "ar" ||
+		!slices.Equal(p.Links, []string{"https://example.org/hamla/2025"}) || len(p.Media) != 1 || p.Media[0].URL != "https://pbs.twimg.example/media/AbCdEf.jpg" {
+		t.Errorf("first = %+v", p)
+	}
+	ref := tw.Posts[3] // the retweeted tweet, from includes.tweets
+	if ref.SourceID != "1880000000000000009" || ref.Author != "test_source" || len(ref.Media) != 1 || ref.Media[0].URL != "https://video.twimg.example/high.mp4" {
+		t.Errorf("referenced = %+v", ref)
+	}
+}
+
+func TestReadPagesOnePerLine(t *testing.T) {
+	in := `{"data":[{"id":"1","text":"a","created_at":"2025-01-01T00:00:00Z"}]}
+{"data":[{"id":"2","text":"b","created_at":"2025-01-01T00:00:01Z"}],"meta":{"result_count":1}}
+`
+	tw, err := Read(strings.NewReader(in), "")
+	if err != nil || len(tw.Posts) != 2 || tw.Posts[1].SourceID != "2" {
+		t.Fatalf("%v %+v", err, tw)
+	}
+}
+
+func TestReadArchive(t *testing.T) {
+	tw := readFile(t, "testdata/archive/tweets.js", "testdata/archive")
+	if len(tw.Errors) != 0 || len(tw.Posts) != 2 {
+		t.Fatalf("posts %d, errors %v", len(tw.Posts), tw.Errors)
+	}
+	a, b := tw.Posts[0], tw.Posts[1]
+	if a.Author != "archive_owner_test" || a.PostedAt.Format("2006-01-02T15:04") != "2023-09-08T09:00" || !slices.Equal(a.Links, []string{"https://example.com/rapport"}) {
+		t.Errorf("first = %+v", a)
+	}
+	if len(b.Media) != 1 || b.Media[0].Path != "tweets_media/1700000000000000102-F5aBcD.jpg" || b.Media[0].URL == "" {
+		t.Errorf("media = %+v", b.Media)
+	}
+}
+
+func TestReadBadInput(t *testing.T) {
+	for _, tc := range []struct{ name, in, want string }{
+		{"empty", "", "empty file"},
+		{"malformed", "{\"data\": [\n {\"id\": \"1\",, }]}", "malformed JSON at line 2, column 13"},
+		{"second page malformed", "{\"data\":[]}\n{\"data\": [}", "malformed JSON at line 2"},
+		{"unknown shape", `{"statuses":[]}`, `response 1 (line 1): not an X API v2 response`},
+		{"array", `[1,2]`, "not an X API v2 response"},
+		{"api error", `{"errors":[{"title":"Unauthorized","detail":"bad token"}]}`, "the response is an error: Unauthorized: bad token"},
+		{"wrong type", `{"data":{"id":"1"}}`, "data: want an array, got JSON object"},
+		{"archive no equals", `window.YTD.tweets.part0 [`, `no "="`},
+		{"archive malformed", "window.YTD.tweets.part0 = [\n{\"tweet\": }]", "tweets.js: malformed JSON at line 2"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Read(strings.NewReader(tc.in), "")
+			if err == nil || !strings.Contains(err.Error(), tc.want) {
+				t.Fatalf("err = %v, want %q", err, tc.want)
+			}
+		})
+	}
+	tw, err := Read(strings.NewReader(`{"data":[{"text":"no id"},{"id":"2","created_at":"tomorrow"},{"id":"3","text":"kept"}]}`), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tw.Posts) != 1 || len(tw.Errors) != 2 || tw.Errors[0].Error() != "response 1 data[0]: id: required" ||
+		!strings.Contains(tw.Errors[1].Error(), `response 1 data[1]: created_at: "tomorrow"`) {
+		t.Fatalf("posts %+v errors %v", tw.Posts, tw.Errors)
+	}
+}
+
+func FuzzRead(f *testing.F) {
+	for _, n := range []string{"testdata/search_page.json", "testdata/archive/tweets.js"} {
+		b, _ := os.ReadFile(n)
+		f.Add(string(b))
+	}
+	f.Fuzz(func(t *testing.T, in string) {
+		tw, err := Read(strings.NewReader(in), "")
+		if err == nil {
+			for _, p := range tw.Posts {
+				if p.SourceID == "" {
+					t.Fatal("post without id")
+				}
+			}
+		}
+	})
+}
