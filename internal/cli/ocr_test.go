@@ -84,3 +84,18 @@ func TestServeWithTesseract(t *testing.T) {
 		t.Fatalf("healthz: %s\nlog: %s", health, logged)
 	}
 }
+
+func TestOCREval(t *testing.T) {
+	if err := (ocr.Options{}).Available(context.Background()); err != nil {
+		t.Skip(err)
+	}
+	code, out, errOut := run(t, "", "ocr", "--eval")
+	if code != 0 {
+		t.Skipf("cannot render posters here: %s", errOut)
+	}
+	for _, lang := range []string{"ara ", "eng ", "fra "} {
+		if !strings.Contains(out, "\n"+lang) {
+			t.Fatalf("no %s summary:\n%s", lang, out)
+		}
+	}
+}
