@@ -100,6 +100,8 @@ type app struct {
 	index pdqIndex
 	// videoStatus says whether video is hashed (vPDQ): "ok", or why not.
 	videoStatus string
+	// ocrStatus says whether text on images is read (OCR): "ok", or why not.
+	ocrStatus string
 	// progressTo is where start-up progress bars go (stderr).
 	progressTo io.Writer
 	// background runs while the server serves, until its context ends.

@@ -40,7 +40,7 @@ func (a *app) handler(maxBody int64) (http.Handler, error) {
 		ap.Matcher = a.index
 		ap.OnBankChange = a.index.Added
 	}
-	srv := &server.Server{Store: a.store, API: ap, Metrics: a.metrics, Log: a.log, Video: a.videoStatus}
+	srv := &server.Server{Store: a.store, API: ap, Metrics: a.metrics, Log: a.log, Video: a.videoStatus, OCR: a.ocrStatus}
 	if err := mountUI(a, srv, ap); err != nil {
 		return nil, err
 	}

@@ -10,6 +10,7 @@ import (
 	"github.com/marsad/marsad/internal/model"
 	"github.com/marsad/marsad/internal/pipeline"
 	"github.com/marsad/marsad/internal/textmodel"
+	"github.com/marsad/marsad/ocr"
 	"github.com/marsad/marsad/pdq"
 	"github.com/marsad/marsad/vpdq"
 )
@@ -75,6 +76,16 @@ func plugStages(ctx context.Context, a *app, f stageFlags) error {
 	} else {
 		a.videoStatus = "ok"
 		a.pipeline.Video = &pipeline.VPDQHasher{Options: vpdq.Options{SecondsPerHash: -1, MaxFrames: 3600}}
+	}
+	// Text on images is read only when Tesseract and its Arabic, English
+	// and French data are installed; the same once-at-start warning.
+	opts := ocr.Options{MaxPixels: f.maxPixels}
+	if err := opts.Available(ctx); err != nil {
+		a.ocrStatus = "unavailable: " + err.Error()
+		a.log.Warn("text in images (OCR) is off", "reason", err.Error())
+	} else {
+		a.ocrStatus = "ok"
+		a.pipeline.OCR = pipeline.TesseractReader{Options: opts}
 	}
 	return nil
 }

@@ -63,14 +63,17 @@ func (t SignalType) Valid() bool { return slices.Contains(SignalTypes, t) }
 // Post is one item from a source. (Platform, SourceID) identifies it: the
 // same pair ingested twice is the same post.
 type Post struct {
-	ID         int64     `json:"id,omitempty"`
-	Platform   string    `json:"platform"`
-	SourceID   string    `json:"source_id"`
-	Author     string    `json:"author,omitempty"`
-	Channel    string    `json:"channel,omitempty"`
-	URL        string    `json:"url,omitempty"`
-	Lang       string    `json:"lang,omitempty"`
-	Text       string    `json:"text,omitempty"`
+	ID       int64  `json:"id,omitempty"`
+	Platform string `json:"platform"`
+	SourceID string `json:"source_id"`
+	Author   string `json:"author,omitempty"`
+	Channel  string `json:"channel,omitempty"`
+	URL      string `json:"url,omitempty"`
+	Lang     string `json:"lang,omitempty"`
+	Text     string `json:"text,omitempty"`
+	// OCRText is the text read on the post's images (OCR), one image's
+	// text after another. It is searched and scored like Text.
+	OCRText    string    `json:"ocr_text,omitempty"`
 	Links      []string  `json:"links,omitempty"`
 	Media      []Media   `json:"media,omitempty"`
 	PostedAt   time.Time `json:"posted_at"`
@@ -173,7 +176,17 @@ type Score struct {
 	Threshold float64  `json:"threshold"`
 	Model     string   `json:"model"`
 	Evidence  []string `json:"evidence,omitempty"` // top contributing n-grams or rule hits
+	// Source is ScoreFromImage when the score comes from the text read on
+	// the post's images rather than from its text.
+	Source string `json:"source,omitempty"`
 }
+
+// ScoreFromImage is the Source of a score of the text read on images.
+const ScoreFromImage = "image"
+
+// ReasonTextInImage is the Kind of a case reason that comes from the text
+// read on the post's images.
+const ReasonTextInImage = "text in image"
 
 // CaseState is where a case is in its life.
 type CaseState string

@@ -68,7 +68,10 @@ type Pipeline struct {
 	// VideoNear matches vPDQ hashes against video banks; optional.
 	VideoNear VideoMatcher
 	Scorer    Scorer // optional
-	Metrics   *metrics.Metrics
+	// OCR reads the text on images; nil leaves images unread (as when
+	// Tesseract is not installed).
+	OCR     TextReader
+	Metrics *metrics.Metrics
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
 }
@@ -146,7 +149,7 @@ func (p *Pipeline) prepare(ctx context.Context, post *model.Post) (store.Analysi
 	} else if !errors.Is(err, store.ErrNotFound) {
 		return store.Analysis{}, nil, err
 	}
-	if err := p.readMedia(post); err != nil {
+	if err := p.readMedia(ctx, post); err != nil {
 		return store.Analysis{}, nil, err
 	}
 	a, err := p.Analyse(ctx, post)
@@ -195,12 +198,8 @@ func (p *Pipeline) Reprocess(ctx context.Context, id int64) (Result, error) {
 func (p *Pipeline) Analyse(ctx context.Context, post *model.Post) (store.Analysis, error) {
 	var a store.Analysis
 	a.Signals = Signals(post)
-	if p.Scorer != nil && strings.TrimSpace(post.Text) != "" {
-		lang, scores := p.Scorer.Score(post.Text)
-		if post.Lang == "" {
-			post.Lang = lang
-		}
-		a.Scores = scores
+	if p.Scorer != nil {
+		a.Scores = p.score(post)
 	}
 	minQ := 0
 	if p.Hasher != nil {
@@ -299,7 +298,8 @@ func (p *Pipeline) normalise(post *model.Post) error {
 // readMedia reads each media item (a local file or inline data), keeps it
 // in the blob store and records its digests and perceptual hash. Digests a
 // sender supplied without the file are checked for form and kept.
-func (p *Pipeline) readMedia(post *model.Post) error {
+func (p *Pipeline) readMedia(ctx context.Context, post *model.Post) error {
+	post.OCRText = ""
 	for i := range post.Media {
 		m := &post.Media[i]
 		field := fmt.Sprintf("media[%d]", i)
@@ -323,6 +323,7 @@ func (p *Pipeline) readMedia(post *model.Post) error {
 			if err := p.hashMedia(m, data); err != nil {
 				return fieldErr(field, "%v", err)
 			}
+			p.readText(ctx, post, m, data)
 			continue
 		}
 		// No file: keep what the sender computed, if well formed.
@@ -375,9 +376,9 @@ func (p *Pipeline) hashMedia(m *model.Media, data []byte) error {
 		}
 	}
 	m.SHA256, m.MD5 = sums.SHA256, sums.MD5
-	if m.Type == "" {
-		m.Type = sniffType(data)
-	}
+	// The bytes decide what a file is, never a name or a sender's word:
+	// a "photo.jpg" that is a video is hashed as a video.
+	m.Type = sniffType(data)
 	if m.Type == "image" && p.Hasher != nil {
 		h, q, err := p.Hasher.HashImage(bytes.NewReader(data))
 		if err != nil {
@@ -392,12 +393,30 @@ func (p *Pipeline) hashMedia(m *model.Media, data []byte) error {
 	return nil
 }
 
+// sniffType says from a file's first bytes whether it is an image, a
+// video or another file. http.DetectContentType knows the common image
+// formats, MP4, WebM/Matroska and AVI; the magic numbers below add the
+// containers it does not (QuickTime, 3GP, HEIF, MPEG-TS, FLV).
 func sniffType(data []byte) string {
 	ct := http.DetectContentType(data)
 	switch {
 	case strings.HasPrefix(ct, "image/"):
 		return "image"
 	case strings.HasPrefix(ct, "video/"):
+		return "video"
+	}
+	if len(data) >= 12 && string(data[4:8]) == "ftyp" {
+		switch brand := string(data[8:12]); {
+		case brand == "heic" || brand == "heix" || brand == "mif1" || brand == "avif":
+			return "image"
+		case brand == "qt  " || strings.HasPrefix(brand, "3g") || strings.HasPrefix(brand, "iso") || strings.HasPrefix(brand, "M4V"):
+			return "video"
+		}
+	}
+	switch {
+	case bytes.HasPrefix(data, []byte("FLV\x01")):
+		return "video"
+	case len(data) >= 189 && data[0] == 0x47 && data[188] == 0x47: // MPEG-TS sync bytes
 		return "video"
 	}
 	return "file"

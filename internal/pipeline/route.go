@@ -71,9 +71,14 @@ func Route(matches []model.Match, scores []model.Score) *model.Case {
 			if s.Model == RulesModel {
 				kind = "rule"
 			}
+			detail := fmt.Sprintf("%s %s scored %.2f (threshold %.2f)", s.Model, s.Label, s.Score, s.Threshold)
+			if s.Source == model.ScoreFromImage {
+				kind = model.ReasonTextInImage
+				detail = fmt.Sprintf("text in image: %s %s scored %.2f (threshold %.2f)", s.Model, s.Label, s.Score, s.Threshold)
+			}
 			c.Reasons = append(c.Reasons, model.Reason{
 				Kind: kind, Label: s.Label, Score: s.Score, Evidence: s.Evidence, Model: s.Model, Threshold: s.Threshold,
-				Detail: fmt.Sprintf("%s %s scored %.2f (threshold %.2f)", s.Model, s.Label, s.Score, s.Threshold),
+				Detail: detail,
 			})
 		}
 	}

@@ -27,6 +27,9 @@ type Server struct {
 	// Video says whether videos are hashed (vPDQ): "ok", or why not (no
 	// ffmpeg). Empty leaves it out of /healthz.
 	Video string
+	// OCR says whether text on images is read: "ok", or why not (no
+	// Tesseract). Empty leaves it out of /healthz.
+	OCR string
 }
 
 // Handler returns the whole HTTP surface.
@@ -60,6 +63,9 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	body := map[string]string{"status": "ok", "store": string(s.Store.Dialect())}
 	if s.Video != "" {
 		body["video"] = s.Video
+	}
+	if s.OCR != "" {
+		body["ocr"] = s.OCR
 	}
 	json.NewEncoder(w).Encode(body)
 }

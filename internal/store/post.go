@@ -21,7 +21,7 @@ type Analysis struct {
 	Case *model.Case
 }
 
-const postCols = `id, platform, source_id, author, channel, url, lang, body, links, media, posted_at, ingested_at`
+const postCols = `id, platform, source_id, author, channel, url, lang, body, links, media, posted_at, ingested_at, ocr_text`
 
 // SavePost stores a new post with its analysis. If a post with the same
 // platform and source id exists, nothing changes and created is false.
@@ -91,10 +91,10 @@ func (s *Store) savePost(ctx context.Context, tx *sql.Tx, p *model.Post, a Analy
 	}
 	// ON CONFLICT makes concurrent ingests of the same post safe on both
 	// back ends: one inserts, the others find it.
-	err = s.row(ctx, tx, `INSERT INTO posts (platform, source_id, author, channel, url, lang, body, links, media, posted_at, ingested_at, search_text, author_key)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (platform, source_id) DO NOTHING RETURNING id`,
+	err = s.row(ctx, tx, `INSERT INTO posts (platform, source_id, author, channel, url, lang, body, links, media, posted_at, ingested_at, search_text, author_key, ocr_text)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (platform, source_id) DO NOTHING RETURNING id`,
 		p.Platform, p.SourceID, p.Author, p.Channel, p.URL, p.Lang, p.Text, string(links), string(media), micros(p.PostedAt), micros(p.IngestedAt),
-		searchText(p), authorKey(p.Author)).Scan(&id)
+		searchText(p), authorKey(p.Author), p.OCRText).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		err = s.row(ctx, tx, `SELECT id FROM posts WHERE platform = ? AND source_id = ?`, p.Platform, p.SourceID).Scan(&id)
 		return id, false, err
@@ -291,7 +291,7 @@ func scanPost(r scanner) (*model.Post, error) {
 	var p model.Post
 	var links, media string
 	var posted, ingested int64
-	if err := r.Scan(&p.ID, &p.Platform, &p.SourceID, &p.Author, &p.Channel, &p.URL, &p.Lang, &p.Text, &links, &media, &posted, &ingested); err != nil {
+	if err := r.Scan(&p.ID, &p.Platform, &p.SourceID, &p.Author, &p.Channel, &p.URL, &p.Lang, &p.Text, &links, &media, &posted, &ingested, &p.OCRText); err != nil {
 		return nil, err
 	}
 	_ = json.Unmarshal([]byte(links), &p.Links)

@@ -68,9 +68,9 @@ func hasWordRune(w string) bool {
 }
 
 // searchText is the folded text stored with a post for full-text search:
-// its text, author, channel and links.
+// its text, the text read on its images, author, channel and links.
 func searchText(p *model.Post) string {
-	parts := []string{p.Text, "@" + p.Author, "@" + p.Channel}
+	parts := []string{p.Text, p.OCRText, "@" + p.Author, "@" + p.Channel}
 	for _, l := range p.Links {
 		parts = append(parts, "http://"+strings.TrimPrefix(strings.TrimPrefix(l, "http://"), "https://"))
 	}
@@ -87,7 +87,7 @@ func authorKey(a string) string {
 // and search_text was set to NULL.
 func (s *Store) backfillSearch(ctx context.Context) error {
 	for {
-		rows, err := s.query(ctx, s.db, `SELECT id, author, channel, body, links FROM posts WHERE search_text IS NULL ORDER BY id LIMIT 500`)
+		rows, err := s.query(ctx, s.db, `SELECT id, author, channel, body, links, ocr_text FROM posts WHERE search_text IS NULL ORDER BY id LIMIT 500`)
 		if err != nil {
 			return fmt.Errorf("fold posts for search: %w", err)
 		}
@@ -99,7 +99,7 @@ func (s *Store) backfillSearch(ctx context.Context) error {
 		for rows.Next() {
 			var p model.Post
 			var links string
-			if err := rows.Scan(&p.ID, &p.Author, &p.Channel, &p.Text, &links); err != nil {
+			if err := rows.Scan(&p.ID, &p.Author, &p.Channel, &p.Text, &links, &p.OCRText); err != nil {
 				rows.Close()
 				return fmt.Errorf("fold posts for search: %w", err)
 			}

@@ -134,7 +134,7 @@ func reasonText(loc *Locale, r model.Reason) template.HTML {
 		}
 		s = esc(loc.T("reason.match_text", "\x00", "\x01", "\x02", "\x03"))
 		s = strings.NewReplacer("\x00", esc(sig), "\x01", iso(r.Bank), "\x02", num("%d", r.EntryID), "\x03", num("%d", r.Distance)).Replace(s)
-	case "score", "rule":
+	case "score", "rule", model.ReasonTextInImage:
 		key := "reason.score_text"
 		if r.Threshold == 0 {
 			key = "reason.score_text_nothreshold"
