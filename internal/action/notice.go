@@ -116,6 +116,7 @@ func WritePDF(w io.Writer, n Notice) error {
 	const labelW = 45
 	for _, r := range rows {
 		y := pdf.GetY()
+		pdf.SetX(left)
 		tx.paragraph(r[0], "B", 10, labelW, 7)
 		pdf.SetXY(left+labelW, y)
 		tx.paragraph(r[1], "", 10, width-labelW, 7)
@@ -218,7 +219,8 @@ func isArabic(r rune) bool {
 
 func (t *typesetter) font(arabic bool, style string) {
 	if arabic {
-		t.pdf.SetFont(arabicFont, "", t.size)
+		// Naskh letters are small beside Helvetica's at the same size.
+		t.pdf.SetFont(arabicFont, "", t.size*1.15)
 		return
 	}
 	t.pdf.SetFont("Helvetica", style, t.size)

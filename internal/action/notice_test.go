@@ -5,6 +5,7 @@ import (
 	"compress/zlib"
 	"io"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -19,7 +20,7 @@ import (
 // "BT x y Td (string) Tj ET", Latin in Windows-1252 and text in an
 // embedded TrueType font as UTF-16 (big-endian) codes, which the font's
 // CID map turns into glyphs.
-func drawn(t *testing.T, pdf []byte) []string {
+func drawn(t *testing.T, pdf []byte) []textOp {
 	t.Helper()
 	var content bytes.Buffer
 	for _, m := range regexp.MustCompile(`(?s)stream\r?\n(.*?)\r?\nendstream`).FindAllSubmatch(pdf, -1) {
@@ -29,19 +30,26 @@ func drawn(t *testing.T, pdf []byte) []string {
 			}
 		}
 	}
-	var out []string
+	var out []textOp
 	unescape := strings.NewReplacer(`\\`, `\`, `\(`, "(", `\)`, ")", `\r`, "\r")
-	for _, m := range regexp.MustCompile(`(?s)Td \((.*?)\) ?Tj ET`).FindAllSubmatch(content.Bytes(), -1) {
-		s := unescape.Replace(string(m[1]))
+	for _, m := range regexp.MustCompile(`(?s)BT ([0-9.]+) [0-9.]+ Td \((.*?)\) ?Tj ET`).FindAllSubmatch(content.Bytes(), -1) {
+		s := unescape.Replace(string(m[2]))
 		if u := fromUTF16(s); u != "" {
 			s = u
 		}
-		out = append(out, s)
+		x, _ := strconv.ParseFloat(string(m[1]), 64)
+		out = append(out, textOp{x: x, text: s})
 	}
 	if len(out) == 0 {
 		t.Fatal("no text drawn in the PDF")
 	}
 	return out
+}
+
+// textOp is a string a PDF draws and where its left edge is, in points.
+type textOp struct {
+	x    float64
+	text string
 }
 
 // fromUTF16 decodes s as UTF-16 when it reads as Arabic text, else "".
@@ -77,7 +85,20 @@ func TestNoticePDFArabic(t *testing.T) {
 	if !bytes.Contains(bytes.ToLower(b.Bytes()), []byte("/basefont /utf8notonaskharabic")) || !bytes.Contains(b.Bytes(), []byte("/FontFile2")) {
 		t.Fatal("the PDF does not embed the Arabic font")
 	}
-	text := strings.Join(drawn(t, b.Bytes()), "|")
+	ops := drawn(t, b.Bytes())
+	var texts []string
+	labelX := map[string]float64{}
+	for _, op := range ops {
+		texts = append(texts, op.text)
+		labelX[op.text] = op.x
+	}
+	text := strings.Join(texts, "|")
+	// Every row's label starts at the left margin, like the first.
+	for _, label := range []string{"Content URL", "Legal basis", "Deadline", "Evidence"} {
+		if x, ok := labelX[label]; !ok || x != labelX["Platform"] {
+			t.Errorf("label %q drawn at x=%.2f, want %.2f like Platform", label, x, labelX["Platform"])
+		}
+	}
 	for _, want := range []string{
 		"منصة تلغرام",               // platform
 		"وحدة الإحالة على الإنترنت", // issuer
