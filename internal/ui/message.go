@@ -125,6 +125,8 @@ func reasonText(loc *Locale, r model.Reason) template.HTML {
 	esc := template.HTMLEscapeString
 	num := func(format string, v any) string { return `<bdi dir="ltr">` + esc(fmt.Sprintf(format, v)) + `</bdi>` }
 	iso := func(s string) string { return `<bdi>` + esc(s) + `</bdi>` }
+	// The placeholders start at \x01: HTML escaping turns \x00 into
+	// U+FFFD, which then shows as "�" in place of the label.
 	var s string
 	switch r.Kind {
 	case "match":
@@ -132,24 +134,24 @@ func reasonText(loc *Locale, r model.Reason) template.HTML {
 		if r.Signal != "" {
 			sig = loc.T("signal." + string(r.Signal))
 		}
-		s = esc(loc.T("reason.match_text", "\x00", "\x01", "\x02", "\x03"))
-		s = strings.NewReplacer("\x00", esc(sig), "\x01", iso(r.Bank), "\x02", num("%d", r.EntryID), "\x03", num("%d", r.Distance)).Replace(s)
+		s = esc(loc.T("reason.match_text", "\x01", "\x02", "\x03", "\x04"))
+		s = strings.NewReplacer("\x01", esc(sig), "\x02", iso(r.Bank), "\x03", num("%d", r.EntryID), "\x04", num("%d", r.Distance)).Replace(s)
 	case "score", "rule", model.ReasonTextInImage:
 		key := "reason.score_text"
 		if r.Threshold == 0 {
 			key = "reason.score_text_nothreshold"
 		}
-		s = esc(loc.T(key, "\x00", "\x01", "\x02"))
-		s = strings.NewReplacer("\x00", esc(loc.T("label."+string(r.Label))), "\x01", num("%.2f", r.Score), "\x02", num("%.2f", r.Threshold)).Replace(s)
+		s = esc(loc.T(key, "\x01", "\x02", "\x03"))
+		s = strings.NewReplacer("\x01", esc(loc.T("label."+string(r.Label))), "\x02", num("%.2f", r.Score), "\x03", num("%.2f", r.Threshold)).Replace(s)
 	case "network":
 		if r.Accounts == 0 {
-			s = esc(loc.T("reason.network_score", "\x00"))
-			s = strings.ReplaceAll(s, "\x00", num("%.2f", r.Score))
+			s = esc(loc.T("reason.network_score", "\x01"))
+			s = strings.ReplaceAll(s, "\x01", num("%.2f", r.Score))
 			break
 		}
-		s = esc(loc.T("reason.network_text", "\x00", "\x01", "\x02", "\x03", "\x04"))
-		s = strings.NewReplacer("\x00", num("%d", r.Accounts), "\x01", num("%d", r.Items), "\x02", num("%.0f", r.MedianDelay),
-			"\x03", num("%.2f", r.Density), "\x04", num("%.0f%%", 100*r.Flagged)).Replace(s)
+		s = esc(loc.T("reason.network_text", "\x01", "\x02", "\x03", "\x04", "\x05"))
+		s = strings.NewReplacer("\x01", num("%d", r.Accounts), "\x02", num("%d", r.Items), "\x03", num("%.0f", r.MedianDelay),
+			"\x04", num("%.2f", r.Density), "\x05", num("%.0f%%", 100*r.Flagged)).Replace(s)
 	default:
 		s = esc(loc.T("reason." + r.Kind))
 	}

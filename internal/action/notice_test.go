@@ -1,0 +1,135 @@
+package action_test
+
+import (
+	"bytes"
+	"compress/zlib"
+	"io"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+	"unicode/utf16"
+
+	"github.com/marsad/marsad/arabicshape"
+	"github.com/marsad/marsad/internal/action"
+	"github.com/marsad/marsad/internal/store"
+)
+
+// drawn returns the strings a PDF draws, in order: fpdf writes each as
+// "BT x y Td (string) Tj ET", Latin in Windows-1252 and text in an
+// embedded TrueType font as UTF-16 (big-endian) codes, which the font's
+// CID map turns into glyphs.
+func drawn(t *testing.T, pdf []byte) []textOp {
+	t.Helper()
+	var content bytes.Buffer
+	for _, m := range regexp.MustCompile(`(?s)stream\r?\n(.*?)\r?\nendstream`).FindAllSubmatch(pdf, -1) {
+		if zr, err := zlib.NewReader(bytes.NewReader(m[1])); err == nil {
+			if inflated, err := io.ReadAll(zr); err == nil && bytes.Contains(inflated, []byte(")Tj")) {
+				content.Write(inflated)
+			}
+		}
+	}
+	var out []textOp
+	unescape := strings.NewReplacer(`\\`, `\`, `\(`, "(", `\)`, ")", `\r`, "\r")
+	for _, m := range regexp.MustCompile(`(?s)BT ([0-9.]+) [0-9.]+ Td \((.*?)\) ?Tj ET`).FindAllSubmatch(content.Bytes(), -1) {
+		s := unescape.Replace(string(m[2]))
+		if u := fromUTF16(s); u != "" {
+			s = u
+		}
+		x, _ := strconv.ParseFloat(string(m[1]), 64)
+		out = append(out, textOp{x: x, text: s})
+	}
+	if len(out) == 0 {
+		t.Fatal("no text drawn in the PDF")
+	}
+	return out
+}
+
+// textOp is a string a PDF draws and where its left edge is, in points.
+type textOp struct {
+	x    float64
+	text string
+}
+
+// fromUTF16 decodes s as UTF-16 when it reads as Arabic text, else "".
+func fromUTF16(s string) string {
+	if len(s)%2 != 0 {
+		return ""
+	}
+	u := make([]uint16, len(s)/2)
+	for i := range u {
+		u[i] = uint16(s[2*i])<<8 | uint16(s[2*i+1])
+	}
+	r := string(utf16.Decode(u))
+	for _, c := range r {
+		arabic := (c >= 0x0600 && c <= 0x06FF) || (c >= 0xFB50 && c <= 0xFDFF) || (c >= 0xFE70 && c <= 0xFEFF)
+		if !arabic && (c < 0x20 || c >= 0x80) {
+			return ""
+		}
+	}
+	return r
+}
+
+// An Arabic notice prints its Arabic in the embedded font, shaped and in
+// visual order, not as "?" or dots.
+func TestNoticePDFArabic(t *testing.T) {
+	o := store.Order{ID: 9, CaseID: 4, Kind: store.OrderRemoval, Platform: "منصة تلغرام",
+		ContentURL: "https://t.me/c/1", LegalBasis: "المادة 3 من القانون رقم 2021/784 بشأن مكافحة الإرهاب",
+		IssuedBy: "rev1", IssuedAt: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), Deadline: time.Date(2026, 1, 2, 4, 4, 5, 0, time.UTC), Status: store.OrderSent}
+	request := "يُرجى إزالة المحتوى الوارد في الرابط أعلاه أو تعطيل الوصول إليه قبل الموعد النهائي، وإبلاغنا بالحالة (تم الاستلام، أُزيل، رُفض) عبر القناة التي وصل بها هذا الإشعار."
+	var b bytes.Buffer
+	if err := action.WritePDF(&b, action.Notice{Issuer: "وحدة الإحالة على الإنترنت", Order: o, EvidenceSHA256: "abc", Request: request}); err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Contains(bytes.ToLower(b.Bytes()), []byte("/basefont /utf8notonaskharabic")) || !bytes.Contains(b.Bytes(), []byte("/FontFile2")) {
+		t.Fatal("the PDF does not embed the Arabic font")
+	}
+	ops := drawn(t, b.Bytes())
+	var texts []string
+	labelX := map[string]float64{}
+	for _, op := range ops {
+		texts = append(texts, op.text)
+		labelX[op.text] = op.x
+	}
+	text := strings.Join(texts, "|")
+	// Every row's label starts at the left margin, like the first.
+	for _, label := range []string{"Content URL", "Legal basis", "Deadline", "Evidence"} {
+		if x, ok := labelX[label]; !ok || x != labelX["Platform"] {
+			t.Errorf("label %q drawn at x=%.2f, want %.2f like Platform", label, x, labelX["Platform"])
+		}
+	}
+	for _, want := range []string{
+		"منصة تلغرام",               // platform
+		"وحدة الإحالة على الإنترنت", // issuer
+		"مكافحة الإرهاب",            // end of the legal basis
+		"الرابط أعلاه",              // the request, its marks dropped
+	} {
+		visual := arabicshape.Visual(arabicshape.StripMarks(want))
+		if !strings.Contains(text, visual) {
+			t.Errorf("the PDF does not draw %q as the shaped glyphs %q; it draws %q", want, visual, text)
+		}
+	}
+	// Spot-check one word by hand: تلغرام is teh initial, lam medial,
+	// ghain medial, reh final, alef isolated, meem isolated, drawn from
+	// the left.
+	if hand := "\uFEE1\uFE8D\uFEAE\uFED0\uFEE0\uFE97"; !strings.Contains(text, hand) {
+		t.Errorf("the PDF does not draw تلغرام as %q", hand)
+	}
+	// A number in Arabic text keeps its order, in Helvetica, between the
+	// words around it, the later word to its left.
+	if want := arabicshape.Visual("بشأن") + " |2021/784 |" + arabicshape.Visual("رقم"); !strings.Contains(text, want) {
+		t.Errorf("the legal basis is not drawn as %q: %q", want, text)
+	}
+	for _, r := range text {
+		if r >= 0x0621 && r <= 0x064A {
+			t.Fatalf("the PDF draws the letter %c unshaped: %q", r, text)
+		}
+	}
+	if strings.Contains(text, "?") {
+		t.Errorf("the PDF draws question marks: %q", text)
+	}
+	if !strings.Contains(text, "https://t.me/c/1") {
+		t.Error("the Latin content URL is missing")
+	}
+}
