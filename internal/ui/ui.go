@@ -154,6 +154,7 @@ func (h *Handler) routes() {
 	inner.Handle("POST /cases/{id}/bank", role(R, h.addToBank))
 	inner.Handle("POST /cases/{id}/orders", role(R, h.issueOrder))
 	inner.Handle("POST /cases/{id}/appeal", role(R, h.appeal))
+	inner.Handle("POST /cases/{id}/bulk", role(R, h.bulk))
 	inner.Handle("GET /media/{post}/{n}", role(A, h.serveMedia))
 	inner.Handle("GET /orders", role(A, h.orders))
 	inner.Handle("GET /orders/export.csv", role(A, h.exportOrders))
