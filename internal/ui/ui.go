@@ -2,7 +2,8 @@
 // queue, the case page with its decision, bank and order forms, appeals,
 // orders, evidence, a dashboard and the admin pages. Pages are rendered on
 // the server from embedded templates in English and Arabic (right to left);
-// the little JavaScript there is only reveals blurred media and confirms.
+// the little JavaScript there reveals blurred media, confirms, counts
+// deadlines down and adds keyboard shortcuts; every page works without it.
 package ui
 
 import (
