@@ -54,6 +54,9 @@ func (s *Service) Claim(ctx context.Context, caseID int64, reviewer string) (*mo
 	if !Claimable(c.State) {
 		return nil, conflict("not_claimable", "case %d is %s: only a case waiting for a decision can be claimed", caseID, c.State)
 	}
+	if c.ClaimedBy != "" && c.ClaimedBy != reviewer {
+		return nil, conflict("claimed_by", "case %d is claimed by %s", c.ID, c.ClaimedBy)
+	}
 	if err := s.st.Claim(ctx, caseID, reviewer); err != nil {
 		return nil, err
 	}

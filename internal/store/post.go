@@ -307,3 +307,10 @@ func nonNil[T any](v []T) []T {
 	}
 	return v
 }
+
+// PostsMatchingEntry returns the ids of posts that matched a bank entry,
+// oldest first: posts whose media is the same picture within the match
+// distance, though their hashes differ.
+func (s *Store) PostsMatchingEntry(ctx context.Context, entryID int64, limit int) ([]int64, error) {
+	return s.ids(ctx, s.db, `SELECT DISTINCT post_id FROM matches WHERE entry_id = ? ORDER BY post_id LIMIT ?`, entryID, limit)
+}

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -25,6 +26,20 @@ type relatedPost struct {
 	Post   model.Post
 	Why    string // "author" or the signal type shared
 	CaseID int64  // the post's case, if it has one
+}
+
+// clusterCase is a case of a bulk form: Open says whether it waits for a
+// decision, Pick whether it is ticked when the form is shown.
+type clusterCase struct {
+	model.Case
+	Open, Pick bool
+}
+
+// bulkRow says what a bulk action did to one case.
+type bulkRow struct {
+	CaseID int64
+	Done   bool
+	Text   string
 }
 
 type caseData struct {
@@ -58,6 +73,13 @@ type caseData struct {
 	// Network is the network of a network case, drawn and listed.
 	Network     *netData
 	NetworkGone bool
+	// Cluster lists the cases that go with this one for bulk work (this
+	// one first); shown when there is more than this one.
+	Cluster []clusterCase
+	// Bulk is what the last bulk action did to each case.
+	Bulk []bulkRow
+	// Next is the case to open after this one, 0 when the queue is empty.
+	Next int64
 	// formState keeps a form sent back with a problem as it was typed.
 	formState
 }
@@ -113,6 +135,19 @@ func (h *Handler) loadCase(ctx context.Context, id int64, viewer string) (*caseD
 		} else if err != nil {
 			return nil, err
 		}
+	}
+	cl, err := h.rv.Cluster(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if len(cl) > 1 {
+		for _, k := range cl {
+			open := review.Claimable(k.State)
+			d.Cluster = append(d.Cluster, clusterCase{Case: k, Open: open, Pick: open && (k.ClaimedBy == "" || k.ClaimedBy == viewer)})
+		}
+	}
+	if d.Next, err = h.nextCase(ctx, c.ID, viewer); err != nil {
+		return nil, err
 	}
 	if d.Decisions, err = h.st.Decisions(ctx, id); err != nil {
 		return nil, err
@@ -201,12 +236,43 @@ func (h *Handler) related(ctx context.Context, p *model.Post, sigs []model.Signa
 	return out, nil
 }
 
+// nextScan bounds how many open cases are read to find the next one.
+const nextScan = 200
+
+// nextCase is the case a reviewer should open after current: the one
+// after it in the queue's order that nobody else holds, else the first
+// such case.
+func (h *Handler) nextCase(ctx context.Context, current int64, viewer string) (int64, error) {
+	cases, _, err := h.st.Cases(ctx, store.CaseFilter{State: model.CaseOpen, Limit: nextScan})
+	if err != nil {
+		return 0, err
+	}
+	free := func(c model.Case) bool { return c.ID != current && (c.ClaimedBy == "" || c.ClaimedBy == viewer) }
+	at := slices.IndexFunc(cases, func(c model.Case) bool { return c.ID == current })
+	for _, c := range cases[at+1:] {
+		if free(c) {
+			return c.ID, nil
+		}
+	}
+	for _, c := range cases {
+		if free(c) {
+			return c.ID, nil
+		}
+	}
+	return 0, nil
+}
+
 func (h *Handler) casePage(w http.ResponseWriter, r *http.Request) {
 	h.showCase(w, r, http.StatusOK, nil, formState{})
 }
 
 // showCase renders the case page; every view of raw content is audited.
 func (h *Handler) showCase(w http.ResponseWriter, r *http.Request, status int, fl *flash, fs formState) {
+	h.showCaseWith(w, r, status, fl, fs, nil)
+}
+
+// showCaseWith renders the case page with what a bulk action did.
+func (h *Handler) showCaseWith(w http.ResponseWriter, r *http.Request, status int, fl *flash, fs formState, bulk []bulkRow) {
 	id, err := pathID(r, "id")
 	if err != nil {
 		h.fail(w, r, err)
@@ -227,6 +293,7 @@ func (h *Handler) showCase(w http.ResponseWriter, r *http.Request, status int, f
 		return
 	}
 	d.formState = fs
+	d.Bulk = bulk
 	h.render(w, r, status, "case", "queue", d, fl)
 }
 
@@ -264,6 +331,62 @@ func (h *Handler) decide(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	back(w, r, "/cases/"+strconv.FormatInt(id, 10), string(outcome))
+}
+
+// bulk claims, releases or decides the chosen cases of this case's
+// cluster, then shows this case with what befell each one.
+func (h *Handler) bulk(w http.ResponseWriter, r *http.Request) {
+	if _, err := pathID(r, "id"); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		h.fail(w, r, badInput("form", "form_unreadable"))
+		return
+	}
+	var ids []int64
+	for _, v := range r.PostForm["case"] {
+		id, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || id <= 0 {
+			h.formError(w, r, badInput("cases", "not_number", v))
+			return
+		}
+		ids = append(ids, id)
+	}
+	p := user(r)
+	var res []review.BatchResult
+	var err error
+	op := r.PostFormValue("op")
+	switch op {
+	case "claim":
+		res, err = h.rv.ClaimMany(r.Context(), ids, p.Name)
+	case "release":
+		res, err = h.rv.ReleaseMany(r.Context(), ids, p.Name, p.Can("admin"))
+	case "decide":
+		in := review.DecisionInput{Reviewer: p.Name, Action: r.PostFormValue("action"), Rationale: r.PostFormValue("rationale")}
+		for _, l := range r.PostForm["label"] {
+			in.Labels = append(in.Labels, model.Label(l))
+		}
+		res, err = h.rv.DecideMany(r.Context(), ids, in)
+	default:
+		err = badInput("op", "bulk_op_unknown", op)
+	}
+	if err != nil {
+		h.formError(w, r, err)
+		return
+	}
+	loc := h.locales[h.lang(r)]
+	rows := make([]bulkRow, len(res))
+	done := 0
+	for i, x := range res {
+		rows[i] = bulkRow{CaseID: x.CaseID, Done: x.Done(), Text: loc.T("bulk.done_" + op)}
+		if x.Done() {
+			done++
+		} else {
+			rows[i].Text = errText(loc, x.Err)
+		}
+	}
+	h.showCaseWith(w, r, http.StatusOK, &flash{Kind: "ok", Text: loc.T("bulk.summary", done, len(res)-done)}, formState{}, rows)
 }
 
 func (h *Handler) appeal(w http.ResponseWriter, r *http.Request) {

@@ -2,7 +2,8 @@
 // queue, the case page with its decision, bank and order forms, appeals,
 // orders, evidence, a dashboard and the admin pages. Pages are rendered on
 // the server from embedded templates in English and Arabic (right to left);
-// the little JavaScript there is only reveals blurred media and confirms.
+// the little JavaScript there reveals blurred media, confirms, counts
+// deadlines down and adds keyboard shortcuts; every page works without it.
 package ui
 
 import (
@@ -154,6 +155,7 @@ func (h *Handler) routes() {
 	inner.Handle("POST /cases/{id}/bank", role(R, h.addToBank))
 	inner.Handle("POST /cases/{id}/orders", role(R, h.issueOrder))
 	inner.Handle("POST /cases/{id}/appeal", role(R, h.appeal))
+	inner.Handle("POST /cases/{id}/bulk", role(R, h.bulk))
 	inner.Handle("GET /media/{post}/{n}", role(A, h.serveMedia))
 	inner.Handle("GET /orders", role(A, h.orders))
 	inner.Handle("GET /orders/export.csv", role(A, h.exportOrders))
