@@ -474,3 +474,32 @@ func Tokens(s string) []string {
 	}
 	return out
 }
+
+// Proclitics returns the shorter forms of the normalised Arabic word w
+// without the letters written onto its front: a conjunction (و ف), a
+// preposition with the article (بال كال), the article (ال) or the
+// contracted لل; "والجهاد" gives "الجهاد" and "جهاد". It strips only what
+// leaves at least three letters, and a preposition only before the
+// article, so "بيت" and "كتاب" give nothing. Search indexes these forms
+// beside the word, so that "جهاد" finds "والجهاد".
+func Proclitics(w string) []string {
+	var out []string
+	rest := w
+	for _, conj := range []string{"و", "ف"} {
+		if r, ok := strings.CutPrefix(rest, conj); ok && utf8.RuneCountInString(r) >= 3 {
+			rest = r
+			out = append(out, rest)
+			break
+		}
+	}
+	for _, art := range []string{"بال", "كال", "ال", "لل"} {
+		if r, ok := strings.CutPrefix(rest, art); ok && utf8.RuneCountInString(r) >= 3 {
+			if art != "ال" && art != "لل" {
+				out = append(out, "ال"+r) // بالجهاد is also الجهاد
+			}
+			out = append(out, r)
+			break
+		}
+	}
+	return out
+}

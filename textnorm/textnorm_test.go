@@ -3,6 +3,7 @@ package textnorm
 import (
 	"bytes"
 	"fmt"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -131,4 +132,35 @@ func BenchmarkTokenize(b *testing.B) {
 	for b.Loop() {
 		n.Tokenize(s)
 	}
+}
+
+func TestProclitics(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want []string
+	}{
+		{"والجهاد", []string{"الجهاد", "جهاد"}},
+		{"الجهاد", []string{"جهاد"}},
+		{"وجهاد", []string{"جهاد"}},
+		{"بالجهاد", []string{"الجهاد", "جهاد"}},
+		{"فبالسلاح", []string{"بالسلاح", "السلاح", "سلاح"}},
+		{"للمجاهدين", []string{"مجاهدين"}},
+		{"بيت", nil},
+		{"كتاب", nil},
+		{"ولد", nil}, // و + two letters
+		{"الي", nil},
+		{"jihad", nil},
+	} {
+		if got := Proclitics(Normalize(c.in)); !slices.Equal(got, normAll(c.want)) {
+			t.Errorf("Proclitics(%q) = %q, want %q", c.in, got, c.want)
+		}
+	}
+}
+
+func normAll(ws []string) []string {
+	var out []string
+	for _, w := range ws {
+		out = append(out, Normalize(w))
+	}
+	return out
 }

@@ -74,7 +74,15 @@ func searchText(p *model.Post) string {
 	for _, l := range p.Links {
 		parts = append(parts, "http://"+strings.TrimPrefix(strings.TrimPrefix(l, "http://"), "https://"))
 	}
-	return FoldSearch(strings.Join(parts, " "))
+	words := SearchWords(strings.Join(parts, " "))
+	// Arabic words are also indexed without the letters written onto
+	// their front, so that "جهاد" finds "والجهاد"; the query is not
+	// stripped, so "الجهاد" still asks for the article.
+	n := len(words)
+	for _, w := range words[:n] {
+		words = append(words, textnorm.Proclitics(w)...)
+	}
+	return strings.Join(words, " ")
 }
 
 // authorKey is an author's name as author search compares it.

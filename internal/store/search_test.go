@@ -68,6 +68,9 @@ func TestSearchFoldsSpelling(t *testing.T) {
 		{"الــرايــة", "raya"}, // tatweel
 		{"الرَّايَة", "raya"},  // diacritics
 		{"الجهاد سبيل", "jihad"},
+		{"جهاد", "jihad"},   // the post says الجهاد
+		{"امه", "khilafa"},  // the post says الأمة
+		{"دين", "raya"},     // the post says الدين
 		{"caliphate", "en"}, // Latin case
 		{"CALIPHATE'S", "en"},
 		{"example.org", "en"}, // the words of a link
