@@ -13,34 +13,6 @@ import (
 	"github.com/marsad/marsad/internal/model"
 )
 
-// Source is one configured place posts are collected from.
-type Source struct {
-	ID     int64           `json:"id"`
-	Kind   string          `json:"kind"`
-	Name   string          `json:"name"`
-	Config json.RawMessage `json:"config"`
-	// Interval is the time between two polls of a Poller.
-	Interval time.Duration `json:"interval"`
-	Paused   bool          `json:"paused"`
-	// Cursor is the collector's own position, opaque to everything else.
-	Cursor string `json:"cursor,omitempty"`
-	Health Health `json:"health"`
-}
-
-// Health is what a source's last runs did.
-type Health struct {
-	LastSuccess time.Time `json:"last_success,omitempty"`
-	LastError   string    `json:"last_error,omitempty"`
-	LastErrorAt time.Time `json:"last_error_at,omitempty"`
-	// Failures counts errors since the last success; it sets the back-off.
-	Failures int `json:"failures"`
-	// PostsToday counts new posts stored on Day (UTC, YYYY-MM-DD);
-	// PostsTotal since the source was added.
-	Day        string `json:"day,omitempty"`
-	PostsToday int64  `json:"posts_today"`
-	PostsTotal int64  `json:"posts_total"`
-}
-
 // Page is what one poll found.
 type Page struct {
 	// Posts are new since the cursor the poll was given. Each carries
@@ -52,6 +24,9 @@ type Page struct {
 	// More asks for another poll at once, as while paging back through
 	// a channel's history.
 	More bool
+	// Problems are faults that did not stop the poll, such as a media
+	// file refused for its size; they are shown as the source's last error.
+	Problems []string
 }
 
 // Poller is a source that is asked, on its schedule, for what is new.
@@ -76,7 +51,7 @@ type Kind struct {
 	Name string
 	// Check validates a config before it is stored.
 	Check func(config json.RawMessage) error
-	New   func(src Source, env Env) (any, error)
+	New   func(src model.Source, env Env) (any, error)
 }
 
 // Env is what collectors share: the HTTP fetcher with its limits and
