@@ -44,6 +44,7 @@ func commands() map[string]command {
 		"network":   {"find coordinated accounts that co-share content", runNetwork},
 		"reprocess": {"run the pipeline again on stored posts", runReprocess},
 		"serve":     {"serve the API, web UI, health checks and metrics", runServe},
+		"source":    {"add, list, pause, resume, remove or run sources that collect posts", runSource},
 		"train":     {"train the text classifier from a data spec", runTrain},
 		"user":      {"add and list users, set passwords, manage partner API keys", runUser},
 		"version":   {"print the version", runVersion},

@@ -118,3 +118,9 @@ func (s *Store) SourceFailed(ctx context.Context, id int64, msg string, now time
 	}
 	return n, nil
 }
+
+// SetSourceConfig replaces a source's config and interval; its cursor and
+// health stay.
+func (s *Store) SetSourceConfig(ctx context.Context, id int64, config []byte, interval time.Duration) error {
+	return s.changeSource(ctx, `UPDATE sources SET config = ?, interval_secs = ? WHERE id = ?`, string(config), int64(interval/time.Second), id)
+}

@@ -21,6 +21,7 @@ type adminData struct {
 	RetentionDays int
 	NewKey        string
 	Models        bool // the Text models page is served
+	Sources       bool // the Sources page is served
 }
 
 func (h *Handler) admin(w http.ResponseWriter, r *http.Request) {
@@ -29,7 +30,7 @@ func (h *Handler) admin(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) renderAdmin(w http.ResponseWriter, r *http.Request, status int, newKey string, fl *flash) {
 	ctx := r.Context()
-	d := adminData{Roles: auth.Roles, Scopes: auth.Scopes, NewKey: newKey, Models: h.cfg.Models != nil}
+	d := adminData{Roles: auth.Roles, Scopes: auth.Scopes, NewKey: newKey, Models: h.cfg.Models != nil, Sources: h.cfg.Sources != nil}
 	var err error
 	if d.Users, err = h.st.Users(ctx); err != nil {
 		h.fail(w, r, err)

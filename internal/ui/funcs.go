@@ -17,6 +17,8 @@ import (
 func funcs(loc *Locale) template.FuncMap {
 	return template.FuncMap{
 		"t": loc.T,
+		// sourceState is a source's state: ok, failing, new or paused.
+		"sourceState": sourceState,
 		// tk translates a key built from parts, such as "label." + l.
 		"tk": func(parts ...any) string {
 			var b strings.Builder
