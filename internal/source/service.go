@@ -172,8 +172,11 @@ func (s *Service) save(ctx context.Context, src *model.Source, posts []*model.Po
 	}
 	res := Result{Fetched: len(posts)}
 	if len(posts) > 0 {
-		_, rep := s.Pipeline.IngestBatch(ctx, posts, "source:"+src.Name)
+		rep, err := s.Pipeline.IngestPosts(ctx, posts, pipeline.IngestOptions{Actor: "source:" + src.Name})
 		res.Created, res.Refused = rep.Created, len(rep.Errors)
+		if err != nil {
+			return res, fmt.Errorf("store posts: %w", err)
+		}
 		for _, e := range rep.Errors {
 			if store.Transient(e.Err) || errors.Is(e.Err, context.Canceled) || errors.Is(e.Err, context.DeadlineExceeded) {
 				return res, fmt.Errorf("store posts: %w", e)
