@@ -112,3 +112,13 @@ func (m *Metrics) SourcePolled(source string, created int, ok bool, at time.Time
 	m.sourceOK.WithLabelValues(source).Set(float64(at.Unix()))
 	m.sourceUp.WithLabelValues(source).Set(1)
 }
+
+// SourceRemoved forgets a removed source's series.
+func (m *Metrics) SourceRemoved(source string) {
+	if m == nil {
+		return
+	}
+	for _, v := range []interface{ DeleteLabelValues(...string) bool }{m.sourcePosts, m.sourceErrors, m.sourceOK, m.sourceUp} {
+		v.DeleteLabelValues(source)
+	}
+}

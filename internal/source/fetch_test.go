@@ -33,6 +33,10 @@ func TestGuard(t *testing.T) {
 		{"[fd00::1]:80", false},
 		{"[::ffff:127.0.0.1]:80", false},
 		{"[::ffff:10.0.0.1]:80", false},
+		{"[64:ff9b::a00:1]:80", false}, // NAT64 of 10.0.0.1
+		{"[2002:a00:1::1]:80", false},  // 6to4 of 10.0.0.1
+		{"255.255.255.255:80", false},
+		{"198.18.0.1:80", false},
 	} {
 		err := f.guard("tcp", tt.addr, nil)
 		if (err == nil) != tt.allowed {

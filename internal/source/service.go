@@ -113,7 +113,11 @@ func (s *Service) Remove(ctx context.Context, name string) error {
 	if err != nil {
 		return err
 	}
-	return s.Store.DeleteSource(ctx, src.ID)
+	if err := s.Store.DeleteSource(ctx, src.ID); err != nil {
+		return err
+	}
+	s.Metrics.SourceRemoved(src.Name)
+	return nil
 }
 
 // Result is what one poll did.
