@@ -75,6 +75,8 @@ func (a *API) createPosts(r *http.Request) (any, error) {
 			decodeErr[i] = err
 			continue
 		}
+		// Provenance names one of marsad's own sources; a sender cannot claim it.
+		p.Provenance = nil
 		posts[i] = p
 		ok = append(ok, p)
 		okIdx = append(okIdx, i)

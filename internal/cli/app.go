@@ -19,6 +19,7 @@ import (
 	"github.com/marsad/marsad/internal/metrics"
 	"github.com/marsad/marsad/internal/model"
 	"github.com/marsad/marsad/internal/pipeline"
+	"github.com/marsad/marsad/internal/source"
 	"github.com/marsad/marsad/internal/store"
 	"github.com/marsad/marsad/internal/textmodel"
 )
@@ -98,6 +99,9 @@ type app struct {
 	models *textmodel.Service
 	// index matches PDQ hashes against the banks; nil until plugged.
 	index pdqIndex
+	// sources collects posts from configured sources; nil when the
+	// command does not collect.
+	sources *source.Service
 	// videoStatus says whether video is hashed (vPDQ): "ok", or why not.
 	videoStatus string
 	// ocrStatus says whether text on images is read (OCR): "ok", or why not.

@@ -47,6 +47,7 @@ func commands() map[string]command {
 		"reprocess": {"run the pipeline again on stored posts", runReprocess},
 		"serve":     {"serve the API, web UI, health checks and metrics", runServe},
 		"stream":    {"consume posts pushed to a Kafka topic or a NATS JetStream subject", runStream},
+		"source":    {"add, list, pause, resume, remove or run sources that collect posts", runSource},
 		"train":     {"train the text classifier from a data spec", runTrain},
 		"user":      {"add and list users, set passwords, manage partner API keys", runUser},
 		"version":   {"print the version", runVersion},

@@ -6,9 +6,12 @@ import (
 	"crypto/rand"
 	"errors"
 	"fmt"
+	"net"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/marsad/marsad/internal/auth"
 	"github.com/marsad/marsad/internal/bank"
@@ -17,6 +20,7 @@ import (
 	"github.com/marsad/marsad/internal/model"
 	"github.com/marsad/marsad/internal/networkcase"
 	"github.com/marsad/marsad/internal/pipeline"
+	"github.com/marsad/marsad/internal/source"
 	"github.com/marsad/marsad/internal/store"
 )
 
@@ -50,6 +54,11 @@ func runDemo(ctx context.Context, e env) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "demo: %d open cases; list them with: go run ./cmd/marsad cases list --data %s\n", open, sf.data)
+	stopSources, err := demoSources(ctx, a, e)
+	if err != nil {
+		return err
+	}
+	defer stopSources()
 	if err := demoUsers(ctx, a, filepath.Join(sf.data, "demo", "credentials.txt"), e); err != nil {
 		return err
 	}
@@ -162,4 +171,53 @@ func loadDemo(ctx context.Context, a *app, dir string) (pipeline.Report, error) 
 	a.pipeline.MediaDir = dir
 	defer func() { a.pipeline.MediaDir = "" }()
 	return a.pipeline.IngestJSONL(ctx, bytes.NewReader(demo.PostsJSONL()), pipeline.IngestOptions{Actor: "demo"})
+}
+
+// demoSources serves the demo's feed and Telegram preview fixture on
+// loopback, points the demo's two sources at it (creating them the first
+// time) and collects from them once, so sources are seen at work with no
+// internet. The fixture's address is the only inside address the
+// collector may reach.
+func demoSources(ctx context.Context, a *app, e env) (stop func(), err error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
+	hs := &http.Server{Handler: demo.SourceServer(), ReadHeaderTimeout: 5 * time.Second}
+	go hs.Serve(ln)
+	stop = func() { hs.Close() }
+	base := "http://" + ln.Addr().String()
+	a.sources = a.sourceService(source.FetchOptions{AllowAddrs: []string{ln.Addr().String()}})
+	for _, d := range []struct{ kind, name, config string }{
+		{"feed", "demo-feed", `{"url":"` + base + `/feed.xml"}`},
+		{"telegram", "demo-telegram", `{"channel":"` + demo.DemoChannel + `","depth":20,"base_url":"` + base + `"}`},
+	} {
+		src, err := a.store.SourceByName(ctx, d.name)
+		switch {
+		case errors.Is(err, store.ErrNotFound):
+			src = &model.Source{Kind: d.kind, Name: d.name, Config: []byte(d.config), Interval: time.Minute}
+			err = a.sources.Add(ctx, src)
+		case err == nil:
+			// The fixture listens on a new port each run.
+			err = a.store.SetSourceConfig(ctx, src.ID, []byte(d.config), src.Interval)
+		}
+		if err != nil {
+			stop()
+			return nil, err
+		}
+		var created int
+		for range 10 {
+			res, err := a.sources.PollOnce(ctx, src.ID)
+			if err != nil {
+				stop()
+				return nil, err
+			}
+			created += res.Created
+			if !res.More {
+				break
+			}
+		}
+		fmt.Fprintf(e.stdout, "demo: source %s (%s) collected %d new posts from %s\n", d.name, d.kind, created, base)
+	}
+	return stop, nil
 }

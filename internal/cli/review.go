@@ -46,7 +46,7 @@ func mountUI(a *app, srv *server.Server, ap *api.API) error {
 	if a.index != nil {
 		added = a.index.Added
 	}
-	h, err := ui.New(ui.Config{Store: a.store, Auth: as, Actions: acts, Evidence: keeper, Review: rv, Media: media, Models: a.models, Banks: banks.New(a.store, added),
+	h, err := ui.New(ui.Config{Store: a.store, Auth: as, Actions: acts, Evidence: keeper, Review: rv, Media: media, Models: a.models, Sources: a.sources, Banks: banks.New(a.store, added),
 		Issuer: envOr("MARSAD_ISSUER", "marsad"), Logger: a.log})
 	if err != nil {
 		return err

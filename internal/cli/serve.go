@@ -21,6 +21,8 @@ func runServe(ctx context.Context, e env) error {
 	addr := fs.String("addr", envOr("MARSAD_ADDR", defaultAddr), "address to listen on (env MARSAD_ADDR)")
 	maxBody := fs.Int64("max-body", 10<<20, "largest accepted request body in bytes")
 	verbose := fs.Bool("v", false, "log every request")
+	var ff fetchFlags
+	ff.register(fs)
 	if err := parseFlags(fs, e); err != nil {
 		return err
 	}
@@ -30,6 +32,7 @@ func runServe(ctx context.Context, e env) error {
 		return err
 	}
 	defer a.Close()
+	a.sources = a.sourceService(ff.options())
 	return a.serve(ctx, e, *addr, *maxBody)
 }
 
@@ -51,6 +54,10 @@ func (a *app) serve(ctx context.Context, e env, addr string, maxBody int64) erro
 	h, err := a.handler(maxBody)
 	if err != nil {
 		return err
+	}
+	if a.sources != nil {
+		// Every configured source is polled on its own schedule.
+		a.background = append(a.background, a.sources.Run)
 	}
 	for _, run := range a.background {
 		go run(ctx)

@@ -19,6 +19,11 @@ type Metrics struct {
 	matches  *prometheus.CounterVec
 	cases    prometheus.Counter
 	requests *prometheus.HistogramVec
+
+	sourcePosts  *prometheus.CounterVec
+	sourceErrors *prometheus.CounterVec
+	sourceOK     *prometheus.GaugeVec
+	sourceUp     *prometheus.GaugeVec
 }
 
 // New registers marsad's collectors, with the Go and process collectors,
@@ -39,8 +44,20 @@ func New() *Metrics {
 			Name: "marsad_http_request_duration_seconds", Help: "HTTP requests by route pattern and status code.",
 			Buckets: []float64{.001, .005, .01, .05, .1, .5, 1, 5},
 		}, []string{"route", "code"}),
+		sourcePosts: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "marsad_source_posts_total", Help: "New posts stored from each configured source.",
+		}, []string{"source"}),
+		sourceErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "marsad_source_errors_total", Help: "Failed polls of each configured source.",
+		}, []string{"source"}),
+		sourceOK: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "marsad_source_last_success_timestamp_seconds", Help: "When each source last polled without error.",
+		}, []string{"source"}),
+		sourceUp: prometheus.NewGaugeVec(prometheus.GaugeOpts{
+			Name: "marsad_source_up", Help: "1 if the source's last poll succeeded, 0 if it failed.",
+		}, []string{"source"}),
 	}
-	m.reg.MustRegister(m.ingested, m.matches, m.cases, m.requests,
+	m.reg.MustRegister(m.ingested, m.matches, m.cases, m.requests, m.sourcePosts, m.sourceErrors, m.sourceOK, m.sourceUp,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -78,5 +95,30 @@ func (m *Metrics) CaseOpened() {
 func (m *Metrics) Request(route string, code int, d time.Duration) {
 	if m != nil {
 		m.requests.WithLabelValues(route, strconv.Itoa(code)).Observe(d.Seconds())
+	}
+}
+
+// SourcePolled records one poll of a source: new posts stored, or a failure.
+func (m *Metrics) SourcePolled(source string, created int, ok bool, at time.Time) {
+	if m == nil {
+		return
+	}
+	if !ok {
+		m.sourceErrors.WithLabelValues(source).Inc()
+		m.sourceUp.WithLabelValues(source).Set(0)
+		return
+	}
+	m.sourcePosts.WithLabelValues(source).Add(float64(created))
+	m.sourceOK.WithLabelValues(source).Set(float64(at.Unix()))
+	m.sourceUp.WithLabelValues(source).Set(1)
+}
+
+// SourceRemoved forgets a removed source's series.
+func (m *Metrics) SourceRemoved(source string) {
+	if m == nil {
+		return
+	}
+	for _, v := range []interface{ DeleteLabelValues(...string) bool }{m.sourcePosts, m.sourceErrors, m.sourceOK, m.sourceUp} {
+		v.DeleteLabelValues(source)
 	}
 }

@@ -4,6 +4,7 @@
 package model
 
 import (
+	"encoding/json"
 	"slices"
 	"sort"
 	"strings"
@@ -78,6 +79,20 @@ type Post struct {
 	Media      []Media   `json:"media,omitempty"`
 	PostedAt   time.Time `json:"posted_at"`
 	IngestedAt time.Time `json:"ingested_at,omitempty"`
+	// Views is the platform's view count when the post was read, if shown.
+	Views int64 `json:"views,omitempty"`
+	// ForwardedFrom names the channel or account the post was forwarded
+	// (shared) from, as the platform shows it.
+	ForwardedFrom string `json:"forwarded_from,omitempty"`
+	// Provenance is set on posts a source collected.
+	Provenance *Provenance `json:"provenance,omitempty"`
+}
+
+// Provenance says where and when a configured source collected a post.
+type Provenance struct {
+	Source    int64     `json:"source"`     // the source's id
+	FetchedAt time.Time `json:"fetched_at"` // when the page or feed was read
+	URL       string    `json:"url"`        // the page or feed the post was read from
 }
 
 // Media is one image or video attached to a post.
@@ -337,4 +352,32 @@ func NetworkPlatforms(accounts []string) string {
 	}
 	sort.Strings(out)
 	return strings.Join(out, ",")
+}
+
+// Source is one configured place posts are collected from (internal/source).
+type Source struct {
+	ID     int64           `json:"id"`
+	Kind   string          `json:"kind"`
+	Name   string          `json:"name"`
+	Config json.RawMessage `json:"config"`
+	// Interval is the time between two polls of a Poller.
+	Interval time.Duration `json:"interval"`
+	Paused   bool          `json:"paused"`
+	// Cursor is the collector's own position, opaque to everything else.
+	Cursor string       `json:"cursor,omitempty"`
+	Health SourceHealth `json:"health"`
+}
+
+// SourceHealth is what a source's last runs did.
+type SourceHealth struct {
+	LastSuccess time.Time `json:"last_success,omitempty"`
+	LastError   string    `json:"last_error,omitempty"`
+	LastErrorAt time.Time `json:"last_error_at,omitempty"`
+	// Failures counts errors since the last success; it sets the back-off.
+	Failures int `json:"failures"`
+	// PostsToday counts new posts stored on Day (UTC, YYYY-MM-DD);
+	// PostsTotal since the source was added.
+	Day        string `json:"day,omitempty"`
+	PostsToday int64  `json:"posts_today"`
+	PostsTotal int64  `json:"posts_total"`
 }

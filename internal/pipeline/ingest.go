@@ -126,6 +126,56 @@ func (p *Pipeline) IngestJSONL(ctx context.Context, r io.Reader, opt IngestOptio
 	if maxLine <= 0 {
 		maxLine = 10 << 20
 	}
+	return p.ingest(ctx, opt, func(dispatch func(n int, post *model.Post, err error)) (int, error) {
+		br := bufio.NewReaderSize(r, 64<<10)
+		lineNo, items := 0, 0
+		for {
+			if ctx.Err() != nil {
+				return items, ctx.Err()
+			}
+			line, tooLong, err := readLine(br, maxLine)
+			if len(line) > 0 || tooLong {
+				lineNo++
+				switch {
+				case tooLong:
+					items++
+					dispatch(lineNo, nil, fmt.Errorf("line longer than %d bytes", maxLine))
+				case len(bytes.TrimSpace(line)) > 0: // blank lines are not items
+					items++
+					post, err := DecodePost(line)
+					dispatch(lineNo, post, err)
+				}
+			}
+			if err == io.EOF {
+				return items, nil
+			}
+			if err != nil {
+				return items, fmt.Errorf("read line %d: %w", lineNo+1, err)
+			}
+		}
+	})
+}
+
+// IngestPosts ingests posts already decoded, as a source collects them,
+// the way IngestJSONL does: analysed in parallel, saved in batches, each
+// post under its own savepoint, one audit event. Errors are reported per
+// item by 1-based index.
+func (p *Pipeline) IngestPosts(ctx context.Context, posts []*model.Post, opt IngestOptions) (Report, error) {
+	return p.ingest(ctx, opt, func(dispatch func(n int, post *model.Post, err error)) (int, error) {
+		for i, post := range posts {
+			if ctx.Err() != nil {
+				return i, ctx.Err()
+			}
+			dispatch(i+1, post, nil)
+		}
+		return len(posts), nil
+	})
+}
+
+// ingest runs the parallel analysis and the batching writer over the
+// items that produce hands to dispatch (a post, or why item n has none);
+// produce returns how many items it read and why it stopped early.
+func (p *Pipeline) ingest(ctx context.Context, opt IngestOptions, produce func(dispatch func(n int, post *model.Post, err error)) (int, error)) (Report, error) {
 	workers := opt.Workers
 	if workers <= 0 {
 		workers = runtime.GOMAXPROCS(0)
@@ -208,8 +258,7 @@ func (p *Pipeline) IngestJSONL(ctx context.Context, r io.Reader, opt IngestOptio
 		}
 		flush()
 	}()
-	dispatch := func(n int, line []byte) {
-		post, err := DecodePost(line)
+	dispatch := func(n int, post *model.Post, err error) {
 		q := queues[0]
 		if err == nil {
 			h := fnv.New32a()
@@ -220,34 +269,7 @@ func (p *Pipeline) IngestJSONL(ctx context.Context, r io.Reader, opt IngestOptio
 		}
 		q <- item{n: n, post: post, err: err}
 	}
-	br := bufio.NewReaderSize(r, 64<<10)
-	var readErr error
-	lineNo, items := 0, 0
-	for {
-		if ctx.Err() != nil {
-			readErr = ctx.Err()
-			break
-		}
-		line, tooLong, err := readLine(br, maxLine)
-		if len(line) > 0 || tooLong {
-			lineNo++
-			switch {
-			case tooLong:
-				items++
-				record(lineNo, Result{}, fmt.Errorf("line longer than %d bytes", maxLine))
-			case len(bytes.TrimSpace(line)) > 0: // blank lines are not items
-				items++
-				dispatch(lineNo, line)
-			}
-		}
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			readErr = fmt.Errorf("read line %d: %w", lineNo+1, err)
-			break
-		}
-	}
+	items, readErr := produce(dispatch)
 	for _, q := range queues {
 		close(q)
 	}

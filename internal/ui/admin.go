@@ -20,9 +20,10 @@ type adminData struct {
 	SecretSet     bool
 	RetentionDays int
 	// Texts are the unit's legal basis and notice requests.
-	Texts  action.Texts
-	NewKey string
-	Models bool // the Text models page is served
+	Texts   action.Texts
+	NewKey  string
+	Models  bool // the Text models page is served
+	Sources bool // the Sources page is served
 	// NewRole is the role the Add user form offers first: the least
 	// privilege.
 	NewRole string
@@ -37,7 +38,7 @@ func (h *Handler) admin(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) renderAdmin(w http.ResponseWriter, r *http.Request, status int, newKey string, fl *flash, fs formState) {
 	ctx := r.Context()
-	d := adminData{Roles: auth.Roles, Scopes: auth.Scopes, NewKey: newKey, Models: h.cfg.Models != nil, NewRole: auth.RoleAnalyst, formState: fs, Langs: h.langs()}
+	d := adminData{Roles: auth.Roles, Scopes: auth.Scopes, NewKey: newKey, Models: h.cfg.Models != nil, Sources: h.cfg.Sources != nil, NewRole: auth.RoleAnalyst, formState: fs, Langs: h.langs()}
 	var err error
 	if d.Users, err = h.st.Users(ctx); err != nil {
 		h.fail(w, r, err)

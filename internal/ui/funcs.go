@@ -27,6 +27,8 @@ func funcs(loc *Locale, tz *time.Location) template.FuncMap {
 		},
 		// reason tells a case's reason in this locale from its fields.
 		"reason": func(r model.Reason) template.HTML { return reasonText(loc, r) },
+		// sourceState is a source's state: ok, failing, new or paused.
+		"sourceState": sourceState,
 		// tk translates a key built from parts, such as "label." + l.
 		"tk": func(parts ...any) string {
 			var b strings.Builder

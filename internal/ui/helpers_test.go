@@ -27,6 +27,7 @@ import (
 	"github.com/marsad/marsad/internal/auth"
 	"github.com/marsad/marsad/internal/evidence"
 	"github.com/marsad/marsad/internal/model"
+	"github.com/marsad/marsad/internal/source"
 	"github.com/marsad/marsad/internal/store"
 	"github.com/marsad/marsad/internal/store/storetest"
 	"github.com/marsad/marsad/internal/textmodel"
@@ -93,7 +94,7 @@ func newEnvOn(t testing.TB, st *store.Store, secure bool) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := New(Config{Store: st, Auth: a, Actions: acts, Evidence: keeper, Media: evidence.Media{Dir: media}, Issuer: "Test Unit", Models: models})
+	h, err := New(Config{Store: st, Auth: a, Actions: acts, Evidence: keeper, Media: evidence.Media{Dir: media}, Issuer: "Test Unit", Models: models, Sources: &source.Service{Store: st}})
 	if err != nil {
 		t.Fatal(err)
 	}

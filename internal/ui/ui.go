@@ -29,6 +29,7 @@ import (
 	"github.com/marsad/marsad/internal/banks"
 	"github.com/marsad/marsad/internal/evidence"
 	"github.com/marsad/marsad/internal/review"
+	"github.com/marsad/marsad/internal/source"
 	"github.com/marsad/marsad/internal/store"
 	"github.com/marsad/marsad/internal/textmodel"
 )
@@ -53,6 +54,9 @@ type Config struct {
 	// Banks applies the rules of bank management; nil makes one over
 	// Store that tells no index of new entries.
 	Banks *banks.Service
+	// Sources manages the sources posts are collected from; nil leaves
+	// the Sources page out.
+	Sources *source.Service
 	// Issuer names the unit on notices, e.g. "National CT Unit".
 	Issuer string
 	Logger *slog.Logger
@@ -76,7 +80,7 @@ type Handler struct {
 
 // pageNames lists the templates in templates/ besides layout.html and
 // netgraph.html, which every page may use.
-var pageNames = []string{"login", "queue", "case", "orders", "evidence", "dashboard", "banks", "admin", "search", "networks", "models", "error"}
+var pageNames = []string{"login", "queue", "case", "orders", "evidence", "dashboard", "banks", "admin", "search", "networks", "models", "sources", "error"}
 
 // New returns the UI handler. Mount it at "/".
 func New(cfg Config) (*Handler, error) {
@@ -192,6 +196,9 @@ func (h *Handler) routes() {
 	inner.Handle("POST /admin/models/train", role(D, h.trainModel))
 	inner.Handle("POST /admin/models/default", role(D, h.builtinModel))
 	inner.Handle("POST /admin/models/{id}/activate", role(D, h.activateModel))
+	inner.Handle("GET /admin/sources", role(D, h.sources))
+	inner.Handle("POST /admin/sources", role(D, h.addSource))
+	inner.Handle("POST /admin/sources/{name}/{action}", role(D, h.changeSource))
 	inner.Handle("/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.deny(w, r, http.StatusNotFound, "") }))
 
 	mux := http.NewServeMux()

@@ -1,0 +1,185 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"golang.org/x/time/rate"
+
+	"github.com/marsad/marsad/internal/model"
+	"github.com/marsad/marsad/internal/source"
+)
+
+const sourceSynopsis = `source <add|list|pause|resume|rm|run> [flags] ...
+
+  source add --kind feed|telegram --name NAME [--interval 15m] CONFIG-JSON
+  source list
+  source pause NAME | source resume NAME | source rm NAME
+  source run NAME        poll once now (and on while there is more at once)
+
+A source is a place marsad collects posts from by itself; marsad serve
+polls each one on its schedule. CONFIG-JSON by kind:
+
+  feed      {"url": "https://example.org/feed.xml"}
+  telegram  {"channel": "NAME", "depth": 100}
+
+See docs/sources.md.`
+
+// fetchFlags are the politeness and safety settings of collection.
+type fetchFlags struct {
+	userAgent string
+	hosts     string
+	perHost   float64
+}
+
+func (f *fetchFlags) register(fs *flag.FlagSet) {
+	fs.StringVar(&f.userAgent, "user-agent", envOr("MARSAD_USER_AGENT", source.DefaultUserAgent), "User-Agent of collection requests (env MARSAD_USER_AGENT)")
+	fs.StringVar(&f.hosts, "source-hosts", os.Getenv("MARSAD_SOURCE_HOSTS"), "comma-separated hosts sources may fetch from; empty allows all public hosts (env MARSAD_SOURCE_HOSTS)")
+	fs.Float64Var(&f.perHost, "per-host", 1, "requests a second to one host when collecting")
+}
+
+func (f *fetchFlags) options() source.FetchOptions {
+	var hosts []string
+	for h := range strings.SplitSeq(f.hosts, ",") {
+		if h = strings.ToLower(strings.TrimSpace(h)); h != "" {
+			hosts = append(hosts, h)
+		}
+	}
+	return source.FetchOptions{UserAgent: f.userAgent, Hosts: hosts, PerHost: rate.Limit(f.perHost)}
+}
+
+// sourceService wires the source rules to the app.
+func (a *app) sourceService(opt source.FetchOptions) *source.Service {
+	return &source.Service{Store: a.store, Pipeline: a.pipeline, Metrics: a.metrics, Log: a.log,
+		Env: source.Env{Fetcher: source.NewFetcher(opt)}}
+}
+
+func runSource(ctx context.Context, e env) error {
+	if len(e.args) == 0 || e.args[0] == "-h" || e.args[0] == "--help" || e.args[0] == "help" {
+		fmt.Fprintf(e.stdout, "Usage: marsad %s\n", sourceSynopsis)
+		if len(e.args) == 0 {
+			return fmt.Errorf("%w: name a source subcommand", errUsage)
+		}
+		return flag.ErrHelp
+	}
+	sub := e.args[0]
+	fs := newFlags(e, "source "+sub, sourceSynopsis)
+	var sf storeFlags
+	sf.register(fs)
+	var ff fetchFlags
+	ff.register(fs)
+	kind := fs.String("kind", "", "kind of source: "+strings.Join(source.KindNames(source.DefaultKinds()), ", ")+" (add)")
+	name := fs.String("name", "", "name of the source (add)")
+	interval := fs.Duration("interval", source.DefaultInterval, "time between polls (add)")
+	paused := fs.Bool("paused", false, "add the source paused")
+	if err := parseFlags(fs, env{args: e.args[1:], stdin: e.stdin, stdout: e.stdout, stderr: e.stderr}); err != nil {
+		return err
+	}
+	args := fs.Args()
+	need := func(n int, what string) error {
+		if len(args) != n {
+			return fmt.Errorf("%w: source %s wants %s", errUsage, sub, what)
+		}
+		return nil
+	}
+	switch sub {
+	case "add":
+		if err := need(1, "one CONFIG-JSON argument"); err != nil {
+			return err
+		}
+	case "list":
+		if err := need(0, "no arguments"); err != nil {
+			return err
+		}
+	case "pause", "resume", "rm", "run":
+		if err := need(1, "a source name"); err != nil {
+			return err
+		}
+	default:
+		return fmt.Errorf("%w: unknown source subcommand %q", errUsage, sub)
+	}
+	a, err := openApp(ctx, sf, logger(e.stderr, false))
+	if err != nil {
+		return err
+	}
+	defer a.Close()
+	svc := a.sourceService(ff.options())
+	switch sub {
+	case "add":
+		src := &model.Source{Kind: *kind, Name: *name, Config: []byte(args[0]), Interval: *interval, Paused: *paused}
+		if err := svc.Add(ctx, src); err != nil {
+			if errors.Is(err, source.ErrInvalid) {
+				return fmt.Errorf("%w: %v", errUsage, err)
+			}
+			return err
+		}
+		fmt.Fprintf(e.stdout, "source %q added (%s, every %s)\n", src.Name, src.Kind, src.Interval)
+	case "list":
+		list, err := a.store.Sources(ctx)
+		if err != nil {
+			return err
+		}
+		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "NAME\tKIND\tEVERY\tSTATE\tLAST SUCCESS\tPOSTS TODAY\tPOSTS\tLAST ERROR")
+		for _, s := range list {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%d\t%s\n", s.Name, s.Kind, s.Interval, sourceState(s), when(s.Health.LastSuccess),
+				s.Health.PostsToday, s.Health.PostsTotal, s.Health.LastError)
+		}
+		return tw.Flush()
+	case "pause":
+		return svc.Pause(ctx, args[0])
+	case "resume":
+		return svc.Resume(ctx, args[0])
+	case "rm":
+		return svc.Remove(ctx, args[0])
+	case "run":
+		src, err := a.store.SourceByName(ctx, args[0])
+		if err != nil {
+			return err
+		}
+		var total source.Result
+		for {
+			res, err := svc.PollOnce(ctx, src.ID)
+			total.Fetched += res.Fetched
+			total.Created += res.Created
+			total.Refused += res.Refused
+			for _, p := range res.Problems {
+				fmt.Fprintf(e.stderr, "marsad source run: %s\n", p)
+			}
+			if err != nil {
+				return err
+			}
+			if !res.More {
+				break
+			}
+		}
+		fmt.Fprintf(e.stdout, "%s: %d read, %d new, %d refused\n", src.Name, total.Fetched, total.Created, total.Refused)
+	}
+	return nil
+}
+
+// sourceState is how a source is doing, in one word.
+func sourceState(s model.Source) string {
+	switch {
+	case s.Paused:
+		return "paused"
+	case s.Health.Failures > 0:
+		return "failing"
+	case s.Health.LastSuccess.IsZero():
+		return "new"
+	}
+	return "ok"
+}
+
+func when(t time.Time) string {
+	if t.IsZero() {
+		return "-"
+	}
+	return t.Format(time.DateTime)
+}

@@ -1,0 +1,274 @@
+package source
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/mmcdole/gofeed"
+	"golang.org/x/net/html"
+
+	"github.com/marsad/marsad/internal/model"
+)
+
+// FeedConfig configures a source of kind "feed".
+type FeedConfig struct {
+	// URL is the RSS, Atom or JSON Feed document.
+	URL string `json:"url"`
+	// NoMedia leaves enclosures and images as URLs, not downloaded.
+	NoMedia bool `json:"no_media,omitempty"`
+}
+
+// feedCursor is a feed's position: the ids of the items already taken
+// (feeds repeat their recent items on every fetch) and the validators
+// of the last answer for a conditional GET.
+type feedCursor struct {
+	Seen         []string `json:"seen,omitempty"`
+	ETag         string   `json:"etag,omitempty"`
+	LastModified string   `json:"last_modified,omitempty"`
+}
+
+// feedSeenMax bounds the ids kept: more than any feed shows at once.
+const feedSeenMax = 2000
+
+// FeedKind collects RSS, Atom and JSON Feed items.
+var FeedKind = Kind{
+	Name: "feed",
+	Check: func(raw json.RawMessage) error {
+		_, err := parseFeedConfig(raw)
+		return err
+	},
+	New: func(src model.Source, env Env) (any, error) {
+		c, err := parseFeedConfig(src.Config)
+		if err != nil {
+			return nil, err
+		}
+		return &Feed{Config: c, Env: env}, nil
+	},
+}
+
+func parseFeedConfig(raw json.RawMessage) (FeedConfig, error) {
+	var c FeedConfig
+	d := json.NewDecoder(bytes.NewReader(raw))
+	d.DisallowUnknownFields()
+	if err := d.Decode(&c); err != nil {
+		return c, fmt.Errorf("feed config: %w", err)
+	}
+	u, err := url.Parse(c.URL)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return c, fmt.Errorf("feed config: url %q is not an http or https URL", c.URL)
+	}
+	return c, nil
+}
+
+// Feed polls one feed.
+type Feed struct {
+	Config FeedConfig
+	Env    Env
+}
+
+// Poll fetches the feed and returns the items not taken before.
+func (f *Feed) Poll(ctx context.Context, cursor string) (Page, error) {
+	var cur feedCursor
+	if cursor != "" {
+		if err := json.Unmarshal([]byte(cursor), &cur); err != nil {
+			return Page{}, fmt.Errorf("cursor: %w", err)
+		}
+	}
+	h := http.Header{}
+	if cur.ETag != "" {
+		h.Set("If-None-Match", cur.ETag)
+	}
+	if cur.LastModified != "" {
+		h.Set("If-Modified-Since", cur.LastModified)
+	}
+	fetched := now(f.Env)
+	resp, err := f.Env.Fetcher.Page(ctx, f.Config.URL, h)
+	if err != nil {
+		return Page{}, err
+	}
+	if resp.Status == http.StatusNotModified {
+		return Page{Cursor: cursor}, nil
+	}
+	if resp.Status != http.StatusOK {
+		return Page{}, fmt.Errorf("feed %s: status %d", f.Config.URL, resp.Status)
+	}
+	feed, err := gofeed.NewParser().Parse(bytes.NewReader(resp.Body))
+	if err != nil {
+		return Page{}, fmt.Errorf("feed %s: %w", f.Config.URL, err)
+	}
+	var posts []*model.Post
+	var problems []string
+	seen := map[string]bool{}
+	for _, id := range cur.Seen {
+		seen[id] = true
+	}
+	var taken []string
+	// Feeds list the newest first; posts are stored oldest first.
+	for i := len(feed.Items) - 1; i >= 0; i-- {
+		it := feed.Items[i]
+		id := itemID(f.Config.URL, it)
+		if id == "" || seen[id] {
+			continue
+		}
+		seen[id] = true
+		taken = append(taken, id)
+		posts = append(posts, f.post(ctx, feed, it, id, resp.URL, fetched, &problems))
+	}
+	cur.Seen = append(cur.Seen, taken...)
+	if n := len(cur.Seen); n > feedSeenMax {
+		cur.Seen = slices.Clone(cur.Seen[n-feedSeenMax:])
+	}
+	cur.ETag, cur.LastModified = resp.ETag, resp.LastModified
+	b, _ := json.Marshal(cur)
+	return Page{Posts: posts, Cursor: string(b), Problems: problems}, nil
+}
+
+// itemID is an item's id on its platform: its GUID when that is a URL,
+// else the feed's URL and the GUID (or the item's link), since GUIDs are
+// unique only within a feed.
+func itemID(feedURL string, it *gofeed.Item) string {
+	g := strings.TrimSpace(it.GUID)
+	if g == "" {
+		g = strings.TrimSpace(it.Link)
+	}
+	if g == "" {
+		return ""
+	}
+	if strings.HasPrefix(g, "http://") || strings.HasPrefix(g, "https://") {
+		return g
+	}
+	return feedURL + "#" + g
+}
+
+func (f *Feed) post(ctx context.Context, feed *gofeed.Feed, it *gofeed.Item, id, fetchedFrom string, fetched time.Time, problems *[]string) *model.Post {
+	p := &model.Post{Platform: "feed", SourceID: id, URL: it.Link, Channel: feed.Title}
+	if p.Channel == "" {
+		p.Channel = f.Config.URL
+	}
+	switch {
+	case len(it.Authors) > 0 && it.Authors[0].Name != "":
+		p.Author = it.Authors[0].Name
+	case feed.Title != "":
+		p.Author = feed.Title
+	}
+	switch {
+	case it.PublishedParsed != nil:
+		p.PostedAt = *it.PublishedParsed
+	case it.UpdatedParsed != nil:
+		p.PostedAt = *it.UpdatedParsed
+	default:
+		p.PostedAt = fetched
+	}
+	body := it.Content
+	if body == "" {
+		body = it.Description
+	}
+	text, links := htmlText(body)
+	p.Text = strings.TrimSpace(strings.TrimSpace(it.Title) + "\n\n" + text)
+	if it.Link != "" {
+		links = append([]string{it.Link}, links...)
+	}
+	p.Links = uniq(links)
+	var media []string
+	for _, e := range it.Enclosures {
+		if e.URL != "" && (e.Type == "" || strings.HasPrefix(e.Type, "image/") || strings.HasPrefix(e.Type, "video/")) {
+			media = append(media, e.URL)
+		}
+	}
+	if it.Image != nil && it.Image.URL != "" {
+		media = append(media, it.Image.URL)
+	}
+	for _, u := range uniq(media) {
+		p.Media = append(p.Media, fetchMedia(ctx, f.Env, u, f.Config.NoMedia, problems))
+	}
+	p.Provenance = &model.Provenance{FetchedAt: fetched, URL: fetchedFrom}
+	return p
+}
+
+// fetchMedia downloads one media file. A file that cannot be had (too
+// large, not an image or video, refused by the guard) is kept as its URL
+// alone, so the post is still stored, and the fault is added to problems.
+func fetchMedia(ctx context.Context, env Env, u string, urlOnly bool, problems *[]string) model.Media {
+	m := model.Media{URL: u}
+	if urlOnly || env.Fetcher == nil {
+		return m
+	}
+	r, err := env.Fetcher.Media(ctx, u)
+	if err != nil {
+		*problems = append(*problems, "media: "+err.Error())
+		return m
+	}
+	m.Data = r.Body
+	if strings.HasPrefix(r.Type, "video/") {
+		m.Type = "video"
+	} else {
+		m.Type = "image"
+	}
+	return m
+}
+
+// htmlText is the text of an HTML fragment, with paragraph breaks, and
+// the links in it. Nothing in it is run.
+func htmlText(s string) (string, []string) {
+	if !strings.ContainsAny(s, "<&") {
+		return s, nil
+	}
+	z := html.NewTokenizer(strings.NewReader(s))
+	var b strings.Builder
+	var links []string
+	skip := 0
+	for {
+		switch z.Next() {
+		case html.ErrorToken:
+			return strings.TrimSpace(b.String()), links
+		case html.TextToken:
+			if skip == 0 {
+				b.Write(z.Text())
+			}
+		case html.StartTagToken, html.SelfClosingTagToken:
+			name, hasAttr := z.TagName()
+			switch string(name) {
+			case "script", "style":
+				skip++
+			case "br", "p", "div", "li":
+				b.WriteByte('\n')
+			case "a":
+				for hasAttr {
+					var k, v []byte
+					k, v, hasAttr = z.TagAttr()
+					if string(k) == "href" && (bytes.HasPrefix(v, []byte("http://")) || bytes.HasPrefix(v, []byte("https://"))) {
+						links = append(links, string(v))
+					}
+				}
+			}
+		case html.EndTagToken:
+			if name, _ := z.TagName(); string(name) == "script" || string(name) == "style" {
+				skip = max(0, skip-1)
+			}
+		}
+	}
+}
+
+func uniq(s []string) []string {
+	var out []string
+	for _, v := range s {
+		if v != "" && !slices.Contains(out, v) {
+			out = append(out, v)
+		}
+	}
+	return out
+}
+
+func now(env Env) time.Time {
+	if env.Now != nil {
+		return env.Now().UTC()
+	}
+	return time.Now().UTC()
+}

@@ -1,0 +1,292 @@
+package source
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/netip"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/temoto/robotstxt"
+	"golang.org/x/time/rate"
+)
+
+// FetchOptions are the politeness and safety rules of all collection.
+type FetchOptions struct {
+	// UserAgent is sent with every request.
+	UserAgent string
+	// Hosts, if not empty, is the only hosts fetched from (pages, feeds
+	// and media alike).
+	Hosts []string
+	// PerHost is the steady request rate to one host; Burst its burst.
+	PerHost rate.Limit
+	Burst   int
+	// Timeout bounds one request, from dial to the last byte.
+	Timeout time.Duration
+	// MaxPage bounds a feed or page body; MaxMedia a media file.
+	MaxPage, MaxMedia int64
+	// AllowAddrs are exact "ip:port" addresses the SSRF guard lets through
+	// although they are private or loopback: only for tests and the
+	// demo's own fixture server.
+	AllowAddrs []string
+	// IgnoreRobots skips robots.txt (tests of other rules only).
+	IgnoreRobots bool
+}
+
+// DefaultUserAgent names marsad and where to read about it.
+const DefaultUserAgent = "marsad/1 (+https://github.com/marsad/marsad)"
+
+func (o *FetchOptions) defaults() {
+	if o.UserAgent == "" {
+		o.UserAgent = DefaultUserAgent
+	}
+	if o.PerHost == 0 {
+		o.PerHost = 1
+	}
+	if o.Burst <= 0 {
+		o.Burst = 2
+	}
+	if o.Timeout <= 0 {
+		o.Timeout = 30 * time.Second
+	}
+	if o.MaxPage <= 0 {
+		o.MaxPage = 10 << 20
+	}
+	if o.MaxMedia <= 0 {
+		o.MaxMedia = 25 << 20
+	}
+}
+
+// Fetcher is the one HTTP client of collection. It applies the
+// User-Agent, the host allow-list, per-host rate limits, robots.txt, body
+// and time limits, and the SSRF guard.
+type Fetcher struct {
+	opt    FetchOptions
+	client *http.Client
+
+	mu      sync.Mutex
+	limits  map[string]*rate.Limiter
+	robots  map[string]*robotstxt.RobotsData
+	robotAt map[string]time.Time
+}
+
+// ErrBlocked is why a request was refused by a safety rule.
+var ErrBlocked = errors.New("blocked")
+
+// NewFetcher returns a Fetcher with opt (zero fields take defaults).
+func NewFetcher(opt FetchOptions) *Fetcher {
+	opt.defaults()
+	f := &Fetcher{opt: opt, limits: map[string]*rate.Limiter{}, robots: map[string]*robotstxt.RobotsData{}, robotAt: map[string]time.Time{}}
+	dialer := &net.Dialer{Timeout: 10 * time.Second, Control: f.guard}
+	tr := &http.Transport{
+		Proxy:                 http.ProxyFromEnvironment,
+		DialContext:           dialer.DialContext,
+		TLSHandshakeTimeout:   10 * time.Second,
+		ResponseHeaderTimeout: opt.Timeout,
+		MaxIdleConnsPerHost:   2,
+		IdleConnTimeout:       90 * time.Second,
+	}
+	f.client = &http.Client{
+		Transport: tr,
+		Timeout:   opt.Timeout,
+		CheckRedirect: func(req *http.Request, via []*http.Request) error {
+			if len(via) >= 5 {
+				return fmt.Errorf("more than 5 redirects")
+			}
+			return f.hostAllowed(req.URL)
+		},
+	}
+	return f
+}
+
+// guard runs at connect time on the address actually dialled, after DNS
+// and after every redirect, so neither can lead to an inside address.
+func (f *Fetcher) guard(network, address string, _ syscall.RawConn) error {
+	ap, err := netip.ParseAddrPort(address)
+	if err != nil {
+		return fmt.Errorf("%w: address %q: %v", ErrBlocked, address, err)
+	}
+	if slices.Contains(f.opt.AllowAddrs, address) {
+		return nil
+	}
+	if ip := ap.Addr().Unmap(); !public(ip) {
+		return fmt.Errorf("%w: %s is not a public address", ErrBlocked, ip)
+	}
+	return nil
+}
+
+// notPublic are ranges the net/netip predicates do not name: carrier-grade
+// NAT, IETF protocol assignments, benchmarking, reserved and broadcast,
+// and the IPv6 prefixes that carry an IPv4 address inside (NAT64, 6to4),
+// which could reach an inside IPv4 address through a translator.
+var notPublic = []netip.Prefix{
+	netip.MustParsePrefix("100.64.0.0/10"),
+	netip.MustParsePrefix("192.0.0.0/24"),
+	netip.MustParsePrefix("198.18.0.0/15"),
+	netip.MustParsePrefix("240.0.0.0/4"),
+	netip.MustParsePrefix("64:ff9b::/96"),
+	netip.MustParsePrefix("64:ff9b:1::/48"),
+	netip.MustParsePrefix("2002::/16"),
+}
+
+func public(ip netip.Addr) bool {
+	if !ip.IsValid() || ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() ||
+		ip.IsMulticast() || ip.IsUnspecified() || ip.IsInterfaceLocalMulticast() {
+		return false
+	}
+	for _, p := range notPublic {
+		if p.Contains(ip) {
+			return false
+		}
+	}
+	return true
+}
+
+func (f *Fetcher) hostAllowed(u *url.URL) error {
+	if u.Scheme != "http" && u.Scheme != "https" {
+		return fmt.Errorf("%w: scheme %q", ErrBlocked, u.Scheme)
+	}
+	if len(f.opt.Hosts) > 0 && !slices.Contains(f.opt.Hosts, strings.ToLower(u.Hostname())) {
+		return fmt.Errorf("%w: host %q is not in the allow-list", ErrBlocked, u.Hostname())
+	}
+	return nil
+}
+
+func (f *Fetcher) limiter(host string) *rate.Limiter {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	l := f.limits[host]
+	if l == nil {
+		l = rate.NewLimiter(f.opt.PerHost, f.opt.Burst)
+		f.limits[host] = l
+	}
+	return l
+}
+
+// Response is a fetched body with what was learned about it.
+type Response struct {
+	URL          string // after redirects
+	Status       int
+	Body         []byte
+	Type         string // sniffed for media, declared for pages
+	ETag         string
+	LastModified string
+}
+
+// Page fetches a feed or a page: robots.txt is respected and the body is
+// bounded by MaxPage. A 304 answer has no body.
+func (f *Fetcher) Page(ctx context.Context, raw string, header http.Header) (*Response, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("url %q: %w", raw, err)
+	}
+	if err := f.hostAllowed(u); err != nil {
+		return nil, err
+	}
+	if !f.opt.IgnoreRobots {
+		ok, err := f.robotsAllow(ctx, u)
+		if err != nil {
+			return nil, err
+		}
+		if !ok {
+			return nil, fmt.Errorf("%w: robots.txt of %s disallows %s", ErrBlocked, u.Host, u.Path)
+		}
+	}
+	return f.get(ctx, u, header, f.opt.MaxPage)
+}
+
+// Media fetches an image or a video: bounded by MaxMedia and refused
+// unless its bytes sniff as an image or a video.
+func (f *Fetcher) Media(ctx context.Context, raw string) (*Response, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("url %q: %w", raw, err)
+	}
+	if err := f.hostAllowed(u); err != nil {
+		return nil, err
+	}
+	r, err := f.get(ctx, u, nil, f.opt.MaxMedia)
+	if err != nil {
+		return nil, err
+	}
+	if r.Status != http.StatusOK {
+		return nil, fmt.Errorf("media %s: status %d", raw, r.Status)
+	}
+	r.Type = http.DetectContentType(r.Body)
+	if !strings.HasPrefix(r.Type, "image/") && !strings.HasPrefix(r.Type, "video/") {
+		return nil, fmt.Errorf("media %s: content is %s, not an image or a video", raw, r.Type)
+	}
+	return r, nil
+}
+
+func (f *Fetcher) get(ctx context.Context, u *url.URL, header http.Header, max int64) (*Response, error) {
+	if err := f.limiter(u.Host).Wait(ctx); err != nil {
+		return nil, fmt.Errorf("get %s: %w", u, err)
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, u.String(), nil)
+	if err != nil {
+		return nil, fmt.Errorf("get %s: %w", u, err)
+	}
+	for k, v := range header {
+		req.Header[k] = v
+	}
+	req.Header.Set("User-Agent", f.opt.UserAgent)
+	resp, err := f.client.Do(req)
+	if err != nil {
+		return nil, fmt.Errorf("get %s: %w", u, err)
+	}
+	defer resp.Body.Close()
+	if resp.ContentLength > max {
+		return nil, fmt.Errorf("get %s: body of %d bytes is over the limit of %d", u, resp.ContentLength, max)
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, max+1))
+	if err != nil {
+		return nil, fmt.Errorf("get %s: read body: %w", u, err)
+	}
+	if int64(len(body)) > max {
+		return nil, fmt.Errorf("get %s: body over the limit of %d bytes", u, max)
+	}
+	return &Response{URL: resp.Request.URL.String(), Status: resp.StatusCode, Body: body,
+		Type: resp.Header.Get("Content-Type"), ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified")}, nil
+}
+
+// robotsAllow reads the host's robots.txt (kept for an hour) and asks it
+// about u for marsad's user agent. A missing robots.txt allows all; one
+// that cannot be read is an error, so a host is never fetched against its
+// will by accident.
+func (f *Fetcher) robotsAllow(ctx context.Context, u *url.URL) (bool, error) {
+	key := u.Scheme + "://" + u.Host
+	f.mu.Lock()
+	rd, at := f.robots[key], f.robotAt[key]
+	f.mu.Unlock()
+	if rd == nil || time.Since(at) > time.Hour {
+		ru := &url.URL{Scheme: u.Scheme, Host: u.Host, Path: "/robots.txt"}
+		r, err := f.get(ctx, ru, nil, 512<<10)
+		if err != nil {
+			return false, fmt.Errorf("robots.txt: %w", err)
+		}
+		rd, err = robotstxt.FromStatusAndBytes(r.Status, r.Body)
+		if err != nil {
+			return false, fmt.Errorf("robots.txt of %s: %w", u.Host, err)
+		}
+		f.mu.Lock()
+		f.robots[key], f.robotAt[key] = rd, time.Now()
+		f.mu.Unlock()
+	}
+	path := u.EscapedPath()
+	if path == "" {
+		path = "/"
+	}
+	if u.RawQuery != "" {
+		path += "?" + u.RawQuery
+	}
+	return rd.TestAgent(path, "marsad"), nil
+}
