@@ -52,7 +52,7 @@ func TestSourcesPage(t *testing.T) {
 	}{
 		{"kind", "carrier-pigeon", "kind"},
 		{"config", `{"url":"ftp://x"}`, "not an http or https URL"},
-		{"config", `{nope`, "config is not JSON"},
+		{"config", `{nope`, "Configuration: not valid JSON."},
 		{"interval", "1s", "shorter than"},
 		{"name", "news-ar", ""},
 	} {
