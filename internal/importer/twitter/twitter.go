@@ -125,6 +125,24 @@ func Read(r io.Reader, dir string) (*Tweets, error) {
 	}
 }
 
+// ReadPage parses one API v2 response, as a poller receives it, and
+// returns it (for its meta: newest id, next token) with its tweets and
+// the tweets they reference as posts.
+func ReadPage(raw []byte) (*Page, *Tweets, error) {
+	raw = bytes.TrimSpace(raw)
+	var v any
+	if err := json.Unmarshal(raw, &v); err != nil {
+		return nil, nil, importer.JSONError(raw, err)
+	}
+	var pg Page
+	if err := strictPage(raw, &pg); err != nil {
+		return nil, nil, err
+	}
+	out := &Tweets{}
+	out.add(&pg, "response")
+	return &pg, out, nil
+}
+
 func offsetError(data []byte, start int64, err error) error {
 	var se *json.SyntaxError
 	if errors.As(err, &se) {

@@ -106,3 +106,29 @@ func FuzzRead(f *testing.F) {
 		}
 	})
 }
+
+func TestReadPage(t *testing.T) {
+	b, err := os.ReadFile("testdata/search_page.json")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pg, tw, err := ReadPage(b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(tw.Posts) != 4 || len(pg.Data) != 3 || tw.Posts[0].Author != "test_media_office" {
+		t.Errorf("data %d, posts %d: %+v", len(pg.Data), len(tw.Posts), tw.Posts)
+	}
+	for _, tt := range []struct{ in, want string }{
+		{`{"data": [`, "JSON"},
+		{`[1,2]`, "not an X API v2 response"},
+		{`{"errors":[{"title":"Unauthorized","detail":"Unauthorized"}]}`, "the response is an error: Unauthorized"},
+	} {
+		if _, _, err := ReadPage([]byte(tt.in)); err == nil || !strings.Contains(err.Error(), tt.want) {
+			t.Errorf("%s: err %v, want %q", tt.in, err, tt.want)
+		}
+	}
+	if pg, tw, err := ReadPage([]byte(`{"meta":{"result_count":0}}`)); err != nil || len(tw.Posts) != 0 || pg.Meta.NextToken != "" {
+		t.Errorf("empty result: %v %+v", err, tw)
+	}
+}
