@@ -179,6 +179,7 @@ type Response struct {
 	Type         string // sniffed for media, declared for pages
 	ETag         string
 	LastModified string
+	Header       http.Header
 }
 
 // Page fetches a feed or a page: robots.txt is respected and the body is
@@ -199,6 +200,20 @@ func (f *Fetcher) Page(ctx context.Context, raw string, header http.Header) (*Re
 		if !ok {
 			return nil, fmt.Errorf("%w: robots.txt of %s disallows %s", ErrBlocked, u.Host, u.Path)
 		}
+	}
+	return f.get(ctx, u, header, f.opt.MaxPage)
+}
+
+// API calls a platform's authenticated API: every rule of Page but
+// robots.txt, which is for crawlers of pages, not for an API a token
+// was issued for.
+func (f *Fetcher) API(ctx context.Context, raw string, header http.Header) (*Response, error) {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("url %q: %w", raw, err)
+	}
+	if err := f.hostAllowed(u); err != nil {
+		return nil, err
 	}
 	return f.get(ctx, u, header, f.opt.MaxPage)
 }
@@ -255,7 +270,7 @@ func (f *Fetcher) get(ctx context.Context, u *url.URL, header http.Header, max i
 		return nil, fmt.Errorf("get %s: body over the limit of %d bytes", u, max)
 	}
 	return &Response{URL: resp.Request.URL.String(), Status: resp.StatusCode, Body: body,
-		Type: resp.Header.Get("Content-Type"), ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified")}, nil
+		Type: resp.Header.Get("Content-Type"), ETag: resp.Header.Get("ETag"), LastModified: resp.Header.Get("Last-Modified"), Header: resp.Header}, nil
 }
 
 // robotsAllow reads the host's robots.txt (kept for an hour) and asks it

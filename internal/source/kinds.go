@@ -7,6 +7,7 @@ func DefaultKinds() map[string]Kind {
 	return map[string]Kind{
 		"feed":     FeedKind,
 		"telegram": TelegramKind,
+		"x-search": XSearchKind,
 	}
 }
 

@@ -326,7 +326,7 @@ func (s *Service) loop(ctx context.Context, src model.Source) {
 		case err != nil:
 			failures++
 			s.log().Warn("source poll failed", "name", src.Name, "err", err)
-			sleep(ctx, Backoff(failures, minBackoff, src.Interval))
+			sleep(ctx, retryWait(err, Backoff(failures, minBackoff, src.Interval), s.now()))
 		case res.More:
 			failures = 0
 		default:
@@ -334,6 +334,16 @@ func (s *Service) loop(ctx context.Context, src model.Source) {
 			sleep(ctx, src.Interval)
 		}
 	}
+}
+
+// retryWait is the back-off, or longer when the platform named a time
+// before which it will not answer.
+func retryWait(err error, backoff time.Duration, now time.Time) time.Duration {
+	var ra *RetryAfter
+	if errors.As(err, &ra) {
+		return max(backoff, ra.Until.Sub(now))
+	}
+	return backoff
 }
 
 func sleep(ctx context.Context, d time.Duration) {

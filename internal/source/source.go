@@ -60,3 +60,14 @@ type Env struct {
 	Fetcher *Fetcher
 	Now     func() time.Time
 }
+
+// RetryAfter is a failed poll the platform asked to wait out (HTTP 429
+// with a reset time): the source is not polled again before Until, nor
+// before its back-off.
+type RetryAfter struct {
+	Until time.Time
+	Err   error
+}
+
+func (e *RetryAfter) Error() string { return e.Err.Error() }
+func (e *RetryAfter) Unwrap() error { return e.Err }
