@@ -18,7 +18,7 @@ import (
 
 const sourceSynopsis = `source <add|list|pause|resume|rm|run> [flags] ...
 
-  source add --kind feed|telegram --name NAME [--interval 15m] CONFIG-JSON
+  source add --kind feed|telegram|x-search --name NAME [--interval 15m] CONFIG-JSON
   source list
   source pause NAME | source resume NAME | source rm NAME
   source run NAME        poll once now (and on while there is more at once)

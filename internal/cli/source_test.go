@@ -45,7 +45,7 @@ func TestSourceCommands(t *testing.T) {
 	}{
 		{[]string{"add", "--kind", "feed", "--name", "local", "--interval", "1m", `{"url":"` + feed.URL + `/feed.xml"}`}, 0, `source "local" added (feed, every 1m0s)`},
 		{[]string{"add", "--kind", "feed", "--name", "local", `{"url":"` + feed.URL + `/feed.xml"}`}, 1, "conflict"},
-		{[]string{"add", "--kind", "gopher", "--name", "g", `{}`}, 2, `kind "gopher" is not one of feed, telegram`},
+		{[]string{"add", "--kind", "gopher", "--name", "g", `{}`}, 2, `kind "gopher" is not one of feed, telegram, x-search`},
 		{[]string{"add", "--kind", "telegram", "--name", "t", `{"channel":"a b"}`}, 2, "not a public channel"},
 		{[]string{"pause", "local"}, 0, ""},
 		{[]string{"list"}, 0, "paused"},
