@@ -74,10 +74,6 @@ func runImportTelegram(ctx context.Context, e env) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", name, err)
 	}
-	posts := make([]*model.Post, len(ex.Messages))
-	for i, m := range ex.Messages {
-		posts[i] = m.Post
-	}
 	var notes []string
 	if ex.Skipped > 0 {
 		notes = append(notes, fmt.Sprintf("%d service messages skipped", ex.Skipped))
@@ -85,7 +81,7 @@ func runImportTelegram(ctx context.Context, e env) error {
 	if ex.NotIncluded > 0 {
 		notes = append(notes, fmt.Sprintf("%d media files not included in the export", ex.NotIncluded))
 	}
-	return importPosts(ctx, e, sf, name, dir, posts, ex.Errors, notes)
+	return importPosts(ctx, e, sf, name, dir, ex.Posts, ex.Errors, notes)
 }
 
 // importPosts runs the pipeline on posts read from file name, media paths

@@ -79,6 +79,12 @@ func TestImportTelegramExport(t *testing.T) {
 			if len(p.Media) != 1 || p.Media[0].SHA256 == "" || len(p.Links) != 2 || !strings.HasPrefix(p.Text, "بيان جديد") {
 				t.Errorf("stored post = %+v", p)
 			}
+			if reply, err := s.PostBySource(context.Background(), "telegram", "1700000001/3"); err != nil || reply.ReplyTo != "1700000001/2" {
+				t.Errorf("stored reply: %v %+v", err, reply)
+			}
+			if fwd, err := s.PostBySource(context.Background(), "telegram", "1700000001/4"); err != nil || fwd.ForwardedFrom != "Canal Exemple FR" {
+				t.Errorf("stored forward: %v %+v", err, fwd)
+			}
 			code, out, errs = run(t, "", args...)
 			if code != 0 || !strings.Contains(out, "6 read, 0 new, 6 already stored") {
 				t.Fatalf("re-import: exit %d\n%s\n%s", code, out, errs)
@@ -171,8 +177,11 @@ func TestImportX(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(p.Media) != 1 || p.Media[0].SHA256 == "" || p.Author != "archive_owner_test" {
+			if len(p.Media) != 1 || p.Media[0].SHA256 == "" || p.Author != "archive_owner_test" || p.ReplyTo != "1700000000000000101" {
 				t.Errorf("archive post = %+v", p)
+			}
+			if rt, err := s.PostBySource(context.Background(), "x", "1880000000000000002"); err != nil || rt.ForwardedFrom != "test_source" {
+				t.Errorf("stored retweet: %v %+v", err, rt)
 			}
 		})
 	}
