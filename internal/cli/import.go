@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/marsad/marsad/internal/importer"
+	"github.com/marsad/marsad/internal/importer/facebook"
 	"github.com/marsad/marsad/internal/importer/telegram"
 	"github.com/marsad/marsad/internal/importer/twitter"
 	"github.com/marsad/marsad/internal/model"
@@ -18,6 +19,8 @@ import (
 // importKinds lists the formats of marsad import, one per platform export.
 func importKinds() map[string]command {
 	return map[string]command{
+		"facebook":        {"Facebook page and group posts: CrowdTangle-style CSV or Content Library API JSON", runImportFacebook},
+		"instagram":       {"Instagram account posts: CrowdTangle-style CSV or Content Library API JSON", runImportInstagram},
 		"telegram-export": {"a Telegram Desktop JSON export folder (result.json and its media)", runImportTelegram},
 		"x":               {"X/Twitter API v2 responses (JSON) or an archive's tweets.js", runImportX},
 	}
@@ -74,10 +77,6 @@ func runImportTelegram(ctx context.Context, e env) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", name, err)
 	}
-	posts := make([]*model.Post, len(ex.Messages))
-	for i, m := range ex.Messages {
-		posts[i] = m.Post
-	}
 	var notes []string
 	if ex.Skipped > 0 {
 		notes = append(notes, fmt.Sprintf("%d service messages skipped", ex.Skipped))
@@ -85,7 +84,7 @@ func runImportTelegram(ctx context.Context, e env) error {
 	if ex.NotIncluded > 0 {
 		notes = append(notes, fmt.Sprintf("%d media files not included in the export", ex.NotIncluded))
 	}
-	return importPosts(ctx, e, sf, name, dir, posts, ex.Errors, notes)
+	return importPosts(ctx, e, sf, name, dir, ex.Posts, ex.Errors, notes)
 }
 
 // importPosts runs the pipeline on posts read from file name, media paths
@@ -146,4 +145,38 @@ func runImportX(ctx context.Context, e env) error {
 		return fmt.Errorf("%s: %w", name, err)
 	}
 	return importPosts(ctx, e, sf, name, dir, tw.Posts, tw.Errors, nil)
+}
+
+func runImportFacebook(ctx context.Context, e env) error {
+	return runImportMeta(ctx, e, facebook.Facebook)
+}
+
+func runImportInstagram(ctx context.Context, e env) error {
+	return runImportMeta(ctx, e, facebook.Instagram)
+}
+
+// runImportMeta imports a Facebook or Instagram export. Media are recorded
+// by address and never fetched, so no folder is opened for them.
+func runImportMeta(ctx context.Context, e env, platform string) error {
+	fs := newFlags(e, "import "+platform, "import "+platform+" [flags] FILE\n\nImports "+platform+" posts from a CrowdTangle-style historical CSV export or from\nContent Library API JSON (an array of posts, a response with \"data\", or one per line).\nMedia are recorded by address, never fetched. See docs/importers.md.")
+	var sf storeFlags
+	sf.register(fs)
+	if err := parseFlags(fs, e); err != nil {
+		return err
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return fmt.Errorf("%w: give one FILE", errUsage)
+	}
+	name := fs.Arg(0)
+	f, err := os.Open(name)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	ps, err := facebook.Read(f, platform)
+	if err != nil {
+		return fmt.Errorf("%s: %w", name, err)
+	}
+	return importPosts(ctx, e, sf, name, "", ps.Posts, ps.Errors, nil)
 }

@@ -79,6 +79,12 @@ func TestImportTelegramExport(t *testing.T) {
 			if len(p.Media) != 1 || p.Media[0].SHA256 == "" || len(p.Links) != 2 || !strings.HasPrefix(p.Text, "بيان جديد") {
 				t.Errorf("stored post = %+v", p)
 			}
+			if reply, err := s.PostBySource(context.Background(), "telegram", "1700000001/3"); err != nil || reply.ReplyTo != "1700000001/2" {
+				t.Errorf("stored reply: %v %+v", err, reply)
+			}
+			if fwd, err := s.PostBySource(context.Background(), "telegram", "1700000001/4"); err != nil || fwd.ForwardedFrom != "Canal Exemple FR" {
+				t.Errorf("stored forward: %v %+v", err, fwd)
+			}
 			code, out, errs = run(t, "", args...)
 			if code != 0 || !strings.Contains(out, "6 read, 0 new, 6 already stored") {
 				t.Fatalf("re-import: exit %d\n%s\n%s", code, out, errs)
@@ -171,8 +177,11 @@ func TestImportX(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if len(p.Media) != 1 || p.Media[0].SHA256 == "" || p.Author != "archive_owner_test" {
+			if len(p.Media) != 1 || p.Media[0].SHA256 == "" || p.Author != "archive_owner_test" || p.ReplyTo != "1700000000000000101" {
 				t.Errorf("archive post = %+v", p)
+			}
+			if rt, err := s.PostBySource(context.Background(), "x", "1880000000000000002"); err != nil || rt.ForwardedFrom != "test_source" {
+				t.Errorf("stored retweet: %v %+v", err, rt)
 			}
 		})
 	}
@@ -187,5 +196,78 @@ func TestStreamNATSCommand(t *testing.T) {
 	}
 	if code, _, errs := run(t, "", "stream", "kafka"); code != 2 {
 		t.Fatalf("no topic: exit %d: %s", code, errs)
+	}
+}
+
+// TestImportFacebookInstagram imports composed CrowdTangle-style CSV and
+// Content Library JSON exports into each store: a second import changes
+// nothing, the same post from a CSV and from the API is one post, bad rows
+// are reported by line and column and the others stored, and media are
+// recorded by address without being fetched.
+func TestImportFacebookInstagram(t *testing.T) {
+	const td = "../importer/facebook/testdata/"
+	for name, extra := range backends(t) {
+		t.Run(name, func(t *testing.T) {
+			data := filepath.Join(t.TempDir(), "data")
+			for _, tc := range []struct {
+				kind, file string
+				code       int
+				out        string
+				errs       []string
+			}{
+				{"facebook", "page_posts.csv", 0, "4 read, 4 new, 0 already stored", nil},
+				{"facebook", "page_posts.csv", 0, "4 read, 0 new, 4 already stored", nil},
+				{"facebook", "page_posts_bad.csv", 1, "7 read, 0 new, 2 already stored, 0 cases opened, 5 refused", []string{
+					`page_posts_bad.csv: line 3, column 73: Post Created: "yesterday" is not a time`,
+					"page_posts_bad.csv: line 4, column 117: URL: required",
+					"page_posts_bad.csv: line 6, column 1: wrong number of fields",
+					`page_posts_bad.csv: line 7, column 21: bare " in non-quoted-field`,
+				}},
+				{"facebook", "content_library.json", 1, "4 read, 1 new, 1 already stored, 0 cases opened, 2 refused", []string{
+					"content_library.json: line 23, column 5: id: required",
+					`content_library.json: line 28, column 5: creation_time: "last week"`,
+				}},
+				{"instagram", "account_posts.csv", 1, "3 read, 2 new, 0 already stored, 0 cases opened, 1 refused", []string{
+					"account_posts.csv: line 4, column 70: URL:",
+				}},
+				{"instagram", "account_posts.csv", 1, "3 read, 0 new, 2 already stored", nil},
+				{"instagram", "instagram_posts.jsonl", 0, "2 read, 2 new", nil},
+				{"instagram", "instagram_posts.jsonl", 0, "2 read, 0 new, 2 already stored", nil},
+				{"instagram", "page_posts.csv", 1, "", []string{"use marsad import facebook"}},
+			} {
+				args := append(append([]string{"import", tc.kind, "--data", data}, extra...), td+tc.file)
+				code, out, errs := run(t, "", args...)
+				if code != tc.code || !strings.Contains(out, tc.out) {
+					t.Fatalf("%s %s: exit %d, want %d with %q\n%s\n%s", tc.kind, tc.file, code, tc.code, tc.out, out, errs)
+				}
+				for _, w := range tc.errs {
+					if !strings.Contains(errs, w) {
+						t.Errorf("%s %s: errors lack %q:\n%s", tc.kind, tc.file, w, errs)
+					}
+				}
+			}
+			s := openStoreOf(t, data, extra)
+			ctx := context.Background()
+			p, err := s.PostBySource(ctx, "facebook", "100000000000001_5000000000000001")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if p.Author != "testnashra" || !strings.HasSuffix(p.Text, "موعدنا الجمعة") || len(p.Media) != 1 ||
+				p.Media[0].URL != "https://www.facebook.com/photo.php?fbid=5000000000000002" || p.Media[0].SHA256 != "" {
+				t.Errorf("photo post = %+v", p)
+			}
+			if sh, err := s.PostBySource(ctx, "facebook", "100000000000002_5000000000000030"); err != nil || sh.ForwardedFrom != "testnashra" {
+				t.Errorf("shared post: %v %+v", err, sh)
+			}
+			if sh, err := s.PostBySource(ctx, "facebook", "100000000000004_5000000000000050"); err != nil || sh.ForwardedFrom != "100000000000001" {
+				t.Errorf("API share: %v %+v", err, sh)
+			}
+			if ig, err := s.PostBySource(ctx, "instagram", "TeStCoDe02"); err != nil || ig.Media[0].Type != "video" || ig.Author != "compte_test" {
+				t.Errorf("reel: %v %+v", err, ig)
+			}
+			if n, _ := s.CountPosts(ctx); n != 9 {
+				t.Errorf("%d posts stored, want 9", n)
+			}
+		})
 	}
 }

@@ -81,8 +81,11 @@ type Post struct {
 	IngestedAt time.Time `json:"ingested_at,omitempty"`
 	// Views is the platform's view count when the post was read, if shown.
 	Views int64 `json:"views,omitempty"`
-	// ForwardedFrom names the channel or account the post was forwarded
-	// (shared) from, as the platform shows it.
+	// ReplyTo is the source id, on the same platform, of the post this one
+	// answers.
+	ReplyTo string `json:"reply_to,omitempty"`
+	// ForwardedFrom names the original author or channel of a forward,
+	// share or repost, as the platform shows it.
 	ForwardedFrom string `json:"forwarded_from,omitempty"`
 	// Provenance is set on posts a source collected.
 	Provenance *Provenance `json:"provenance,omitempty"`

@@ -212,6 +212,8 @@ func TestRoute(t *testing.T) {
 func TestDecodePost(t *testing.T) {
 	for _, tt := range []struct{ in, err string }{
 		{`{"platform":"x","source_id":"1"}`, ""},
+		{`{"platform":"telegram","source_id":"1/3","reply_to":"1/2","forwarded_from":"Canal Exemple FR"}`, ""},
+		{`{"platform":"x","source_id":"1","reply_to":5}`, "reply_to: want string"},
 		{`{"platform":"x","source_id":"1"} {"a":1}`, "trailing data"},
 		{`{"platform":1}`, "platform: want string"},
 		{``, "empty input"},

@@ -22,19 +22,10 @@ import (
 // Platform is the platform name of imported posts.
 const Platform = "telegram"
 
-// Message is one exported message as a post, with what the post model has
-// no field for.
-type Message struct {
-	Post *model.Post
-	// ReplyTo is the source id of the message this one answers, if any.
-	ReplyTo string
-	// ForwardedFrom names the chat or person a forward came from.
-	ForwardedFrom string
-}
-
 // Export is what an export file holds.
 type Export struct {
-	Messages []Message
+	// Posts are the messages, in export order.
+	Posts []*model.Post
 	// Skipped counts service messages (joins, pins, calls): not posts.
 	Skipped int
 	// NotIncluded counts media the export left out ("File not included").
@@ -114,14 +105,14 @@ func Read(r io.Reader) (*Export, error) {
 				if strings.HasPrefix(m.Photo, notIncluded) || strings.HasPrefix(m.File, notIncluded) {
 					ex.NotIncluded++
 				}
-				ex.Messages = append(ex.Messages, *msg)
+				ex.Posts = append(ex.Posts, msg)
 			}
 		}
 	}
 	return ex, nil
 }
 
-func convert(c chat, m message) (*Message, *importer.Error) {
+func convert(c chat, m message) (*model.Post, *importer.Error) {
 	if m.Type == "service" {
 		return nil, nil
 	}
@@ -167,14 +158,13 @@ func convert(c chat, m message) (*Message, *importer.Error) {
 		}
 		p.Media = append(p.Media, model.Media{Path: f.name, Type: f.typ})
 	}
-	msg := &Message{Post: p}
 	if m.ReplyTo != nil {
-		msg.ReplyTo = sourceID(*c.ID, *m.ReplyTo)
+		p.ReplyTo = sourceID(*c.ID, *m.ReplyTo)
 	}
 	if m.ForwardedFrom != nil {
-		msg.ForwardedFrom = *m.ForwardedFrom
+		p.ForwardedFrom = *m.ForwardedFrom
 	}
-	return msg, nil
+	return p, nil
 }
 
 // sourceID names a message uniquely across chats: message ids are per chat.

@@ -18,11 +18,11 @@ func TestReadChannelExport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ex.Errors) != 0 || ex.Skipped != 1 || ex.NotIncluded != 1 || len(ex.Messages) != 6 {
-		t.Fatalf("messages %d, skipped %d, not included %d, errors %v", len(ex.Messages), ex.Skipped, ex.NotIncluded, ex.Errors)
+	if len(ex.Errors) != 0 || ex.Skipped != 1 || ex.NotIncluded != 1 || len(ex.Posts) != 6 {
+		t.Fatalf("messages %d, skipped %d, not included %d, errors %v", len(ex.Posts), ex.Skipped, ex.NotIncluded, ex.Errors)
 	}
-	m := ex.Messages
-	first := m[0].Post
+	m := ex.Posts
+	first := m[0]
 	if first.SourceID != "1700000001/2" || first.Author != "channel1700000001" || first.Channel != "Nashra Test Channel" ||
 		first.URL != "https://t.me/c/1700000001/2" || !first.PostedAt.Equal(time.Unix(1738577700, 0)) {
 		t.Errorf("first post = %+v", first)
@@ -36,20 +36,23 @@ func TestReadChannelExport(t *testing.T) {
 	if len(first.Media) != 1 || first.Media[0].Path != "photos/photo_1@03-02-2025_10-15-00.jpg" || first.Media[0].Type != "image" {
 		t.Errorf("media = %+v", first.Media)
 	}
+	if first.ReplyTo != "" || first.ForwardedFrom != "" {
+		t.Errorf("an original message has reply to %q, forwarded from %q", first.ReplyTo, first.ForwardedFrom)
+	}
 	if m[1].ReplyTo != "1700000001/2" {
 		t.Errorf("reply to = %q", m[1].ReplyTo)
 	}
-	if m[2].ForwardedFrom != "Canal Exemple FR" || m[2].Post.Text != "Communiqué : la réunion aura lieu vendredi. #annonce" {
-		t.Errorf("forward = %+v %q", m[2], m[2].Post.Text)
+	if m[2].ForwardedFrom != "Canal Exemple FR" || m[2].Text != "Communiqué : la réunion aura lieu vendredi. #annonce" {
+		t.Errorf("forward = %+v %q", m[2], m[2].Text)
 	}
-	if len(m[3].Post.Media) != 1 || m[3].Post.Media[0].Path != "files/bulletin.pdf" {
-		t.Errorf("document media = %+v", m[3].Post.Media)
+	if len(m[3].Media) != 1 || m[3].Media[0].Path != "files/bulletin.pdf" {
+		t.Errorf("document media = %+v", m[3].Media)
 	}
-	if len(m[4].Post.Media) != 0 {
-		t.Errorf("a file not included became media: %+v", m[4].Post.Media)
+	if len(m[4].Media) != 0 {
+		t.Errorf("a file not included became media: %+v", m[4].Media)
 	}
-	if m[5].Post.Author != "user5550001" || !m[5].Post.PostedAt.Equal(time.Date(2025, 2, 6, 12, 0, 0, 0, time.UTC)) {
-		t.Errorf("old-style date or author: %+v", m[5].Post)
+	if m[5].Author != "user5550001" || !m[5].PostedAt.Equal(time.Date(2025, 2, 6, 12, 0, 0, 0, time.UTC)) {
+		t.Errorf("old-style date or author: %+v", m[5])
 	}
 }
 
@@ -61,8 +64,8 @@ func TestReadAccountExport(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(ex.Messages) != 2 || ex.Messages[0].Post.SourceID != "42/1" || ex.Messages[1].Post.SourceID != "43/1" || ex.Messages[1].Post.URL != "" {
-		t.Fatalf("%+v", ex.Messages)
+	if len(ex.Posts) != 2 || ex.Posts[0].SourceID != "42/1" || ex.Posts[1].SourceID != "43/1" || ex.Posts[1].URL != "" {
+		t.Fatalf("%+v", ex.Posts)
 	}
 }
 
@@ -109,8 +112,8 @@ func TestReadBadInput(t *testing.T) {
 			if len(ex.Errors) != 1 || !strings.Contains(ex.Errors[0].Error(), tc.want) {
 				t.Fatalf("errors = %v, want one with %q", ex.Errors, tc.want)
 			}
-			if len(ex.Messages) != 1 || ex.Messages[0].Post.Text != "kept" {
-				t.Fatalf("the good message was not kept: %+v", ex.Messages)
+			if len(ex.Posts) != 1 || ex.Posts[0].Text != "kept" {
+				t.Fatalf("the good message was not kept: %+v", ex.Posts)
 			}
 		})
 	}
@@ -125,8 +128,8 @@ func FuzzRead(f *testing.F) {
 		if err != nil {
 			return
 		}
-		for _, m := range ex.Messages {
-			for _, md := range m.Post.Media {
+		for _, m := range ex.Posts {
+			for _, md := range m.Media {
 				if checkPath(md.Path) != nil {
 					t.Fatalf("unsafe path kept: %q", md.Path)
 				}

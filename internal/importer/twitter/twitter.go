@@ -188,6 +188,12 @@ func (out *Tweets) add(pg *Page, where string) {
 	for _, m := range pg.Includes.Media {
 		media[m.Key] = m
 	}
+	authors := map[string]string{} // tweet id → author id, to name a retweet's source
+	for _, list := range [][]Tweet{pg.Data, pg.Includes.Tweets} {
+		for _, tw := range list {
+			authors[tw.ID] = tw.AuthorID
+		}
+	}
 	for i, list := range [][]Tweet{pg.Data, pg.Includes.Tweets} {
 		field := "data"
 		if i == 1 {
@@ -199,6 +205,23 @@ func (out *Tweets) add(pg *Page, where string) {
 				err.Where = fmt.Sprintf("%s %s[%d]", where, field, j)
 				out.Errors = append(out.Errors, err)
 				continue
+			}
+			for _, ref := range tw.ReferencedTweets {
+				switch ref.Type {
+				case "replied_to":
+					p.ReplyTo = ref.ID
+				case "retweeted":
+					// The original's author when the response expanded it,
+					// else the name in the "RT @name:" the text begins with.
+					p.ForwardedFrom = retweetOf(tw.Text)
+					if id, ok := authors[ref.ID]; ok {
+						if u, ok := users[id]; ok && u.Username != "" {
+							p.ForwardedFrom = u.Username
+						} else if id != "" {
+							p.ForwardedFrom = id
+						}
+					}
+				}
 			}
 			out.Posts = append(out.Posts, p)
 		}
@@ -262,6 +285,19 @@ func (m Media) media() (model.Media, bool) {
 	return model.Media{}, false
 }
 
+// retweetOf returns the name in a retweet's "RT @name: " prefix, or "".
+func retweetOf(text string) string {
+	rest, ok := strings.CutPrefix(text, "RT @")
+	if !ok {
+		return ""
+	}
+	name, _, ok := strings.Cut(rest, ":")
+	if !ok || name == "" || strings.ContainsAny(name, " \n") {
+		return ""
+	}
+	return name
+}
+
 // lang drops X's codes for "no language" ("und", "zxx", "qme"...).
 func lang(s string) string {
 	if s == "und" || strings.HasPrefix(s, "q") || s == "zxx" {
@@ -274,6 +310,7 @@ func lang(s string) string {
 type archiveTweet struct {
 	Tweet struct {
 		IDStr     string `json:"id_str"`
+		ReplyTo   string `json:"in_reply_to_status_id_str"`
 		FullText  string `json:"full_text"`
 		CreatedAt string `json:"created_at"`
 		Lang      string `json:"lang"`
@@ -326,7 +363,8 @@ func readArchive(data []byte, dir string) (*Tweets, error) {
 			out.Errors = append(out.Errors, importer.Errorf(where, "tweet.id_str", "required"))
 			continue
 		}
-		p := &model.Post{Platform: Platform, SourceID: tw.IDStr, Text: tw.FullText, Lang: lang(tw.Lang), Author: username}
+		p := &model.Post{Platform: Platform, SourceID: tw.IDStr, Text: tw.FullText, Lang: lang(tw.Lang), Author: username,
+			ReplyTo: tw.ReplyTo, ForwardedFrom: retweetOf(tw.FullText)}
 		if username != "" {
 			p.URL = "https://x.com/" + username + "/status/" + tw.IDStr
 		}

@@ -35,6 +35,31 @@ func TestReadAPIv2Page(t *testing.T) {
 	if ref.SourceID != "1880000000000000009" || ref.Author != "test_source" || len(ref.Media) != 1 || ref.Media[0].URL != "https://video.twimg.example/high.mp4" {
 		t.Errorf("referenced = %+v", ref)
 	}
+	if rt := tw.Posts[1]; rt.ForwardedFrom != "test_source" || rt.ReplyTo != "" {
+		t.Errorf("retweet: forwarded from %q, reply to %q", rt.ForwardedFrom, rt.ReplyTo)
+	}
+	if re := tw.Posts[2]; re.ReplyTo != "1880000000000000009" || re.ForwardedFrom != "" {
+		t.Errorf("reply: reply to %q, forwarded from %q", re.ReplyTo, re.ForwardedFrom)
+	}
+	if p.ReplyTo != "" || p.ForwardedFrom != "" {
+		t.Errorf("an original tweet has reply to %q, forwarded from %q", p.ReplyTo, p.ForwardedFrom)
+	}
+}
+
+func TestRetweetOf(t *testing.T) {
+	for _, tc := range []struct{ text, want string }{
+		{"RT @test_source: Video", "test_source"},
+		{"RT @a_b: ", "a_b"},
+		{"rt @x: lower case is not a retweet", ""},
+		{"RT @: empty", ""},
+		{"RT @two words: no", ""},
+		{"RT @no_colon", ""},
+		{"Plain text", ""},
+	} {
+		if got := retweetOf(tc.text); got != tc.want {
+			t.Errorf("retweetOf(%q) = %q, want %q", tc.text, got, tc.want)
+		}
+	}
 }
 
 func TestReadPagesOnePerLine(t *testing.T) {
@@ -55,6 +80,9 @@ func TestReadArchive(t *testing.T) {
 	a, b := tw.Posts[0], tw.Posts[1]
 	if a.Author != "archive_owner_test" || a.PostedAt.Format("2006-01-02T15:04") != "2023-09-08T09:00" || !slices.Equal(a.Links, []string{"https://example.com/rapport"}) {
 		t.Errorf("first = %+v", a)
+	}
+	if b.ReplyTo != "1700000000000000101" || a.ReplyTo != "" {
+		t.Errorf("archive reply to = %q, %q", a.ReplyTo, b.ReplyTo)
 	}
 	if len(b.Media) != 1 || b.Media[0].Path != "tweets_media/1700000000000000102-F5aBcD.jpg" || b.Media[0].URL == "" {
 		t.Errorf("media = %+v", b.Media)

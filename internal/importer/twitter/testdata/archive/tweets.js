@@ -22,6 +22,7 @@ window.YTD.tweets.part0 = [
       "entities" : {"hashtags" : [], "urls" : [], "media" : [{"media_url_https" : "https://pbs.twimg.example/media/F5aBcD.jpg", "type" : "photo"}]},
       "extended_entities" : {"media" : [{"media_url_https" : "https://pbs.twimg.example/media/F5aBcD.jpg", "type" : "photo", "id_str" : "1700000000000000555"}]},
       "id_str" : "1700000000000000102",
+      "in_reply_to_status_id_str" : "1700000000000000101",
       "id" : "1700000000000000102",
       "created_at" : "Sat Sep 09 14:30:00 +0000 2023",
       "full_text" : "صورة من التجمع https://t.co/pIcT01",
