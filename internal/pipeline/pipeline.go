@@ -304,6 +304,7 @@ func (p *Pipeline) readMedia(ctx context.Context, post *model.Post) error {
 		m := &post.Media[i]
 		field := fmt.Sprintf("media[%d]", i)
 		m.Error = ""
+		m.EXIF = nil // read from the file, never taken from a sender
 		var data []byte
 		switch {
 		case len(m.Data) > 0:
@@ -323,6 +324,7 @@ func (p *Pipeline) readMedia(ctx context.Context, post *model.Post) error {
 			if err := p.hashMedia(m, data); err != nil {
 				return fieldErr(field, "%v", err)
 			}
+			readMeta(m, data)
 			p.readText(ctx, post, m, data)
 			continue
 		}
