@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"strconv"
 	"strings"
 	"time"
 
@@ -151,4 +152,19 @@ func degrees(v any, ref, neg string) (float64, bool) {
 		d = -d
 	}
 	return d, true
+}
+
+// Position returns the position as "latitude, longitude" in decimal
+// degrees, six places (about 10 cm).
+func (g *GPS) Position() string {
+	return strconv.FormatFloat(g.Latitude, 'f', 6, 64) + ", " + strconv.FormatFloat(g.Longitude, 'f', 6, 64)
+}
+
+// AltitudeText returns the altitude in metres, one place, or "" when none
+// was recorded.
+func (g *GPS) AltitudeText() string {
+	if g.Altitude == nil {
+		return ""
+	}
+	return strconv.FormatFloat(*g.Altitude, 'f', 1, 64) + " m"
 }
