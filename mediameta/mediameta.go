@@ -9,15 +9,11 @@
 package mediameta
 
 import (
-	"errors"
 	"fmt"
 	"math"
 	"strconv"
 	"strings"
 	"time"
-
-	exif "github.com/dsoprea/go-exif/v3"
-	exifcommon "github.com/dsoprea/go-exif/v3/common"
 )
 
 // Meta is what marsad keeps of a file's EXIF data.
@@ -50,104 +46,106 @@ func (m *Meta) Empty() bool {
 // maxTextLen bounds one text field: EXIF strings are the sender's.
 const maxTextLen = 200
 
-// Read returns the EXIF metadata of a JPEG, TIFF or HEIF file, or nil and
-// no error when it has none.
-func Read(data []byte) (m *Meta, err error) {
-	// The library reports some malformed input by panicking.
-	defer func() {
-		if r := recover(); r != nil {
-			m, err = nil, fmt.Errorf("exif: malformed: %v", r)
-		}
-	}()
-	raw, err := exif.SearchAndExtractExif(data)
-	if errors.Is(err, exif.ErrNoExif) {
+// EXIF tags marsad keeps.
+const (
+	tagMake             = 0x010F
+	tagModel            = 0x0110
+	tagSoftware         = 0x0131
+	tagDateTime         = 0x0132
+	tagExifIFD          = 0x8769
+	tagGPSIFD           = 0x8825
+	tagDateTimeOriginal = 0x9003
+	tagLensModel        = 0xA434
+	tagGPSLatitudeRef   = 1
+	tagGPSLatitude      = 2
+	tagGPSLongitudeRef  = 3
+	tagGPSLongitude     = 4
+	tagGPSAltitudeRef   = 5
+	tagGPSAltitude      = 6
+	tagGPSTimeStamp     = 7
+	tagGPSDateStamp     = 0x1D
+)
+
+// Read returns the EXIF metadata of a JPEG, PNG, TIFF or HEIF file, or
+// nil and no error when it has none.
+func Read(data []byte) (*Meta, error) {
+	block := findEXIF(data)
+	if block == nil {
 		return nil, nil
 	}
+	t, off, err := parseTIFF(block)
 	if err != nil {
 		return nil, fmt.Errorf("exif: %w", err)
 	}
-	tags, _, err := exif.GetFlatExifData(raw, nil)
+	ifd0, err := t.ifd(off)
 	if err != nil {
 		return nil, fmt.Errorf("exif: %w", err)
 	}
-	m = &Meta{}
-	byName := map[string]exif.ExifTag{}
-	for _, t := range tags {
-		// The first IFD is the picture's; IFD1 describes the thumbnail.
-		if t.IfdPath == "IFD1" {
-			continue
-		}
-		if _, ok := byName[t.TagName]; !ok {
-			byName[t.TagName] = t
-		}
-	}
-	text := func(name string) string {
-		t, ok := byName[name]
-		if !ok {
-			return ""
-		}
-		s, _ := t.Value.(string)
+	text := func(ifd map[uint16]entry, tag uint16) string {
+		s := t.text(ifd[tag])
 		s = strings.TrimSpace(strings.ToValidUTF8(strings.TrimRight(s, "\x00"), ""))
+		if i := strings.IndexByte(s, 0); i >= 0 {
+			s = s[:i]
+		}
 		if len(s) > maxTextLen {
-			s = s[:maxTextLen]
+			s = strings.ToValidUTF8(s[:maxTextLen], "")
 		}
 		return s
 	}
-	m.Make, m.Model, m.Software = text("Make"), text("Model"), text("Software")
-	m.Lens, m.Taken = text("LensModel"), text("DateTimeOriginal")
-	if m.Taken == "" {
-		m.Taken = text("DateTime")
+	m := &Meta{Make: text(ifd0, tagMake), Model: text(ifd0, tagModel), Software: text(ifd0, tagSoftware)}
+	if o, ok := t.offset(ifd0[tagExifIFD]); ok && o != off {
+		ex, err := t.ifd(o)
+		if err != nil {
+			return nil, fmt.Errorf("exif: Exif IFD: %w", err)
+		}
+		m.Taken, m.Lens = text(ex, tagDateTimeOriginal), text(ex, tagLensModel)
 	}
-	m.GPS = gps(byName, text)
+	if m.Taken == "" {
+		m.Taken = text(ifd0, tagDateTime)
+	}
+	if o, ok := t.offset(ifd0[tagGPSIFD]); ok && o != off {
+		g, err := t.ifd(o)
+		if err != nil {
+			return nil, fmt.Errorf("exif: GPS IFD: %w", err)
+		}
+		m.GPS = gps(t, g, func(tag uint16) string { return text(g, tag) })
+	}
 	if m.Empty() {
 		return nil, nil
 	}
 	return m, nil
 }
 
-func gps(byName map[string]exif.ExifTag, text func(string) string) *GPS {
-	lat, ok1 := degrees(byName["GPSLatitude"].Value, text("GPSLatitudeRef"), "S")
-	lon, ok2 := degrees(byName["GPSLongitude"].Value, text("GPSLongitudeRef"), "W")
+func gps(t *tiff, g map[uint16]entry, text func(uint16) string) *GPS {
+	lat, ok1 := degrees(t.rationals(g[tagGPSLatitude]), text(tagGPSLatitudeRef), "S")
+	lon, ok2 := degrees(t.rationals(g[tagGPSLongitude]), text(tagGPSLongitudeRef), "W")
 	if !ok1 || !ok2 || math.Abs(lat) > 90 || math.Abs(lon) > 180 {
 		return nil
 	}
-	g := &GPS{Latitude: lat, Longitude: lon}
-	if rs, ok := byName["GPSAltitude"].Value.([]exifcommon.Rational); ok && len(rs) == 1 && rs[0].Denominator != 0 {
-		alt := float64(rs[0].Numerator) / float64(rs[0].Denominator)
-		if ref, ok := byName["GPSAltitudeRef"].Value.([]byte); ok && len(ref) == 1 && ref[0] == 1 {
-			alt = -alt // below sea level
+	out := &GPS{Latitude: lat, Longitude: lon}
+	if alt := t.rationals(g[tagGPSAltitude]); len(alt) == 1 {
+		a := alt[0]
+		if ref, ok := g[tagGPSAltitudeRef]; ok && ref.typ == 1 && len(ref.value) == 1 && ref.value[0] == 1 {
+			a = -a // below sea level
 		}
-		g.Altitude = &alt
+		out.Altitude = &a
 	}
-	if d, err := time.Parse("2006:01:02", text("GPSDateStamp")); err == nil {
-		if rs, ok := byName["GPSTimeStamp"].Value.([]exifcommon.Rational); ok && len(rs) == 3 {
-			var secs float64
-			for i, r := range rs {
-				if r.Denominator == 0 {
-					return g
-				}
-				secs += float64(r.Numerator) / float64(r.Denominator) * [3]float64{3600, 60, 1}[i]
-			}
-			g.Time = d.Add(time.Duration(secs * float64(time.Second))).UTC()
+	if d, err := time.Parse("2006:01:02", text(tagGPSDateStamp)); err == nil {
+		if hms := t.rationals(g[tagGPSTimeStamp]); len(hms) == 3 && hms[0] < 24 && hms[1] < 60 && hms[2] < 61 {
+			secs := hms[0]*3600 + hms[1]*60 + hms[2]
+			out.Time = d.Add(time.Duration(secs * float64(time.Second))).UTC()
 		}
 	}
-	return g
+	return out
 }
 
 // degrees turns EXIF's degrees, minutes and seconds into decimal degrees,
 // negative when ref is neg.
-func degrees(v any, ref, neg string) (float64, bool) {
-	rs, ok := v.([]exifcommon.Rational)
-	if !ok || len(rs) != 3 {
+func degrees(dms []float64, ref, neg string) (float64, bool) {
+	if len(dms) != 3 {
 		return 0, false
 	}
-	var d float64
-	for i, r := range rs {
-		if r.Denominator == 0 {
-			return 0, false
-		}
-		d += float64(r.Numerator) / float64(r.Denominator) / [3]float64{1, 60, 3600}[i]
-	}
+	d := dms[0] + dms[1]/60 + dms[2]/3600
 	if strings.EqualFold(ref, neg) {
 		d = -d
 	}

@@ -2,6 +2,7 @@ package mediameta_test
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"image"
 	"image/jpeg"
@@ -169,4 +170,45 @@ func FuzzRead(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		_, _ = mediameta.Read(data)
 	})
+}
+
+func TestReadTIFF(t *testing.T) {
+	m, err := mediameta.Read(mediametatest.EXIF(t))
+	if err != nil || m == nil || m.GPS == nil || m.Lens != mediametatest.Lens {
+		t.Fatalf("got %+v, %v", m, err)
+	}
+}
+
+// TestReadBadInput: hostile counts and offsets give an error, at once,
+// without allocating what they claim.
+func TestReadBadInput(t *testing.T) {
+	le := binary.LittleEndian
+	block := func(entries ...[12]byte) []byte {
+		b := []byte("II*\x00\x08\x00\x00\x00")
+		b = le.AppendUint16(b, uint16(len(entries)))
+		for _, e := range entries {
+			b = append(b, e[:]...)
+		}
+		return le.AppendUint32(b, 0)
+	}
+	ent := func(tag, typ uint16, count, value uint32) (e [12]byte) {
+		le.PutUint16(e[0:], tag)
+		le.PutUint16(e[2:], typ)
+		le.PutUint32(e[4:], count)
+		le.PutUint32(e[8:], value)
+		return e
+	}
+	for name, data := range map[string][]byte{
+		"huge count":       block(ent(0x010F, 2, 0xFFFFFFFF, 8)),
+		"offset past end":  block(ent(0x010F, 2, 100, 0xFFFFFFF0)),
+		"GPS IFD past end": block(ent(0x8825, 4, 1, 0x7FFFFFFF)),
+		"IFD0 past end":    []byte("II*\x00\xff\xff\x00\x00"),
+		"too many entries": append([]byte("II*\x00\x08\x00\x00\x00\xff\xff"), make([]byte, 100)...),
+		"jpeg bad exif":    append([]byte{0xFF, 0xD8, 0xFF, 0xE1, 0x00, 0x10}, []byte("Exif\x00\x00MM\x00*\x7f\xff\xff\xff")...),
+	} {
+		m, err := mediameta.Read(data)
+		if err == nil || m != nil {
+			t.Errorf("%s: got %+v, %v; want an error", name, m, err)
+		}
+	}
 }
