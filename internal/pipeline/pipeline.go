@@ -70,7 +70,10 @@ type Pipeline struct {
 	Scorer    Scorer // optional
 	// OCR reads the text on images; nil leaves images unread (as when
 	// Tesseract is not installed).
-	OCR     TextReader
+	OCR TextReader
+	// Frames samples stills from videos so OCR reads the text on them;
+	// nil leaves videos unread.
+	Frames  FrameSampler
 	Metrics *metrics.Metrics
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
@@ -326,6 +329,7 @@ func (p *Pipeline) readMedia(ctx context.Context, post *model.Post) error {
 			}
 			readMeta(m, data)
 			p.readText(ctx, post, m, data)
+			p.readVideoText(ctx, post, m, data)
 			continue
 		}
 		// No file: keep what the sender computed, if well formed.
