@@ -51,3 +51,44 @@ func TestCaseShowsEXIF(t *testing.T) {
 		}
 	}
 }
+
+// TestEvidenceListShowsEXIF: the evidence page says which preserved
+// records hold a GPS position and camera.
+func TestEvidenceListShowsEXIF(t *testing.T) {
+	e := newEnv(t)
+	ctx := context.Background()
+	meta, err := mediameta.Read(mediametatest.JPEGWithGPS(t))
+	if err != nil || meta == nil {
+		t.Fatal(meta, err)
+	}
+	p := model.Post{Platform: "x", SourceID: "photo-2", Media: []model.Media{{URL: "https://example.com/p.jpg", Type: "image", EXIF: meta}},
+		Text: "photo", PostedAt: time.Now().UTC()}
+	c := model.Case{Priority: 50, Labels: []model.Label{model.Propaganda}, Reasons: []model.Reason{{Kind: "score", Label: model.Propaganda, Score: 0.9}}}
+	if _, _, err := e.st.SavePost(ctx, &p, store.Analysis{Case: &c}); err != nil {
+		t.Fatal(err)
+	}
+	ev := &store.Evidence{CaseID: c.ID, PostID: p.ID, CapturedBy: "rev1", CapturedAt: time.Now().UTC().Truncate(time.Microsecond), Platform: "x", SourceID: "photo-2",
+		ManifestSHA256: strings.Repeat("a", 64)}
+	if err := e.st.SaveEvidence(ctx, ev); err != nil {
+		t.Fatal(err)
+	}
+	for _, u := range []struct{ name, gps string }{{"amina", "GPS position"}, {"rev2", "موقع GPS"}} {
+		cl := e.client(t)
+		cl.login(u.name)
+		code, body := cl.get("/evidence")
+		if code != 200 {
+			t.Fatalf("%s: evidence page %d", u.name, code)
+		}
+		i := strings.Index(body, `class="small evidence-exif"`)
+		if i < 0 {
+			t.Fatalf("%s: no metadata on the evidence page", u.name)
+		}
+		line := body[i:]
+		line = line[:strings.Index(line, "</div>")]
+		for _, want := range []string{u.gps, "33.310000, 44.365000", mediametatest.Model, mediametatest.Taken} {
+			if !strings.Contains(line, want) {
+				t.Errorf("%s: evidence line lacks %q: %s", u.name, want, line)
+			}
+		}
+	}
+}
