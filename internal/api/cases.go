@@ -78,6 +78,7 @@ func (a *API) getCase(r *http.Request) (any, error) {
 		if d.Post, err = a.Store.Post(ctx, c.PostID); err != nil {
 			return nil, err
 		}
+		withoutMetadata(d.Post)
 		if d.Signals, err = a.Store.Signals(ctx, c.PostID); err != nil {
 			return nil, err
 		}

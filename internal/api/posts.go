@@ -134,7 +134,17 @@ func (a *API) getPost(r *http.Request) (any, error) {
 	if err := a.Store.Audit(r.Context(), Actor(r.Context()), "post.read", fmt.Sprintf("post:%d", id), "api"); err != nil {
 		return nil, err
 	}
-	return p, nil
+	return withoutMetadata(p), nil
+}
+
+// withoutMetadata drops the camera metadata (GPS position, device, time)
+// of a post's media. API keys are partners': that metadata is shown to
+// the unit's analysts only and never leaves marsad.
+func withoutMetadata(p *model.Post) *model.Post {
+	for i := range p.Media {
+		p.Media[i].EXIF = nil
+	}
+	return p
 }
 
 // mayPost refuses a post for another platform than the caller's own.

@@ -86,6 +86,9 @@ func plugStages(ctx context.Context, a *app, f stageFlags) error {
 	} else {
 		a.ocrStatus = "ok"
 		a.pipeline.OCR = pipeline.TesseractReader{Options: opts}
+		if a.pipeline.Video != nil { // ffmpeg is there: read text on videos too
+			a.pipeline.Frames = pipeline.FFmpegFrames{}
+		}
 	}
 	return nil
 }

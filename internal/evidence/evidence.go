@@ -8,7 +8,10 @@
 //	                SHA-256 and size of every other file in the archive
 //	manifest.sig    the Ed25519 signature of manifest.json, base64
 //	post.json       the post, its signals, matches, scores and case
-//	media/N-NAME    each locally stored media file of the post
+//	media/N-NAME    each locally stored media file of the post, as received
+//	shared/N-NAME   the same file without its metadata (EXIF, XMP, IPTC,
+//	                comments), for a JPEG or PNG that carried some: the
+//	                copy to share; see docs/media-metadata.md
 package evidence
 
 import (
@@ -25,6 +28,7 @@ import (
 
 	"github.com/marsad/marsad/internal/model"
 	"github.com/marsad/marsad/internal/store"
+	"github.com/marsad/marsad/mediameta"
 )
 
 // Format names the bundle format in the manifest.
@@ -126,6 +130,12 @@ func (k *Keeper) Preserve(ctx context.Context, caseID int64, actor string) (*sto
 			continue
 		}
 		files = append(files, fileOf(name, data))
+		// The original stays byte-exact for a court; beside it goes a copy
+		// without camera metadata (GPS position, device), the one to hand
+		// to a platform or partner. Same pixels, no re-encoding.
+		if clean, changed, err := mediameta.Strip(data); err == nil && changed {
+			files = append(files, fileOf(fmt.Sprintf("shared/%d-%s", i, safeName(base)), clean))
+		}
 	}
 	body, err := json.MarshalIndent(rec, "", "  ")
 	if err != nil {

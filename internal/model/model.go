@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/marsad/marsad/mediameta"
 )
 
 // Label is what a post or a network is about. A post can carry several.
@@ -117,8 +119,12 @@ type Media struct {
 	Quality int `json:"pdq_quality,omitempty"`
 	// VPDQ is the vPDQ hash of a video or animated GIF, in
 	// ThreatExchange's file format (frame,quality,pdq_hex,seconds a line).
-	VPDQ  string `json:"vpdq,omitempty"`
-	Error string `json:"error,omitempty"` // why the media could not be read or hashed
+	VPDQ string `json:"vpdq,omitempty"`
+	// EXIF is the camera metadata of an image (GPS position, camera,
+	// time), read at ingest. Analysts see it; nothing shared outward
+	// carries it (see docs/media-metadata.md).
+	EXIF  *mediameta.Meta `json:"exif,omitempty"`
+	Error string          `json:"error,omitempty"` // why the media could not be read or hashed
 }
 
 // Signal is something computed from a post.

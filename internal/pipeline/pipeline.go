@@ -70,7 +70,10 @@ type Pipeline struct {
 	Scorer    Scorer // optional
 	// OCR reads the text on images; nil leaves images unread (as when
 	// Tesseract is not installed).
-	OCR     TextReader
+	OCR TextReader
+	// Frames samples stills from videos so OCR reads the text on them;
+	// nil leaves videos unread.
+	Frames  FrameSampler
 	Metrics *metrics.Metrics
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
@@ -304,6 +307,7 @@ func (p *Pipeline) readMedia(ctx context.Context, post *model.Post) error {
 		m := &post.Media[i]
 		field := fmt.Sprintf("media[%d]", i)
 		m.Error = ""
+		m.EXIF = nil // read from the file, never taken from a sender
 		var data []byte
 		switch {
 		case len(m.Data) > 0:
@@ -323,7 +327,9 @@ func (p *Pipeline) readMedia(ctx context.Context, post *model.Post) error {
 			if err := p.hashMedia(m, data); err != nil {
 				return fieldErr(field, "%v", err)
 			}
+			readMeta(m, data)
 			p.readText(ctx, post, m, data)
+			p.readVideoText(ctx, post, m, data)
 			continue
 		}
 		// No file: keep what the sender computed, if well formed.

@@ -7,14 +7,22 @@ import (
 	"strconv"
 
 	"github.com/marsad/marsad/internal/evidence"
+	"github.com/marsad/marsad/internal/model"
 	"github.com/marsad/marsad/internal/store"
+	"github.com/marsad/marsad/mediameta"
 )
 
 type evidenceData struct {
-	Evidence      []store.Evidence
+	Evidence      []evidenceRow
 	RetentionDays int
 	// Fingerprint identifies the signing key, for verifiers to compare.
 	Fingerprint string
+}
+
+// evidenceRow is one evidence record with its media's camera metadata.
+type evidenceRow struct {
+	store.Evidence
+	Meta []*mediameta.Meta
 }
 
 func (h *Handler) evidenceList(w http.ResponseWriter, r *http.Request) {
@@ -29,7 +37,27 @@ func (h *Handler) evidenceList(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, err)
 		return
 	}
-	h.render(w, r, http.StatusOK, "evidence", "evidence", evidenceData{Evidence: evs, RetentionDays: int(ret.Hours() / 24),
+	// The camera metadata of the preserved media: analysts see here which
+	// records hold a GPS position, which shared copies leave out.
+	rows := make([]evidenceRow, len(evs))
+	posts := map[int64]*model.Post{}
+	for i, ev := range evs {
+		rows[i].Evidence = ev
+		p, seen := posts[ev.PostID]
+		if !seen {
+			p, _ = h.st.Post(ctx, ev.PostID) // a deleted post leaves the record without metadata
+			posts[ev.PostID] = p
+		}
+		if p == nil {
+			continue
+		}
+		for _, m := range p.Media {
+			if m.EXIF != nil {
+				rows[i].Meta = append(rows[i].Meta, m.EXIF)
+			}
+		}
+	}
+	h.render(w, r, http.StatusOK, "evidence", "evidence", evidenceData{Evidence: rows, RetentionDays: int(ret.Hours() / 24),
 		Fingerprint: evidence.Fingerprint(h.cfg.Evidence.PublicKey())}, nil)
 }
 
