@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"os"
 	"path/filepath"
@@ -124,17 +125,7 @@ func importPosts(ctx context.Context, e env, sf storeFlags, name, dir string, po
 
 func runImportX(ctx context.Context, e env) error {
 	fs := newFlags(e, "import x", "import x [flags] FILE\n\nImports X/Twitter data: API v2 responses (one, or one per line) with their\nusers, media and tweets expansions, or an account archive's data/tweets.js\n(with account.js and tweets_media/ beside it, read from that folder only).")
-	var sf storeFlags
-	sf.register(fs)
-	if err := parseFlags(fs, e); err != nil {
-		return err
-	}
-	if fs.NArg() != 1 {
-		fs.Usage()
-		return fmt.Errorf("%w: give one FILE", errUsage)
-	}
-	name := fs.Arg(0)
-	f, err := os.Open(name)
+	sf, name, f, err := importFile(fs, e)
 	if err != nil {
 		return err
 	}
@@ -145,6 +136,23 @@ func runImportX(ctx context.Context, e env) error {
 		return fmt.Errorf("%s: %w", name, err)
 	}
 	return importPosts(ctx, e, sf, name, dir, tw.Posts, tw.Errors, nil)
+}
+
+// importFile parses the store flags and opens the one FILE argument of an
+// import command; the caller closes it.
+func importFile(fs *flag.FlagSet, e env) (storeFlags, string, *os.File, error) {
+	var sf storeFlags
+	sf.register(fs)
+	if err := parseFlags(fs, e); err != nil {
+		return sf, "", nil, err
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return sf, "", nil, fmt.Errorf("%w: give one FILE", errUsage)
+	}
+	name := fs.Arg(0)
+	f, err := os.Open(name)
+	return sf, name, f, err
 }
 
 func runImportFacebook(ctx context.Context, e env) error {
@@ -159,17 +167,7 @@ func runImportInstagram(ctx context.Context, e env) error {
 // by address and never fetched, so no folder is opened for them.
 func runImportMeta(ctx context.Context, e env, platform string) error {
 	fs := newFlags(e, "import "+platform, "import "+platform+" [flags] FILE\n\nImports "+platform+" posts from a CrowdTangle-style historical CSV export or from\nContent Library API JSON (an array of posts, a response with \"data\", or one per line).\nMedia are recorded by address, never fetched. See docs/importers.md.")
-	var sf storeFlags
-	sf.register(fs)
-	if err := parseFlags(fs, e); err != nil {
-		return err
-	}
-	if fs.NArg() != 1 {
-		fs.Usage()
-		return fmt.Errorf("%w: give one FILE", errUsage)
-	}
-	name := fs.Arg(0)
-	f, err := os.Open(name)
+	sf, name, f, err := importFile(fs, e)
 	if err != nil {
 		return err
 	}
