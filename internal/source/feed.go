@@ -53,11 +53,17 @@ var FeedKind = Kind{
 	},
 }
 
-func parseFeedConfig(raw json.RawMessage) (FeedConfig, error) {
-	var c FeedConfig
+// decodeConfig reads a source's JSON configuration into v, refusing
+// fields v does not have, so a misspelt option is an error, not ignored.
+func decodeConfig(raw json.RawMessage, v any) error {
 	d := json.NewDecoder(bytes.NewReader(raw))
 	d.DisallowUnknownFields()
-	if err := d.Decode(&c); err != nil {
+	return d.Decode(v)
+}
+
+func parseFeedConfig(raw json.RawMessage) (FeedConfig, error) {
+	var c FeedConfig
+	if err := decodeConfig(raw, &c); err != nil {
 		return c, fmt.Errorf("feed config: %w", err)
 	}
 	u, err := url.Parse(c.URL)

@@ -60,9 +60,7 @@ var TelegramKind = Kind{
 
 func parseTelegramConfig(raw json.RawMessage) (TelegramConfig, error) {
 	var c TelegramConfig
-	d := json.NewDecoder(bytes.NewReader(raw))
-	d.DisallowUnknownFields()
-	if err := d.Decode(&c); err != nil {
+	if err := decodeConfig(raw, &c); err != nil {
 		return c, fmt.Errorf("telegram config: %w", err)
 	}
 	if !channelName.MatchString(c.Channel) {

@@ -1,7 +1,6 @@
 package source
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -74,9 +73,7 @@ var envName = regexp.MustCompile(`^[A-Za-z_][A-Za-z0-9_]*$`)
 
 func parseXSearchConfig(raw json.RawMessage) (XSearchConfig, error) {
 	var c XSearchConfig
-	d := json.NewDecoder(bytes.NewReader(raw))
-	d.DisallowUnknownFields()
-	if err := d.Decode(&c); err != nil {
+	if err := decodeConfig(raw, &c); err != nil {
 		return c, fmt.Errorf("x-search config: %w", err)
 	}
 	c.Query = strings.TrimSpace(c.Query)
