@@ -92,6 +92,15 @@ func TestTrainEvalCommands(t *testing.T) {
 	if r.Split != "train" || r.Examples == 0 || r.Model.Name != "model" || r.Baseline.Name != "keyword baseline" {
 		t.Errorf("eval report: %+v", r)
 	}
+	// Leave one source out: each fold trains without its source and
+	// scores all of it; an unknown source is named.
+	code, out, errs = run(t, "", "eval", "--model", model, "--spec", spec, "--split", "train", "--loso", "--sources", "posts")
+	if code != 0 || !strings.Contains(out, "Leave one source out") || !strings.Contains(out, "posts") {
+		t.Errorf("eval --loso: exit %d\n%s%s", code, out, errs)
+	}
+	if code, _, errs = run(t, "", "eval", "--model", model, "--spec", spec, "--loso", "--sources", "nope"); code == 0 || !strings.Contains(errs, `"nope"`) {
+		t.Errorf("eval --loso --sources nope: exit %d, %s", code, errs)
+	}
 	code, out, _ = run(t, "", "classify", "--model", model, "Police in Paris said 2 people were killed in an attack.")
 	if code != 0 || !strings.Contains(out, "news_reporting") {
 		t.Errorf("classify with a trained model: exit %d\n%s", code, out)
