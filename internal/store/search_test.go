@@ -277,7 +277,7 @@ func TestSearchFoldsQueryProclitics(t *testing.T) {
 		{"لإخوانك الثغور", "ikhwan"},
 		{"والجهاد", "jihad"},
 		{"جهاد", "jihad"},
-		{"لاد", ""},     // no word is cut to find it
+		{"لاد", ""},    // no word is cut to find it
 		{"والقمر", ""}, // the base word is not there either
 	}
 	storetest.Each(t, func(t *testing.T, s *store.Store) {
