@@ -16,6 +16,7 @@
 package textnorm
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -500,6 +501,45 @@ func Proclitics(w string) []string {
 			out = append(out, r)
 			break
 		}
+	}
+	return out
+}
+
+// QueryForms returns the forms a search word w (normalised) may take in
+// the index: w itself, the forms Proclitics gives, and, for a word
+// opening with a one-letter preposition (ب ل ك, after و or ف or not)
+// that leaves at least four letters, the word without it and its own
+// forms: "والخلافة" gives "والخلافة", "الخلافة", "خلافة"; "بإخوانك" gives
+// "باخوانك", "اخوانك". A post matches the word when it holds any form,
+// so the query is folded as the index is. Four letters, not three, keep
+// "بلاد" from asking for "لاد" and "كتاب" for "تاب".
+func QueryForms(w string) []string {
+	out := []string{w}
+	add := func(f string) {
+		if !slices.Contains(out, f) {
+			out = append(out, f)
+		}
+	}
+	for _, f := range Proclitics(w) {
+		add(f)
+	}
+	rest := w
+	for _, conj := range []string{"و", "ف"} {
+		if r, ok := strings.CutPrefix(rest, conj); ok && utf8.RuneCountInString(r) >= 4 {
+			rest = r
+			break
+		}
+	}
+	for _, prep := range []string{"ب", "ل", "ك"} {
+		r, ok := strings.CutPrefix(rest, prep)
+		if !ok || utf8.RuneCountInString(r) < 4 || strings.HasPrefix(r, "ال") || strings.HasPrefix(rest, "لل") {
+			continue // the article forms are Proclitics' own
+		}
+		add(r)
+		for _, f := range Proclitics(r) {
+			add(f)
+		}
+		break
 	}
 	return out
 }

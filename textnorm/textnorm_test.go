@@ -164,3 +164,25 @@ func normAll(ws []string) []string {
 	}
 	return out
 }
+
+func TestQueryForms(t *testing.T) {
+	for _, c := range []struct {
+		in   string
+		want []string
+	}{
+		{"والخلافة", []string{"والخلافة", "الخلافة", "خلافة"}},
+		{"بإخوانك", []string{"بإخوانك", "إخوانك"}},
+		{"وبإخوانك", []string{"وبإخوانك", "بإخوانك", "إخوانك"}},
+		{"لإخوانكم", []string{"لإخوانكم", "إخوانكم"}},
+		{"بالجهاد", []string{"بالجهاد", "الجهاد", "جهاد"}},
+		{"الخلافة", []string{"الخلافة", "خلافة"}},
+		{"بلاد", []string{"بلاد"}}, // ب + three letters: not a preposition
+		{"كتاب", []string{"كتاب"}},
+		{"بيت", []string{"بيت"}},
+		{"caliphate", []string{"caliphate"}},
+	} {
+		if got := QueryForms(Normalize(c.in)); !slices.Equal(got, normAll(c.want)) {
+			t.Errorf("QueryForms(%q) = %q, want %q", c.in, got, normAll(c.want))
+		}
+	}
+}

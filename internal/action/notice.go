@@ -27,6 +27,24 @@ type Notice struct {
 	// Request is what the notice asks of the platform, in the unit's
 	// words (Texts); empty is the default for the order's kind.
 	Request string `json:"request,omitempty"`
+	// Labels are the words the PDF is printed with; nil prints English.
+	Labels *NoticeLabels `json:"-"`
+}
+
+// NoticeLabels are the fixed words of a printed notice in one language,
+// and the order's status in it. A notice whose title is Arabic is laid
+// out right to left: labels on the right, values to their left.
+type NoticeLabels struct {
+	Removal, Referral, Number, IssuedBy                         string
+	Platform, ContentURL, LegalBasis, IssuedAt, Deadline        string
+	Status, StatusValue, Case, Reviewer, Evidence, ManifestHash string
+}
+
+// EnglishNoticeLabels are the words of a notice printed without others.
+func EnglishNoticeLabels(status string) *NoticeLabels {
+	return &NoticeLabels{Removal: "Removal order", Referral: "Referral", Number: "no.", IssuedBy: "Issued by",
+		Platform: "Platform", ContentURL: "Content URL", LegalBasis: "Legal basis", IssuedAt: "Issued at", Deadline: "Deadline",
+		Status: "Status", StatusValue: status, Case: "Case", Reviewer: "Issued by (reviewer)", Evidence: "Evidence", ManifestHash: "manifest SHA-256"}
 }
 
 var csvHeader = []string{"order_id", "kind", "case_id", "platform", "content_url", "legal_basis", "issued_by", "issued_at", "deadline", "status", "status_at", "evidence_id", "evidence_manifest_sha256", "issuer"}
@@ -92,34 +110,45 @@ func WritePDF(w io.Writer, n Notice) error {
 	}
 	tx := &typesetter{pdf: pdf, tr: pdf.UnicodeTranslatorFromDescriptor("")}
 	pdf.AddPage()
-	title := "Removal order"
-	if o.Kind == store.OrderReferral {
-		title = "Referral"
+	l := n.Labels
+	if l == nil {
+		l = EnglishNoticeLabels(o.Status)
 	}
+	title := l.Removal
+	if o.Kind == store.OrderReferral {
+		title = l.Referral
+	}
+	rtl := arabicshape.IsRTL(title)
 	left, _, right, _ := pdf.GetMargins()
 	pageW, _ := pdf.GetPageSize()
 	width := pageW - left - right
-	tx.paragraph(fmt.Sprintf("%s no. %d", title, o.ID), "B", 16, width, 10)
-	tx.paragraph("Issued by "+n.Issuer, "", 10, width, 6)
+	tx.paragraph(fmt.Sprintf("%s %s %d", title, l.Number, o.ID), "B", 16, width, 10)
+	tx.paragraph(l.IssuedBy+" "+n.Issuer, "", 10, width, 6)
 	pdf.Ln(4)
 	rows := [][2]string{
-		{"Platform", o.Platform},
-		{"Content URL", o.ContentURL},
-		{"Legal basis", o.LegalBasis},
-		{"Issued at", o.IssuedAt.UTC().Format("2006-01-02 15:04:05 MST")},
-		{"Deadline", o.Deadline.UTC().Format("2006-01-02 15:04:05 MST")},
-		{"Status", o.Status},
-		{"Case", strconv.FormatInt(o.CaseID, 10)},
-		{"Issued by (reviewer)", o.IssuedBy},
-		{"Evidence", fmt.Sprintf("%d, manifest SHA-256 %s", o.EvidenceID, n.EvidenceSHA256)},
+		{l.Platform, o.Platform},
+		{l.ContentURL, o.ContentURL},
+		{l.LegalBasis, o.LegalBasis},
+		{l.IssuedAt, o.IssuedAt.UTC().Format("2006-01-02 15:04:05 MST")},
+		{l.Deadline, o.Deadline.UTC().Format("2006-01-02 15:04:05 MST")},
+		{l.Status, l.StatusValue},
+		{l.Case, strconv.FormatInt(o.CaseID, 10)},
+		{l.Reviewer, o.IssuedBy},
+		{l.Evidence, fmt.Sprintf("%d, %s %s", o.EvidenceID, l.ManifestHash, n.EvidenceSHA256)},
 	}
 	const labelW = 45
+	labelX, valueX := left, left+labelW
+	if rtl {
+		labelX, valueX = left+width-labelW, left
+	}
 	for _, r := range rows {
 		y := pdf.GetY()
-		pdf.SetX(left)
+		pdf.SetX(labelX)
 		tx.paragraph(r[0], "B", 10, labelW, 7)
-		pdf.SetXY(left+labelW, y)
+		next := pdf.GetY()
+		pdf.SetXY(valueX, y)
 		tx.paragraph(r[1], "", 10, width-labelW, 7)
+		pdf.SetY(max(next, pdf.GetY()))
 		pdf.Line(left, pdf.GetY(), left+width, pdf.GetY())
 	}
 	pdf.Ln(6)

@@ -133,3 +133,39 @@ func TestNoticePDFArabic(t *testing.T) {
 		t.Error("the Latin content URL is missing")
 	}
 }
+
+// A notice printed with Arabic labels draws no English label, draws its
+// labels and status in Arabic, and sets the labels on the right of their
+// values.
+func TestNoticePDFArabicLabels(t *testing.T) {
+	o := store.Order{ID: 9, CaseID: 4, Kind: store.OrderRemoval, Platform: "telegram", ContentURL: "https://t.me/c/1", LegalBasis: "المادة 3",
+		IssuedBy: "rev1", IssuedAt: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC), Deadline: time.Date(2026, 1, 2, 4, 4, 5, 0, time.UTC), Status: store.OrderSent, EvidenceID: 2}
+	l := &action.NoticeLabels{Removal: "أمر إزالة", Referral: "إحالة", Number: "رقم", IssuedBy: "صادر عن",
+		Platform: "المنصة", ContentURL: "رابط المحتوى", LegalBasis: "الأساس القانوني", IssuedAt: "تاريخ الإصدار", Deadline: "الموعد النهائي",
+		Status: "الحالة", StatusValue: "مرسل", Case: "القضية", Reviewer: "المراجع", Evidence: "الأدلة", ManifestHash: "بصمة البيان"}
+	var b bytes.Buffer
+	if err := action.WritePDF(&b, action.Notice{Issuer: "وحدة الإحالة", Order: o, EvidenceSHA256: "abc", Labels: l}); err != nil {
+		t.Fatal(err)
+	}
+	ops := drawn(t, b.Bytes())
+	at := map[string]float64{}
+	var texts []string
+	for _, op := range ops {
+		texts = append(texts, op.text)
+		at[strings.TrimSpace(op.text)] = op.x
+	}
+	text := strings.Join(texts, "|")
+	for _, english := range []string{"Removal order", "Platform", "Content URL", "Legal basis", "Issued", "Deadline", "Status", "Case", "Evidence", "manifest", "sent"} {
+		if strings.Contains(text, english) {
+			t.Errorf("an Arabic notice draws %q: %q", english, text)
+		}
+	}
+	for _, want := range []string{l.Removal, l.Platform, l.ContentURL, l.LegalBasis, l.Deadline, l.StatusValue, l.Evidence, l.ManifestHash} {
+		if !strings.Contains(text, arabicshape.Visual(want)) {
+			t.Errorf("an Arabic notice does not draw %q", want)
+		}
+	}
+	if lx, vx := at[arabicshape.Visual(l.Platform)], at["telegram"]; lx <= vx {
+		t.Errorf("the label %q is drawn at x=%.1f, left of its value at x=%.1f", l.Platform, lx, vx)
+	}
+}

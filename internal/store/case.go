@@ -177,7 +177,7 @@ func (s *Store) Release(ctx context.Context, caseID int64, reviewer string, forc
 		if _, err := s.exec(ctx, tx, `UPDATE cases SET claimed_by = '', claimed_at = 0 WHERE id = ?`, caseID); err != nil {
 			return err
 		}
-		return s.appendAudit(ctx, tx, reviewer, "case.release", fmt.Sprintf("case:%d", caseID), "held by "+c.ClaimedBy)
+		return s.appendAudit(ctx, tx, reviewer, "case.release", fmt.Sprintf("case:%d", caseID), fmt.Sprintf("held_by=%q", c.ClaimedBy))
 	})
 }
 
@@ -320,7 +320,7 @@ func (s *Store) DecideWith(ctx context.Context, d *model.Decision, eff DecisionE
 			return err
 		}
 		return s.appendAudit(ctx, tx, d.Reviewer, "case.appeal.overturned", subject,
-			fmt.Sprintf("orders withdrawn=%d bank entries removed=%d", rev.OrdersWithdrawn, rev.EntriesRemoved))
+			fmt.Sprintf("orders_withdrawn=%d bank_entries_removed=%d", rev.OrdersWithdrawn, rev.EntriesRemoved))
 	})
 	if err != nil {
 		return Reversal{}, err

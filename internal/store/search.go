@@ -76,8 +76,9 @@ func searchText(p *model.Post) string {
 	}
 	words := SearchWords(strings.Join(parts, " "))
 	// Arabic words are also indexed without the letters written onto
-	// their front, so that "جهاد" finds "والجهاد"; the query is not
-	// stripped, so "الجهاد" still asks for the article.
+	// their front, so that "جهاد" finds "والجهاد"; a query word matches
+	// any of its own shorter forms (textnorm.QueryForms), so that
+	// "والخلافة" finds "الخلافة".
 	n := len(words)
 	for _, w := range words[:n] {
 		words = append(words, textnorm.Proclitics(w)...)
@@ -218,14 +219,14 @@ func (s *Store) SearchPosts(ctx context.Context, f SearchFilter) (SearchResult, 
 		if len(words) == 0 {
 			return SearchResult{}, nil // nothing searchable, such as only punctuation
 		}
-		folded := strings.Join(words, " ")
 		switch s.dialect {
 		case Postgres:
 			const doc = `to_tsvector('simple', COALESCE(p.search_text, ''))`
-			where += ` AND ` + doc + ` @@ plainto_tsquery('simple', ?)`
-			args = append(args, folded)
-			order = ` ORDER BY ts_rank(` + doc + `, plainto_tsquery('simple', ?)) DESC, p.posted_at DESC, p.id DESC`
-			rank = []any{folded}
+			tsq, tsArgs := tsQuery(words)
+			where += ` AND ` + doc + ` @@ ` + tsq
+			args = append(args, tsArgs...)
+			order = ` ORDER BY ts_rank(` + doc + `, ` + tsq + `) DESC, p.posted_at DESC, p.id DESC`
+			rank = tsArgs
 		default:
 			from += ` JOIN posts_fts ON posts_fts.rowid = p.id`
 			where += ` AND posts_fts MATCH ?`
@@ -290,17 +291,40 @@ func (s *Store) SearchPosts(ctx context.Context, f SearchFilter) (SearchResult, 
 	return res, nil
 }
 
-// ftsQuery makes an FTS5 query that needs every word: each is quoted, so
-// that nothing in it is read as FTS5 syntax.
+// ftsQuery makes an FTS5 query that needs every word, in any of the
+// forms textnorm.QueryForms gives it: each form is quoted, so that
+// nothing in it is read as FTS5 syntax.
 func ftsQuery(words []string) string {
 	q := make([]string, len(words))
 	for i, w := range words {
-		q[i] = `"` + strings.ReplaceAll(w, `"`, `""`) + `"`
+		forms := textnorm.QueryForms(w)
+		for j, f := range forms {
+			forms[j] = `"` + strings.ReplaceAll(f, `"`, `""`) + `"`
+		}
+		q[i] = "(" + strings.Join(forms, " OR ") + ")"
 	}
-	return strings.Join(q, " ")
+	return strings.Join(q, " AND ")
 }
 
-// Platforms lists the platforms the stored posts came from, by name.
+// tsQuery is ftsQuery for PostgreSQL: an SQL expression of tsquery
+// values joined with && (every word) and || (any of its forms), each form
+// a parameter, and its arguments.
+func tsQuery(words []string) (string, []any) {
+	var (
+		and  []string
+		args []any
+	)
+	for _, w := range words {
+		var or []string
+		for _, f := range textnorm.QueryForms(w) {
+			or = append(or, `plainto_tsquery('simple', ?)`)
+			args = append(args, f)
+		}
+		and = append(and, "("+strings.Join(or, " || ")+")")
+	}
+	return "(" + strings.Join(and, " && ") + ")", args
+}
+
 func (s *Store) Platforms(ctx context.Context) ([]string, error) {
 	rows, err := s.query(ctx, s.db, `SELECT DISTINCT platform FROM posts WHERE platform <> '' ORDER BY platform`)
 	if err != nil {

@@ -258,3 +258,43 @@ func TestSavedSearches(t *testing.T) {
 		}
 	})
 }
+
+// TestSearchFoldsQueryProclitics: a query word written with the letters
+// Arabic writes onto a word's front finds the word without them, on both
+// stores, and the plain word still finds the prefixed one.
+func TestSearchFoldsQueryProclitics(t *testing.T) {
+	posts := []model.Post{
+		{Platform: "telegram", SourceID: "khilafa", Lang: "ar", Text: "عودة الخلافة قريبة"},
+		{Platform: "telegram", SourceID: "ikhwan", Lang: "ar", Text: "الحقوا إخوانك في الثغور"},
+		{Platform: "telegram", SourceID: "bilad", Lang: "ar", Text: "أخبار البلاد اليوم"},
+		{Platform: "telegram", SourceID: "jihad", Lang: "ar", Text: "انفروا إلى الجهاد"},
+	}
+	cases := []struct{ query, want string }{
+		{"والخلافة", "khilafa"},
+		{"فالخلافة", "khilafa"},
+		{"بإخوانك", "ikhwan"},
+		{"وبإخوانك", "ikhwan"},
+		{"لإخوانك الثغور", "ikhwan"},
+		{"والجهاد", "jihad"},
+		{"جهاد", "jihad"},
+		{"لاد", ""},    // no word is cut to find it
+		{"والقمر", ""}, // the base word is not there either
+	}
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		for i, p := range posts {
+			p.PostedAt = time.Date(2026, 3, 1, i, 0, 0, 0, time.UTC)
+			if _, _, err := s.SavePost(context.Background(), &p, store.Analysis{}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		for _, c := range cases {
+			res, err := s.SearchPosts(context.Background(), store.SearchFilter{Text: c.query})
+			if err != nil {
+				t.Fatalf("search %q: %v", c.query, err)
+			}
+			if got := strings.Join(sourceIDs(res.Posts), ","); got != c.want {
+				t.Errorf("search %q found [%s], want [%s]", c.query, got, c.want)
+			}
+		}
+	})
+}

@@ -23,8 +23,10 @@ func funcs(loc *Locale, tz *time.Location) template.FuncMap {
 			if loc.Has("audit." + action) {
 				return template.HTML(template.HTMLEscapeString(loc.T("audit." + action)))
 			}
-			return template.HTML(`<code dir="ltr">` + template.HTMLEscapeString(action) + `</code>`)
+			return template.HTML(`<code dir="ltr" class="raw-action">` + template.HTMLEscapeString(action) + `</code>`)
 		},
+		// auditDetail is an audit event's detail in this locale.
+		"auditDetail": func(action, detail string) template.HTML { return auditDetail(loc, action, detail) },
 		// reason tells a case's reason in this locale from its fields.
 		"reason": func(r model.Reason) template.HTML { return reasonText(loc, r) },
 		// sourceState is a source's state: ok, failing, new or paused.

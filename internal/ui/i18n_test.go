@@ -1,8 +1,10 @@
 package ui
 
 import (
+	"compress/zlib"
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -128,6 +130,7 @@ func TestArabicPagesHaveNoEnglish(t *testing.T) {
 		body string
 	}
 	var pages []page
+	news := fmt.Sprintf("/cases/%d", e.cases["news"])
 	get := func(who *client, path string, want int) {
 		t.Helper()
 		code, body := who.get(path)
@@ -143,6 +146,14 @@ func TestArabicPagesHaveNoEnglish(t *testing.T) {
 			t.Errorf("POST %s: %d, want %d\n%s", path, code, want, body)
 		}
 		pages = append(pages, page{who, "POST " + path, code, body})
+	}
+	// A partner key, so that the keys table shows its scopes.
+	post(admin, "/admin/keys", url.Values{"name": {"partner-key"}, "scope": {"read", "write"}, "platform": {"telegram"}}, 200)
+	// A claim released by another, and a case read through the API.
+	post(rev, news+"/claim", nil, 303)
+	post(admin, news+"/release", nil, 303)
+	if err := e.st.Audit(context.Background(), "partner", "case.read", "case:"+strings.TrimPrefix(news, "/cases/"), "api"); err != nil {
+		t.Fatal(err)
 	}
 	for _, p := range []string{"/queue", "/queue?state=all", "/queue?state=appealed", "/dashboard", "/orders", "/orders?show=all", "/evidence",
 		"/banks", "/admin", "/admin/models", "/networks", "/search?q=" + url.QueryEscape("جهاد"), "/search?author=channel_x"} {
@@ -164,7 +175,6 @@ func TestArabicPagesHaveNoEnglish(t *testing.T) {
 
 	routed := fmt.Sprintf("/cases/%d", e.cases["routed"])
 	incite := fmt.Sprintf("/cases/%d", e.cases["incite"])
-	news := fmt.Sprintf("/cases/%d", e.cases["news"])
 	rev.get(routed)
 	post(rev, routed+"/decide", url.Values{"label": {"incitement"}, "action": {"remove"}}, 400)
 	post(rev, routed+"/decide", url.Values{"action": {"remove"}, "rationale": {"x"}}, 400)
@@ -195,6 +205,17 @@ func TestArabicPagesHaveNoEnglish(t *testing.T) {
 	post(ana, routed+"/claim", nil, 403)
 	post(rev, "/prefs", url.Values{"tz": {"Mars/Olympus"}}, 400)
 
+	// The printed notice speaks the reader's language too.
+	if code, pdf := admin.get("/orders/1/notice?format=pdf"); code != 200 {
+		t.Errorf("notice PDF: %d", code)
+	} else {
+		text := pdfText(t, pdf)
+		for _, english := range []string{"Removal order", "Platform", "Content URL", "Legal basis", "Deadline", "Status", "Evidence", "Issued by"} {
+			if strings.Contains(text, english) {
+				t.Errorf("an Arabic reader's notice PDF prints %q", english)
+			}
+		}
+	}
 	for _, p := range pages {
 		if p.code == http.StatusSeeOther {
 			continue
@@ -205,6 +226,12 @@ func TestArabicPagesHaveNoEnglish(t *testing.T) {
 		}
 		for _, run := range englishRuns(p.body) {
 			t.Errorf("%s (%d): English on an Arabic page: %q", p.name, p.code, run)
+		}
+		// The case's history names its actions and details in Arabic,
+		// whatever the markup sets apart: only what a person wrote (the
+		// actor, a rationale) may be in another language.
+		for _, bad := range auditEnglish(p.body) {
+			t.Errorf("%s (%d): English in the case history: %q", p.name, p.code, bad)
 		}
 	}
 }
@@ -217,8 +244,34 @@ var (
 	rawKey = regexp.MustCompile(`\b[a-z]+\.[a-z_]+[a-z]\b|%!|%\[?[0-9]*\]?[sdvq]`)
 	// notEnglish are Latin words an Arabic page may show: formats, hash
 	// names and the name of the other languages on the language switch.
+	// ownWords are marsad's own identifiers, which an Arabic page must
+	// show translated: scope names, source kinds, the pairs of audit
+	// details, and durations in Go's notation.
+	ownWords = regexp.MustCompile(`\b(read|write|all-platforms|x-search|feed|[a-z_]+=\S*|\d+h\d+m\d+s|\d+m\d+s)(?:\s|$|[,.;:])`)
+	// auditItem is one event of a case's history; personText is what a
+	// person wrote in it.
+	auditItem  = regexp.MustCompile(`(?s)<ol class="audit">(.*?)</ol>`)
+	personText = regexp.MustCompile(`(?s)<strong><bdi>.*?</bdi></strong>|<bdi dir="auto" class="user-text">.*?</bdi>|<bdi dir="ltr" class="when"[^>]*>.*?</bdi>`)
+	auditRaw   = regexp.MustCompile(`[a-z_]+=\S*|\b(case|order)\.[a-z_.]+|\b[A-Za-z]{3,}(?:\s+[A-Za-z]{2,})+`)
 	notEnglish = regexp.MustCompile(`\b(PDF|CSV|JSON|SHA-256|PDQ|MD5|URL|UTC|English|Français|marsad)\b`)
 )
+
+// auditEnglish returns what a case page's history shows in Latin letters
+// outside what people wrote: raw action names, key=value pairs, English
+// sentences.
+func auditEnglish(page string) []string {
+	var out []string
+	for _, m := range auditItem.FindAllStringSubmatch(page, -1) {
+		if strings.Contains(m[1], `class="raw-detail"`) || strings.Contains(m[1], `class="raw-action"`) {
+			out = append(out, "a detail or action shown as recorded: "+m[1])
+		}
+		text := personText.ReplaceAllString(m[1], " ")
+		text = html.UnescapeString(regexp.MustCompile(`<[^>]*>`).ReplaceAllString(text, " "))
+		text = notEnglish.ReplaceAllString(text, " ")
+		out = append(out, auditRaw.FindAllString(text, -1)...)
+	}
+	return out
+}
 
 // englishRuns returns the runs of Latin words in the text and the
 // labelling attributes of page, leaving out user content.
@@ -232,6 +285,7 @@ func englishRuns(page string) []string {
 		s = notEnglish.ReplaceAllString(s, " ")
 		out = append(out, latinRun.FindAllString(s, -1)...)
 		out = append(out, rawKey.FindAllString(s, -1)...)
+		out = append(out, ownWords.FindAllString(s+" ", -1)...)
 	}
 	var walk func(n *html.Node)
 	walk = func(n *html.Node) {
@@ -409,4 +463,24 @@ func TestUnitOrderTexts(t *testing.T) {
 	if !strings.Contains(js, `"request": "`+ask+`"`) || !strings.Contains(js, basis) {
 		t.Errorf("notice JSON lacks the unit's texts:\n%s", js)
 	}
+}
+
+// pdfText is the text of a PDF's content streams, inflated, for a search
+// of the Latin words it draws.
+func pdfText(t *testing.T, pdf string) string {
+	t.Helper()
+	var b strings.Builder
+	for _, m := range regexp.MustCompile(`(?s)stream\r?\n(.*?)\r?\nendstream`).FindAllStringSubmatch(pdf, -1) {
+		zr, err := zlib.NewReader(strings.NewReader(m[1]))
+		if err != nil {
+			continue
+		}
+		if data, err := io.ReadAll(zr); err == nil {
+			b.Write(data)
+		}
+	}
+	if b.Len() == 0 {
+		t.Fatal("no content stream in the PDF")
+	}
+	return b.String()
 }

@@ -105,7 +105,13 @@ func (h *Handler) redeliver(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) noticeOf(r *http.Request, o store.Order) action.Notice {
-	n := action.Notice{Issuer: h.cfg.Issuer, Order: o}
+	loc := h.locales[h.lang(r)]
+	n := action.Notice{Issuer: h.cfg.Issuer, Order: o, Labels: &action.NoticeLabels{
+		Removal: loc.T("order.removal"), Referral: loc.T("order.referral"), Number: loc.T("notice.number"), IssuedBy: loc.T("notice.issued_by"),
+		Platform: loc.T("order.platform"), ContentURL: loc.T("order.url"), LegalBasis: loc.T("order.legal"), IssuedAt: loc.T("notice.issued_at"),
+		Deadline: loc.T("order.deadline_at"), Status: loc.T("order.status"), StatusValue: loc.T("status." + o.Status), Case: loc.T("notice.case"),
+		Reviewer: loc.T("notice.reviewer"), Evidence: loc.T("notice.evidence"), ManifestHash: loc.T("notice.manifest"),
+	}}
 	if texts, err := h.cfg.Actions.Texts(r.Context()); err == nil {
 		n.Request = texts.Removal
 		if o.Kind == store.OrderReferral {

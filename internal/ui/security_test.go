@@ -135,7 +135,7 @@ func TestInjectionRendersInert(t *testing.T) {
 			t.Errorf("page contains raw %q", bad)
 		}
 	}
-	for _, good := range []string{`document.title=&#34;pwned&#34;&lt;/`, `acct&lt;b&gt;bold&lt;/b&gt;`, `rule &lt;i&gt;x&lt;/i&gt;`, `DROP TABLE posts;--`} {
+	for _, good := range []string{`document.title=&#34;pwned&#34;&lt;/`, `acct&lt;b&gt;bold&lt;/b&gt;`, `DROP TABLE posts;--`} {
 		if !strings.Contains(body, good) {
 			t.Errorf("page lacks the escaped text %q", good)
 		}
