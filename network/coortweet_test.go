@@ -276,16 +276,24 @@ c,u2,1700000201,p6
 		}
 		return strings.Join(out, " ")
 	}
+	const jsonl = `{"account_id":"a","object_id":"u1","timestamp_share":1700000000,"content_id":null}
+{"account_id":"b","object_id":"u1","timestamp_share":1700000005,"content_id":""}
+{"account_id":"a","object_id":"u2","timestamp_share":1700000200,"content_id":null}
+{"account_id":"b","object_id":"u2","timestamp_share":1700000203,"content_id":""}
+{"account_id":"c","object_id":"u2","timestamp_share":1700000201}
+{"account_id":"c","object_id":"u1","timestamp_share":1700000008}
+`
 	for _, c := range []struct {
-		name, csv, want string
-		o               Options
+		name, format, csv, want string
+		o                       Options
 	}{
-		{"empty cells", withIDs, "a-c:2 b-c:2", Options{}},
-		{"empty cells, loops kept", withIDs, "a-b:2 a-c:2 b-c:2", Options{KeepLoops: true}},
-		{"no content_id column", "account_id,object_id,timestamp_share\na,u1,1700000000\nb,u1,1700000005\na,u2,1700000200\nb,u2,1700000203\n", "a-b:2", Options{}},
+		{"empty cells", "csv", withIDs, "a-c:2 b-c:2", Options{}},
+		{"empty cells, loops kept", "csv", withIDs, "a-b:2 a-c:2 b-c:2", Options{KeepLoops: true}},
+		{"no content_id column", "csv", "account_id,object_id,timestamp_share\na,u1,1700000000\nb,u1,1700000005\na,u2,1700000200\nb,u2,1700000203\n", "a-b:2", Options{}},
+		{"JSON null and empty ids, lines without the key", "jsonl", jsonl, "a-c:2 b-c:2", Options{}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			shares, _, err := ReadShares(context.Background(), strings.NewReader(c.csv), "in.csv", ReadOptions{Format: "csv"})
+			shares, _, err := ReadShares(context.Background(), strings.NewReader(c.csv), "in."+c.format, ReadOptions{Format: c.format})
 			if err != nil {
 				t.Fatal(err)
 			}

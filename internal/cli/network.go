@@ -35,7 +35,12 @@ docs/network.md. With --planted, it instead generates synthetic planted
 networks and prints recall and false positives per parameter setting.
 With --store, it reads marsad's own posts (links, media, near-duplicate
 texts; accounts are platform:author) and opens a case for each community of
---min-accounts or more; running it again updates those cases.`
+--min-accounts or more; running it again updates those cases. It prints each
+network saved and the summary, and writes the exports (--gexf, --graphml,
+--edges, --accounts, --json, --coshares) from the network it saved; --type
+takes url, media, phash and text there, and the flags that describe a file
+or another mode (--format, --default-type, --flagged, --skip-communities,
+--synthetic, --planted-*) are refused.`
 
 type networkFlags struct {
 	format, types, defType, flagged           string
