@@ -220,7 +220,7 @@ func ctTables(shares []Share) ([]string, map[string][]ctRow) {
 	seen := map[string]bool{}
 	for _, s := range shares {
 		content := s.Post
-		if content == "" {
+		if content == "" && !s.HasPost {
 			// A post-less share is a content of its own; identical ones
 			// are one share (the vignette's unique).
 			content = fmt.Sprintf("\x00%s\x00%s\x00%d", s.Account, s.Object, s.Time.UnixNano())

@@ -255,3 +255,58 @@ func minWeight(byType map[string][]ctPair, edges []ctEdge, w int) (map[string][]
 	slices.Sort(vertices)
 	return out, kept, vertices
 }
+
+// An empty content_id cell is the post id "", as CooRTweet reads it: two
+// such shares are one post, a loop that do_remove_loops drops
+// (R/detect_groups.R:203), while an empty one pairs with a real post. A
+// file without a content_id column keeps each share a post of its own.
+func TestEmptyContentIDIsOnePost(t *testing.T) {
+	const withIDs = `account_id,object_id,timestamp_share,content_id
+a,u1,1700000000,
+b,u1,1700000005,
+c,u1,1700000008,p3
+a,u2,1700000200,
+b,u2,1700000203,
+c,u2,1700000201,p6
+`
+	edgesOf := func(g *Graph) string {
+		var out []string
+		for _, e := range g.Edges {
+			out = append(out, fmt.Sprintf("%s-%s:%d", e.A, e.B, e.Weight))
+		}
+		return strings.Join(out, " ")
+	}
+	const jsonl = `{"account_id":"a","object_id":"u1","timestamp_share":1700000000,"content_id":null}
+{"account_id":"b","object_id":"u1","timestamp_share":1700000005,"content_id":""}
+{"account_id":"a","object_id":"u2","timestamp_share":1700000200,"content_id":null}
+{"account_id":"b","object_id":"u2","timestamp_share":1700000203,"content_id":""}
+{"account_id":"c","object_id":"u2","timestamp_share":1700000201}
+{"account_id":"c","object_id":"u1","timestamp_share":1700000008}
+`
+	for _, c := range []struct {
+		name, format, csv, want string
+		o                       Options
+	}{
+		{"empty cells", "csv", withIDs, "a-c:2 b-c:2", Options{}},
+		{"empty cells, loops kept", "csv", withIDs, "a-b:2 a-c:2 b-c:2", Options{KeepLoops: true}},
+		{"no content_id column", "csv", "account_id,object_id,timestamp_share\na,u1,1700000000\nb,u1,1700000005\na,u2,1700000200\nb,u2,1700000203\n", "a-b:2", Options{}},
+		{"JSON null and empty ids, lines without the key", "jsonl", jsonl, "a-c:2 b-c:2", Options{}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			shares, _, err := ReadShares(context.Background(), strings.NewReader(c.csv), "in."+c.format, ReadOptions{Format: c.format})
+			if err != nil {
+				t.Fatal(err)
+			}
+			d, g, err := Detect(shares, c.o)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := edgesOf(g); got != c.want {
+				t.Errorf("edges %s, want %s", got, c.want)
+			}
+			if diff := diffR(d, g, shares, c.o); diff != "" {
+				t.Error(diff)
+			}
+		})
+	}
+}

@@ -190,7 +190,7 @@ func (d *Detector) Add(shares []Share) error {
 	}
 	for _, s := range shares {
 		it := item{t: s.Time.UnixNano(), obj: d.key(Key{s.ObjectType, s.Object}), acct: d.accounts.id(s.Account), post: -1}
-		if s.Post != "" {
+		if s.Post != "" || s.HasPost {
 			it.post = d.posts.id(s.Post)
 		}
 		d.pending = append(d.pending, it)
@@ -494,6 +494,7 @@ func (d *Detector) share(r *row, k Key) Share {
 	s := Share{Account: d.accounts.names[r.acct], Object: k.Object, ObjectType: k.Type, Time: time.Unix(0, r.t).UTC()}
 	if r.content >= 0 {
 		s.Post = d.posts.names[r.content]
+		s.HasPost = s.Post == ""
 	}
 	return s
 }

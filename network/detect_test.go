@@ -24,12 +24,13 @@ func strictOracle(shares []Share, o Options) *Graph {
 	o, _ = o.normalised()
 	type sk struct {
 		a, obj, typ, post string
+		hasPost           bool
 		t                 int64
 	}
 	seen := map[sk]bool{}
 	var uniq []Share
 	for _, s := range shares {
-		k := sk{s.Account, s.Object, s.ObjectType, s.Post, s.Time.UnixNano()}
+		k := sk{s.Account, s.Object, s.ObjectType, s.Post, s.Post != "" || s.HasPost, s.Time.UnixNano()}
 		if !seen[k] {
 			seen[k] = true
 			uniq = append(uniq, s)
@@ -69,7 +70,7 @@ func strictOracle(shares []Share, o Options) *Graph {
 				}
 				// Loops: one account, one post, or a post that is its own
 				// object (CooRTweet's do_remove_loops).
-				loop := x.Account == y.Account || (x.Post != "" && x.Post == y.Post) || x.Post == x.Object || y.Post == y.Object
+				loop := x.Account == y.Account || (x.Post != "" || x.HasPost) && (y.Post != "" || y.HasPost) && x.Post == y.Post || x.Post == x.Object || y.Post == y.Object
 				if dt > o.Window || (loop && !o.KeepLoops) {
 					continue
 				}
@@ -163,7 +164,9 @@ func randomShares(rng *rand.Rand, n, accounts, objects int, span time.Duration) 
 		switch rng.IntN(30) {
 		case 0:
 			s.Post = s.Object // a post that is its own object
-		case 1, 2, 3, 4, 5, 6, 7, 8, 9:
+		case 1, 2, 3:
+			s.HasPost = true // an empty content_id cell: the id ""
+		case 4, 5, 6, 7, 8, 9:
 		default:
 			// Posts may repeat, even across accounts.
 			s.Post = fmt.Sprintf("p%d", rng.IntN(n))

@@ -147,7 +147,9 @@ func (l *layout) shares(get func(col int) string, st *ReadStats, out []Share) ([
 		if obj == "" || (l.keep != nil && !l.keep[typ]) {
 			return
 		}
-		out = append(out, Share{Account: acct, Object: obj, ObjectType: typ, Time: t, Post: post})
+		// An empty cell of a post column is the id "", as CooRTweet
+		// reads it (SEMANTICS.md §1).
+		out = append(out, Share{Account: acct, Object: obj, ObjectType: typ, Time: t, Post: post, HasPost: l.post >= 0 && post == ""})
 		st.ObjectTypes[typ]++
 	}
 	if l.object >= 0 {

@@ -35,8 +35,15 @@ type Share struct {
 	Time time.Time
 	// Post optionally identifies the post carrying the share, so that two
 	// posts of one account at the same second stay two shares and a case can
-	// list its posts. It may be empty.
+	// list its posts. It may be empty: an empty Post is a post of its own,
+	// equal to no other share's post, unless HasPost is set.
 	Post string
+	// HasPost says that Post is the post's id even when it is empty. A file
+	// with a content_id column and an empty cell sets it: CooRTweet reads
+	// such a cell as the id "", one post for every such row, so two of
+	// them never co-share (they are the same post). Only needed when Post
+	// is empty.
+	HasPost bool
 }
 
 // Key identifies a shared object: its type and its value.

@@ -15,7 +15,8 @@ import (
 
 // TestBrowserOnServedDemo runs the real serve command over the demo data
 // and drives it in headless Chromium: log in, open the queue and a case
-// whose image comes from the blob store, switch to Arabic.
+// whose image comes from the blob store, switch to Arabic, and see the
+// demo's coordinated network on the Networks page.
 func TestBrowserOnServedDemo(t *testing.T) {
 	const chromium = "/usr/bin/chromium"
 	if _, err := os.Stat(chromium); err != nil {
@@ -98,6 +99,18 @@ func TestBrowserOnServedDemo(t *testing.T) {
 	}
 	if err := chromedp.Do(bctx, chromedp.Click(css("#lang-ar")), chromedp.WaitVisible(css(`html[dir="rtl"] #post-text`))); err != nil {
 		t.Fatalf("switch to Arabic: %v", err)
+	}
+	// The demo's coordinated burst is on the Networks page, drawn, with
+	// its accounts and a link to its case.
+	if err := chromedp.Do(bctx, chromedp.Navigate(base+"/networks"), chromedp.WaitVisible(css("#networks"))); err != nil {
+		t.Fatalf("networks page: %v", err)
+	}
+	nets, err := chromedp.Run(bctx, chromedp.Evaluate[[]string](`[...document.querySelectorAll("#networks li.netrow")].filter(li => li.querySelector("svg") && li.querySelector("a.net-case")).map(li => li.querySelector(".accounts").textContent)`))
+	if err != nil || len(nets) == 0 {
+		t.Fatalf("the Networks page shows no demo network (%v)", err)
+	}
+	if !strings.Contains(nets[0], "telegram:@raya_sawda") || !strings.Contains(nets[0], "x:@nasir_alraya") {
+		t.Errorf("the first network lists %q", nets[0])
 	}
 	cancel()
 	<-done

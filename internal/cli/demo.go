@@ -49,6 +49,7 @@ func runDemo(ctx context.Context, e env) error {
 		return err
 	}
 	fmt.Fprintf(e.stdout, "demo: networks: %s\n", nrep)
+	printSaved(e.stdout, "demo: ", nrep.Saved)
 	_, open, err := a.store.Cases(ctx, store.CaseFilter{State: model.CaseOpen, Limit: 1})
 	if err != nil {
 		return err

@@ -4,8 +4,10 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
 	"slices"
@@ -33,7 +35,12 @@ docs/network.md. With --planted, it instead generates synthetic planted
 networks and prints recall and false positives per parameter setting.
 With --store, it reads marsad's own posts (links, media, near-duplicate
 texts; accounts are platform:author) and opens a case for each community of
---min-accounts or more; running it again updates those cases.`
+--min-accounts or more; running it again updates those cases. It prints each
+network saved and the summary, and writes the exports (--gexf, --graphml,
+--edges, --accounts, --json, --coshares) from the network it saved; --type
+takes url, media, phash and text there, and the flags that describe a file
+or another mode (--format, --default-type, --flagged, --skip-communities,
+--synthetic, --planted-*) are refused.`
 
 type networkFlags struct {
 	format, types, defType, flagged           string
@@ -92,7 +99,9 @@ func runNetwork(ctx context.Context, e env) error {
 		if fs.NArg() != 0 || f.planted {
 			return fmt.Errorf("%w: --store takes no FILE and no --planted", errUsage)
 		}
-		return runNetworkStore(ctx, e, f)
+		set := map[string]bool{}
+		fs.Visit(func(fl *flag.Flag) { set[fl.Name] = true })
+		return runNetworkStore(ctx, e, f, set)
 	}
 	if f.planted {
 		if fs.NArg() != 0 {
@@ -180,6 +189,11 @@ func runNetwork(ctx context.Context, e env) error {
 	fmt.Fprintf(e.stderr, "time: read and pair %.2fs, filter %.2fs, communities %.2fs, total %.2fs\n",
 		loaded.Sub(start).Seconds(), detected.Sub(loaded).Seconds(), done.Sub(detected).Seconds(), done.Sub(start).Seconds())
 
+	return writeExports(f, d, g, cs)
+}
+
+// writeExports writes the files the flags ask for.
+func writeExports(f networkFlags, d *network.Detector, g *network.Graph, cs []network.Community) error {
 	writers := []struct {
 		path  string
 		write func(io.Writer) error
@@ -215,13 +229,7 @@ func streamShares(ctx context.Context, e env, path string, f networkFlags, fn fu
 		}
 	}
 	ropts := network.ReadOptions{Format: format, DefaultType: f.defType}
-	if f.types != "" {
-		for _, t := range strings.Split(f.types, ",") {
-			if t = strings.TrimSpace(t); t != "" {
-				ropts.Types = append(ropts.Types, t)
-			}
-		}
-	}
+	ropts.Types = splitList(f.types)
 	var r io.Reader = e.stdin
 	if path != "-" {
 		file, err := os.Open(path)
@@ -444,25 +452,87 @@ func runPlanted(ctx context.Context, e env, f networkFlags) error {
 	return tw.Flush()
 }
 
-// runNetworkStore detects networks among the stored posts and saves them
-// as network cases.
-func runNetworkStore(ctx context.Context, e env, f networkFlags) error {
+// storeRefuses are the flags that only make sense on a file: --store
+// refuses them rather than ignore them.
+var storeRefuses = map[string]string{
+	"format":           "the store is not a file",
+	"default-type":     "the store's object types are url, media, phash and text",
+	"flagged":          "the store ranks by its own cases",
+	"skip-communities": "cases are opened for communities",
+	"synthetic":        "the store is read instead",
+	"planted-organic":  "--planted is not run",
+	"planted-posts":    "--planted is not run",
+	"planted-runs":     "--planted is not run",
+}
+
+// runNetworkStore detects networks among the stored posts, saves them as
+// network cases, prints the summary and writes the same exports as from a
+// file.
+func runNetworkStore(ctx context.Context, e env, f networkFlags, set map[string]bool) error {
+	for _, name := range slices.Sorted(maps.Keys(storeRefuses)) {
+		if set[name] {
+			return fmt.Errorf("%w: --%s does not apply with --store: %s", errUsage, name, storeRefuses[name])
+		}
+	}
+	if f.minPart < 1 || f.minWeight < 1 || f.window <= 0 || f.minAccounts < 1 {
+		return fmt.Errorf("%w: --window, --min-participation, --min-weight and --min-accounts must be positive", errUsage)
+	}
+	opt := networkcase.Options{
+		Network:     network.Options{Window: f.window, MinParticipation: f.minPart, MinWeight: f.minWeight, KeepLoops: f.keepLoops, Strict: f.strict},
+		MinAccounts: f.minAccounts, PDQRadius: f.store.stages.radius, Texts: true, Seed: f.seed, Resolution: f.resolution,
+		Text: network.TextOptions{Threshold: f.textThreshold}, Types: splitList(f.types),
+	}
+	for _, t := range opt.Types {
+		if !slices.Contains(networkcase.ObjectTypes, t) {
+			return fmt.Errorf("%w: --type %s: the store's object types are %s", errUsage, t, strings.Join(networkcase.ObjectTypes, ", "))
+		}
+	}
+	if f.since > 0 {
+		opt.Since = time.Now().Add(-f.since)
+	}
 	a, err := openApp(ctx, f.store, logger(e.stderr, false))
 	if err != nil {
 		return err
 	}
 	defer a.Close()
-	opt := networkcase.Options{
-		Network:     network.Options{Window: f.window, MinParticipation: f.minPart, MinWeight: f.minWeight, KeepLoops: f.keepLoops, Strict: f.strict},
-		MinAccounts: f.minAccounts, PDQRadius: f.store.stages.radius, Texts: true, Seed: f.seed,
-	}
-	if f.since > 0 {
-		opt.Since = time.Now().Add(-f.since)
-	}
 	rep, err := networkcase.Run(ctx, a.store, opt)
 	if err != nil {
 		return err
 	}
 	fmt.Fprintln(e.stdout, rep)
-	return nil
+	printSaved(e.stdout, "", rep.Saved)
+	st := network.ReadStats{Rows: rep.Shares, Shares: rep.Shares, ObjectTypes: rep.Types}
+	fmt.Fprintln(e.stdout)
+	printSummary(e.stdout, "store", st, rep.Graph, rep.Ranked, f.top, true)
+	return writeExports(f, rep.Detector, rep.Graph, rep.Ranked)
+}
+
+// printSaved prints one line per saved network: its case, accounts and
+// what tied them.
+func printSaved(w io.Writer, prefix string, saved []networkcase.Saved) {
+	for _, sv := range saved {
+		n := sv.Network
+		verb := "updated"
+		if sv.Opened {
+			verb = "opened"
+		}
+		shown := n.Accounts[:min(len(n.Accounts), 6)]
+		more := ""
+		if len(n.Accounts) > len(shown) {
+			more = fmt.Sprintf(" and %d more", len(n.Accounts)-len(shown))
+		}
+		fmt.Fprintf(w, "%snetwork %d (case %d, %s): %d accounts co-shared %d items within %.0fs (median), %.0f%% already flagged: %s%s\n",
+			prefix, n.ID, sv.CaseID, verb, len(n.Accounts), len(n.Objects), n.MedianDelay, 100*n.Flagged, strings.Join(shown, ", "), more)
+	}
+}
+
+// splitList splits a comma-separated flag value, dropping empty items.
+func splitList(s string) []string {
+	var out []string
+	for _, t := range strings.Split(s, ",") {
+		if t = strings.TrimSpace(t); t != "" {
+			out = append(out, t)
+		}
+	}
+	return out
 }

@@ -3,6 +3,7 @@ package cli
 import (
 	"bytes"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -179,5 +180,109 @@ c,r,1700000900,p6
 	code, stdout, stderr = run(t, "", "network", "--strict", in)
 	if code != 0 || !strings.Contains(stdout, "rules strict, types pooled") || !strings.Contains(stdout, "accounts:     0") {
 		t.Errorf("--strict: exit %d, %s%s", code, stdout, stderr)
+	}
+}
+
+// storePosts: four accounts push two links within seconds, twice; two
+// organic accounts share one of them hours later.
+func storePosts() string {
+	var b strings.Builder
+	n := 0
+	post := func(author, text, at string) {
+		n++
+		fmt.Fprintf(&b, `{"platform":"x","source_id":"%d","author":"%s","text":"%s","posted_at":"%s"}`+"\n", n, author, text, at)
+	}
+	for i, a := range []string{"a1", "a2", "a3", "a4"} {
+		post(a, "read https://bad.example/one", fmt.Sprintf("2026-05-01T12:00:%02dZ", 5*i))
+		post(a, "and https://bad.example/two", fmt.Sprintf("2026-05-01T13:00:%02dZ", 7*i))
+	}
+	post("org1", "interesting https://bad.example/one", "2026-05-01T18:00:00Z")
+	post("org2", "interesting https://bad.example/one", "2026-05-01T20:00:00Z")
+	return b.String()
+}
+
+// With --store, the summary and every export flag work as they do on a
+// file, and flags that only apply to a file are refused by name.
+func TestNetworkStoreExports(t *testing.T) {
+	data := t.TempDir()
+	in := filepath.Join(data, "posts.jsonl")
+	if err := os.WriteFile(in, []byte(storePosts()), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errs := run(t, "", "ingest", "--data", data, in); code != 0 {
+		t.Fatalf("ingest: %d %s %s", code, out, errs)
+	}
+	out := func(name string) string { return filepath.Join(data, name) }
+	code, stdout, stderr := run(t, "", "network", "--store", "--data", data, "--gexf", out("g.gexf"), "--graphml", out("g.graphml"),
+		"--edges", out("e.csv"), "--accounts", out("a.csv"), "--json", out("c.json"), "--coshares", out("co.csv"))
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	for _, want := range []string{"1 network cases opened", "network 1 (case 1, opened): 4 accounts co-shared 2 items", "accounts:     4", "edges:        6 (0 self-loops)", "communities:  1 (Leiden)", "x:a1"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("output lacks %q:\n%s", want, stdout)
+		}
+	}
+	edges, _ := os.ReadFile(out("e.csv"))
+	if !strings.HasPrefix(string(edges), "source,target,weight,") || strings.Count(string(edges), "\n") != 7 || !strings.Contains(string(edges), "x:a1,x:a2,2,2,") {
+		t.Errorf("edges.csv:\n%s", edges)
+	}
+	accts, _ := os.ReadFile(out("a.csv"))
+	if strings.Count(string(accts), "\n") != 5 || strings.Contains(string(accts), "org1") {
+		t.Errorf("accounts.csv:\n%s", accts)
+	}
+	co, _ := os.ReadFile(out("co.csv"))
+	if strings.Count(string(co), "\n") != 13 {
+		t.Errorf("coshares.csv has %d lines, want 12 co-shares and a header:\n%s", strings.Count(string(co), "\n"), co)
+	}
+	for _, f := range []string{"g.gexf", "g.graphml"} {
+		b, _ := os.ReadFile(out(f))
+		if !bytes.Contains(b, []byte(`<?xml`)) || !bytes.Contains(b, []byte("x:a4")) {
+			t.Errorf("%s does not hold account x:a4:\n%s", f, b)
+		}
+	}
+	var cj struct {
+		Communities []struct {
+			Accounts []string `json:"accounts"`
+			Timeline []struct {
+				Post string `json:"post"`
+			} `json:"timeline"`
+		} `json:"communities"`
+	}
+	b, _ := os.ReadFile(out("c.json"))
+	if err := json.Unmarshal(b, &cj); err != nil || len(cj.Communities) != 1 || len(cj.Communities[0].Accounts) != 4 || len(cj.Communities[0].Timeline) != 8 {
+		t.Errorf("communities JSON (%v): %s", err, b)
+	}
+
+	// --top 0 lists no community; --type text finds no network in links.
+	_, stdout, _ = run(t, "", "network", "--store", "--data", data, "--top", "0")
+	if strings.Contains(stdout, "first account") {
+		t.Errorf("--top 0 still lists communities:\n%s", stdout)
+	}
+	_, stdout, _ = run(t, "", "network", "--store", "--data", data, "--top", "1")
+	if !strings.Contains(stdout, "first account") || !strings.Contains(stdout, "1 updated") {
+		t.Errorf("--top 1:\n%s", stdout)
+	}
+	_, stdout, _ = run(t, "", "network", "--store", "--data", data, "--type", "text")
+	if !strings.Contains(stdout, "0 coordinated accounts") || strings.Contains(stdout, "url") {
+		t.Errorf("--type text:\n%s", stdout)
+	}
+
+	for _, c := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"--type", "hashtag"}, `--type hashtag: the store's object types are url, media, phash, text`},
+		{[]string{"--format", "csv"}, "--format does not apply with --store"},
+		{[]string{"--flagged", in}, "--flagged does not apply with --store"},
+		{[]string{"--skip-communities"}, "--skip-communities does not apply with --store"},
+		{[]string{"--default-type", "url"}, "--default-type does not apply with --store"},
+		{[]string{"--synthetic", "10"}, "--synthetic does not apply with --store"},
+		{[]string{"--min-accounts", "0"}, "must be positive"},
+	} {
+		code, _, stderr := run(t, "", append([]string{"network", "--store", "--data", data}, c.args...)...)
+		if code != 2 || !strings.Contains(stderr, c.want) {
+			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", c.args, code, stderr, c.want)
+		}
 	}
 }

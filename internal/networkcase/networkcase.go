@@ -7,8 +7,10 @@ package networkcase
 import (
 	"context"
 	"fmt"
+	"slices"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/marsad/marsad/internal/model"
@@ -29,9 +31,19 @@ type Options struct {
 	PDQRadius int
 	// Texts adds near-duplicate texts as shared objects.
 	Texts bool
+	// Text tunes near-duplicate text grouping.
+	Text network.TextOptions
+	// Types keeps only these object types (of ObjectTypes); empty keeps all.
+	Types []string
 	// Seed makes community detection reproducible.
 	Seed uint64
+	// Resolution is the community resolution; 0 means 1.
+	Resolution float64
 }
+
+// ObjectTypes are the object types read from the store: canonical URLs,
+// media by SHA-256, images grouped by PDQ distance, near-duplicate texts.
+var ObjectTypes = []string{"url", "media", "phash", "text"}
 
 // Report says what a run found.
 type Report struct {
@@ -41,6 +53,23 @@ type Report struct {
 	Communities int
 	Opened      int // new network cases
 	Updated     int // existing networks refreshed
+	// Types counts the shares per object type.
+	Types map[string]int
+
+	// Saved lists the networks saved, in rank order, each with its case.
+	Saved []Saved
+	// Detector, Graph and Ranked are what the networks were saved from
+	// (every community, ranked, small ones included), for exports.
+	Detector *network.Detector
+	Graph    *network.Graph
+	Ranked   []network.Community
+}
+
+// Saved is one network a run saved and the case that holds it.
+type Saved struct {
+	Network *model.Network
+	CaseID  int64
+	Opened  bool // a new network, not an update of a stored one
 }
 
 func (r Report) String() string {
@@ -52,10 +81,16 @@ func (r Report) String() string {
 // and PDQ hashes grouped by distance), and near-duplicate texts.
 // Accounts are "platform:author".
 func Shares(ctx context.Context, s *store.Store, opt Options) ([]network.Share, error) {
+	for _, t := range opt.Types {
+		if !slices.Contains(ObjectTypes, t) {
+			return nil, fmt.Errorf("object type %q: the store has %s", t, strings.Join(ObjectTypes, ", "))
+		}
+	}
 	rows, err := s.ShareRows(ctx, opt.Since)
 	if err != nil {
 		return nil, err
 	}
+	keep := func(typ string) bool { return len(opt.Types) == 0 || slices.Contains(opt.Types, typ) }
 	var shares []network.Share
 	var pdqs []string
 	for _, r := range rows {
@@ -65,6 +100,11 @@ func Shares(ctx context.Context, s *store.Store, opt Options) ([]network.Share, 
 			typ = "media"
 		case model.SignalPDQ:
 			typ = "phash"
+		}
+		if !keep(typ) {
+			continue
+		}
+		if typ == "phash" {
 			pdqs = append(pdqs, r.Value)
 		}
 		shares = append(shares, network.Share{Account: r.Platform + ":" + r.Author, Object: r.Value, ObjectType: typ, Time: r.PostedAt, Post: strconv.FormatInt(r.PostID, 10)})
@@ -72,7 +112,7 @@ func Shares(ctx context.Context, s *store.Store, opt Options) ([]network.Share, 
 	if len(pdqs) > 0 {
 		shares = network.Regroup(shares, "phash", groupPDQ(pdqs, opt.PDQRadius))
 	}
-	if opt.Texts {
+	if opt.Texts && keep("text") {
 		var after int64
 		for {
 			ps, err := s.Posts(ctx, store.PostFilter{AfterID: after, Limit: 1000})
@@ -90,7 +130,7 @@ func Shares(ctx context.Context, s *store.Store, opt Options) ([]network.Share, 
 			}
 			after = ps[len(ps)-1].ID
 		}
-		if shares, err = network.GroupTexts(shares, network.TextOptions{}); err != nil {
+		if shares, err = network.GroupTexts(shares, opt.Text); err != nil {
 			return nil, err
 		}
 	}
@@ -142,10 +182,15 @@ func Run(ctx context.Context, s *store.Store, opt Options) (Report, error) {
 		return rep, err
 	}
 	rep.Shares = len(shares)
-	_, g, err := network.Detect(shares, opt.Network)
+	rep.Types = map[string]int{}
+	for _, sh := range shares {
+		rep.Types[sh.ObjectType]++
+	}
+	d, g, err := network.Detect(shares, opt.Network)
 	if err != nil {
 		return rep, err
 	}
+	rep.Detector, rep.Graph = d, g
 	rep.Accounts, rep.Edges = len(g.Accounts), len(g.Edges)
 	flaggedPosts, err := s.FlaggedPosts(ctx)
 	if err != nil {
@@ -162,10 +207,11 @@ func Run(ctx context.Context, s *store.Store, opt Options) (Report, error) {
 			flagged[k] = true
 		}
 	}
-	cs, err := network.Communities(g, network.CommunityOptions{Seed: opt.Seed, Flagged: func(k network.Key) bool { return flagged[k] }})
+	cs, err := network.Communities(g, network.CommunityOptions{Seed: opt.Seed, Resolution: opt.Resolution, Flagged: func(k network.Key) bool { return flagged[k] }})
 	if err != nil {
 		return rep, err
 	}
+	rep.Ranked = cs
 	existing, err := s.Networks(ctx, 10000)
 	if err != nil {
 		return rep, err
@@ -176,15 +222,19 @@ func Run(ctx context.Context, s *store.Store, opt Options) (Report, error) {
 		}
 		rep.Communities++
 		n := toNetwork(c, g, posts, shares)
+		opened := true
 		if id := sameNetwork(existing, c.Accounts); id != 0 {
 			n.ID = id
 			rep.Updated++
+			opened = false
 		} else {
 			rep.Opened++
 		}
-		if err := s.SaveNetwork(ctx, n, networkCase(n, c)); err != nil {
+		nc := networkCase(n, c)
+		if err := s.SaveNetwork(ctx, n, nc); err != nil {
 			return rep, err
 		}
+		rep.Saved = append(rep.Saved, Saved{Network: n, CaseID: nc.ID, Opened: opened})
 		if n.ID != 0 {
 			existing = append(existing, *n)
 		}

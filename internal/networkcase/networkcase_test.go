@@ -3,6 +3,7 @@ package networkcase_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -41,6 +42,10 @@ func TestRunOpensAndUpdatesNetworkCase(t *testing.T) {
 		if rep.Opened != 1 || rep.Communities != 1 || rep.Accounts != 4 {
 			t.Fatalf("first run: %s", rep)
 		}
+		if len(rep.Saved) != 1 || !rep.Saved[0].Opened || rep.Saved[0].CaseID == 0 || len(rep.Saved[0].Network.Accounts) != 4 ||
+			rep.Graph == nil || len(rep.Ranked) != 1 || rep.Types["url"] != 18 {
+			t.Fatalf("first run saved %+v, ranked %d, types %v", rep.Saved, len(rep.Ranked), rep.Types)
+		}
 		cs, total, _ := s.Cases(ctx, store.CaseFilter{Kind: model.CaseNetwork})
 		if total != 1 || cs[0].Reasons[0].Kind != "network" {
 			t.Fatalf("network cases = %+v", cs)
@@ -61,6 +66,14 @@ func TestRunOpensAndUpdatesNetworkCase(t *testing.T) {
 		}
 		if _, total, _ := s.Cases(ctx, store.CaseFilter{Kind: model.CaseNetwork}); total != 1 {
 			t.Fatalf("second run opened another case: %d", total)
+		}
+		// Only the texts: the links that tied them are left out.
+		rep, err = networkcase.Run(ctx, s, networkcase.Options{Seed: 1, Texts: true, Types: []string{"text"}})
+		if err != nil || rep.Accounts != 0 || rep.Types["url"] != 0 {
+			t.Fatalf("texts only: %s %v", rep, err)
+		}
+		if _, err := networkcase.Run(ctx, s, networkcase.Options{Types: []string{"hashtag"}}); err == nil || !strings.Contains(err.Error(), `object type "hashtag"`) {
+			t.Fatalf("unknown type: %v", err)
 		}
 	})
 }
