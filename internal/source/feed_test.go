@@ -13,6 +13,8 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/marsad/marsad/internal/model"
+	"github.com/marsad/marsad/internal/store"
+	"github.com/marsad/marsad/internal/store/storetest"
 )
 
 // serveFeed serves testdata/feed/name with the Content-Type given, and
@@ -96,8 +98,8 @@ func TestFeedItemsWithoutIDOrDate(t *testing.T) {
 	if !market.PostedAt.Equal(time.Date(2026, 3, 12, 7, 0, 0, 0, time.UTC)) {
 		t.Errorf("dated item at %v", market.PostedAt)
 	}
-	if len(page.Posts) != 4 {
-		t.Errorf("%d posts, want 4", len(page.Posts))
+	if len(page.Posts) != 5 {
+		t.Errorf("%d posts, want 5 (the item with only a date is left to the pipeline)", len(page.Posts))
 	}
 	want := map[string]int{SkipDuplicate: 1, SkipEmpty: 1}
 	if !mapsEqual(page.Skipped, want) {
@@ -131,4 +133,46 @@ func mapsEqual(a, b map[string]int) bool {
 		}
 	}
 	return true
+}
+
+// TestFeedSkippedInHealth: every item skipped is counted once, by reason,
+// in the source's health, the posts the pipeline refuses included.
+func TestFeedSkippedInHealth(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		f := newFixture(t)
+		svc := testService(s, f, t.TempDir())
+		src := addSource(t, svc, "feed", "tessalit", `{"url":"`+f.URL+`/feed/noid.xml"}`)
+		res, err := svc.PollOnce(ctx, src.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[string]int{SkipDuplicate: 1, SkipEmpty: 1, SkipRefused: 1}
+		if res.Created != 4 || !mapsEqual(res.Skipped, want) {
+			t.Errorf("poll: %+v, want 4 created and skipped %v", res, want)
+		}
+		if _, err := svc.PollOnce(ctx, src.ID); err != nil {
+			t.Fatal(err)
+		}
+		for _, got := range []func() (*model.Source, error){
+			func() (*model.Source, error) { return s.Source(ctx, src.ID) },
+			func() (*model.Source, error) { return s.SourceByName(ctx, "tessalit") },
+			func() (*model.Source, error) { l, err := s.Sources(ctx); return &l[0], err },
+		} {
+			g, err := got()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(g.Health.Skipped) != 3 || g.Health.Skipped[SkipDuplicate] != 1 || g.Health.Skipped[SkipEmpty] != 1 ||
+				g.Health.Skipped[SkipRefused] != 1 || g.Health.PostsTotal != 4 {
+				t.Errorf("health %+v, want each item skipped counted once", g.Health)
+			}
+			if !strings.Contains(g.Health.LastError, "refused") {
+				t.Errorf("last error %q does not say why a post was refused", g.Health.LastError)
+			}
+		}
+		if err := svc.Remove(ctx, "tessalit"); err != nil {
+			t.Fatal(err)
+		}
+	})
 }

@@ -39,9 +39,6 @@ const (
 	SkipEmpty = "empty"
 	// SkipDuplicate is an item with the id of another in the same answer.
 	SkipDuplicate = "duplicate"
-	// SkipUnreadable is an item the platform's page shows in a form that
-	// could not be read (no message id).
-	SkipUnreadable = "unreadable"
 	// SkipRefused is a post the pipeline refused to store.
 	SkipRefused = "refused"
 )
