@@ -200,7 +200,11 @@ func (s *Service) save(ctx context.Context, src *model.Source, posts []*model.Po
 		for _, e := range rep.Errors {
 			msg := e.Error()
 			if e.Item >= 1 && e.Item <= len(posts) {
-				msg = fmt.Sprintf("post %s refused: %v", posts[e.Item-1].SourceID, e)
+				why := e.Err.Error()
+				if e.Field != "" {
+					why = e.Field + ": " + why
+				}
+				msg = fmt.Sprintf("post %s refused: %s", posts[e.Item-1].SourceID, why)
 			}
 			res.Problems = append(res.Problems, msg)
 		}

@@ -84,7 +84,7 @@ func TestParseTMEPageNotAChannel(t *testing.T) {
 }
 
 func FuzzParseTMEPage(f *testing.F) {
-	for _, name := range []string{"latest.html", "before5.html"} {
+	for _, name := range []string{"latest.html", "before5.html", "media.html"} {
 		b, _ := os.ReadFile("testdata/telegram/" + name)
 		f.Add(b)
 	}
