@@ -169,7 +169,7 @@ func runSource(ctx context.Context, e env) error {
 		for r, n := range total.Skipped {
 			skipped.Skipped[r] = int64(n)
 		}
-		fmt.Fprintf(e.stdout, "%s: %d read, %d new, %d refused, skipped %s\n", src.Name, total.Fetched, total.Created, total.Refused, skippedText(skipped))
+		fmt.Fprintf(e.stdout, "%s: %d read, %d new, %d refused; items skipped: %s\n", src.Name, total.Fetched, total.Created, total.Refused, skippedText(skipped))
 	}
 	return nil
 }
