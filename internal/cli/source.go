@@ -5,7 +5,9 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"maps"
 	"os"
+	"slices"
 	"strings"
 	"text/tabwriter"
 	"time"
@@ -19,7 +21,8 @@ import (
 const sourceSynopsis = `source <add|list|pause|resume|rm|run> [flags] ...
 
   source add --kind feed|telegram|x-search --name NAME [--interval 15m] CONFIG-JSON
-  source list
+  source list            health of each source: posts stored, items skipped
+                         (by reason: empty, duplicate, refused), last error
   source pause NAME | source resume NAME | source rm NAME
   source run NAME        poll once now (and on while there is more at once)
 
@@ -126,10 +129,10 @@ func runSource(ctx context.Context, e env) error {
 			return err
 		}
 		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "NAME\tKIND\tEVERY\tSTATE\tLAST SUCCESS\tPOSTS TODAY\tPOSTS\tLAST ERROR")
+		fmt.Fprintln(tw, "NAME\tKIND\tEVERY\tSTATE\tLAST SUCCESS\tPOSTS TODAY\tPOSTS\tSKIPPED\tLAST ERROR")
 		for _, s := range list {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%d\t%s\n", s.Name, s.Kind, s.Interval, sourceState(s), when(s.Health.LastSuccess),
-				s.Health.PostsToday, s.Health.PostsTotal, s.Health.LastError)
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%d\t%s\t%s\n", s.Name, s.Kind, s.Interval, sourceState(s), when(s.Health.LastSuccess),
+				s.Health.PostsToday, s.Health.PostsTotal, skippedText(s.Health), s.Health.LastError)
 		}
 		return tw.Flush()
 	case "pause":
@@ -143,12 +146,15 @@ func runSource(ctx context.Context, e env) error {
 		if err != nil {
 			return err
 		}
-		var total source.Result
+		total := source.Result{Skipped: map[string]int{}}
 		for {
 			res, err := svc.PollOnce(ctx, src.ID)
 			total.Fetched += res.Fetched
 			total.Created += res.Created
 			total.Refused += res.Refused
+			for r, n := range res.Skipped {
+				total.Skipped[r] += n
+			}
 			for _, p := range res.Problems {
 				fmt.Fprintf(e.stderr, "marsad source run: %s\n", p)
 			}
@@ -159,9 +165,26 @@ func runSource(ctx context.Context, e env) error {
 				break
 			}
 		}
-		fmt.Fprintf(e.stdout, "%s: %d read, %d new, %d refused\n", src.Name, total.Fetched, total.Created, total.Refused)
+		skipped := model.SourceHealth{Skipped: map[string]int64{}}
+		for r, n := range total.Skipped {
+			skipped.Skipped[r] = int64(n)
+		}
+		fmt.Fprintf(e.stdout, "%s: %d read, %d new, %d refused; items skipped: %s\n", src.Name, total.Fetched, total.Created, total.Refused, skippedText(skipped))
 	}
 	return nil
+}
+
+// skippedText is the count of items a source skipped, with the count of
+// each reason: "3 (duplicate 2, empty 1)".
+func skippedText(h model.SourceHealth) string {
+	if len(h.Skipped) == 0 {
+		return "0"
+	}
+	var parts []string
+	for _, r := range slices.Sorted(maps.Keys(h.Skipped)) {
+		parts = append(parts, fmt.Sprintf("%s %d", r, h.Skipped[r]))
+	}
+	return fmt.Sprintf("%d (%s)", h.SkippedTotal(), strings.Join(parts, ", "))
 }
 
 // sourceState is how a source is doing, in one word.

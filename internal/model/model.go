@@ -389,4 +389,16 @@ type SourceHealth struct {
 	Day        string `json:"day,omitempty"`
 	PostsToday int64  `json:"posts_today"`
 	PostsTotal int64  `json:"posts_total"`
+	// Skipped counts, by reason, the items the source passed over
+	// without storing a post, since it was added.
+	Skipped map[string]int64 `json:"skipped,omitempty"`
+}
+
+// SkippedTotal is the number of items skipped for any reason.
+func (h SourceHealth) SkippedTotal() int64 {
+	var n int64
+	for _, c := range h.Skipped {
+		n += c
+	}
+	return n
 }

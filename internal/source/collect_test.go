@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/marsad/marsad/internal/model"
 	"github.com/marsad/marsad/internal/store"
 	"github.com/marsad/marsad/internal/store/storetest"
 )
@@ -89,4 +90,38 @@ func TestFeeds(t *testing.T) {
 			t.Errorf("atom entry: %+v, %v", p, err)
 		}
 	})
+}
+
+// TestTelegramVideoAndReply collects video posts, a reply and a message
+// without a time from a preview page.
+func TestTelegramVideoAndReply(t *testing.T) {
+	f := newFixture(t)
+	tg := &Telegram{Config: TelegramConfig{Channel: "sahel_media_test", Depth: 6, BaseURL: f.URL, NoMedia: true}, Env: Env{Fetcher: f.fetcher()}}
+	page, err := tg.Poll(context.Background(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	posts := map[string]*model.Post{}
+	for _, p := range page.Posts {
+		posts[p.SourceID] = p
+	}
+	for id, want := range map[string]model.Media{
+		"sahel_media_test/21": {URL: f.URL + "/file/convoy.mp4?token=abc", Type: "video"},
+		"sahel_media_test/22": {URL: f.URL + "/img/speech-thumb.jpg", Type: "image"},
+		"sahel_media_test/24": {URL: f.URL + "/file/round.mp4", Type: "video"},
+	} {
+		p := posts[id]
+		if p == nil || len(p.Media) != 1 || p.Media[0].URL != want.URL || p.Media[0].Type != want.Type {
+			t.Errorf("%s: %+v, want media %+v", id, p, want)
+		}
+	}
+	if p := posts["sahel_media_test/23"]; p == nil || p.ReplyTo != "sahel_media_test/20" || len(p.Media) != 0 {
+		t.Errorf("reply: %+v", p)
+	}
+	if p := posts["sahel_media_test/25"]; p == nil || !p.PostedAt.IsZero() {
+		t.Errorf("a message without a time was given one: %+v", p)
+	}
+	if p := posts["sahel_media_test/20"]; p == nil || p.PostedAt.IsZero() {
+		t.Errorf("a dated message lost its time: %+v", p)
+	}
 }

@@ -3,6 +3,8 @@ package source
 import (
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -105,22 +107,47 @@ func (f *Feed) Poll(ctx context.Context, cursor string) (Page, error) {
 	if resp.Status != http.StatusOK {
 		return Page{}, fmt.Errorf("feed %s: status %d", f.Config.URL, resp.Status)
 	}
-	feed, err := gofeed.NewParser().Parse(bytes.NewReader(resp.Body))
+	var problems []string
+	body, guessed, err := feedUTF8(resp.Body, resp.Type)
+	if err != nil {
+		return Page{}, fmt.Errorf("feed %s: %w", f.Config.URL, err)
+	}
+	if guessed {
+		problems = append(problems, fmt.Sprintf("feed %s: not UTF-8 and no charset given; read as windows-1252", f.Config.URL))
+	}
+	feed, err := gofeed.NewParser().Parse(bytes.NewReader(body))
 	if err != nil {
 		return Page{}, fmt.Errorf("feed %s: %w", f.Config.URL, err)
 	}
 	var posts []*model.Post
-	var problems []string
+	skipped := map[string]int{}
 	seen := map[string]bool{}
 	for _, id := range cur.Seen {
 		seen[id] = true
 	}
+	inFeed := map[string]bool{}
 	var taken []string
 	// Feeds list the newest first; posts are stored oldest first.
 	for i := len(feed.Items) - 1; i >= 0; i-- {
 		it := feed.Items[i]
 		id := itemID(f.Config.URL, it)
-		if id == "" || seen[id] {
+		if id == "" || inFeed[id] {
+			// Counted once: the key of what was skipped is kept with
+			// the ids taken, so the next fetch passes over it quietly.
+			key := "skipped:" + contentID(f.Config.URL, it)
+			if !seen[key] {
+				seen[key] = true
+				taken = append(taken, key)
+				if id == "" {
+					skipped[SkipEmpty]++
+				} else {
+					skipped[SkipDuplicate]++
+				}
+			}
+			continue
+		}
+		inFeed[id] = true
+		if seen[id] {
 			continue
 		}
 		seen[id] = true
@@ -133,24 +160,61 @@ func (f *Feed) Poll(ctx context.Context, cursor string) (Page, error) {
 	}
 	cur.ETag, cur.LastModified = resp.ETag, resp.LastModified
 	b, _ := json.Marshal(cur)
-	return Page{Posts: posts, Cursor: string(b), Problems: problems}, nil
+	if len(skipped) == 0 {
+		skipped = nil
+	}
+	return Page{Posts: posts, Cursor: string(b), Problems: problems, Skipped: skipped}, nil
 }
 
 // itemID is an item's id on its platform: its GUID when that is a URL,
 // else the feed's URL and the GUID (or the item's link), since GUIDs are
-// unique only within a feed.
+// unique only within a feed. An item with neither is named by a hash of
+// its content (contentID); one with no content either has no id ("").
 func itemID(feedURL string, it *gofeed.Item) string {
 	g := strings.TrimSpace(it.GUID)
 	if g == "" {
 		g = strings.TrimSpace(it.Link)
 	}
 	if g == "" {
-		return ""
+		if itemEmpty(it) {
+			return ""
+		}
+		return contentID(feedURL, it)
 	}
 	if strings.HasPrefix(g, "http://") || strings.HasPrefix(g, "https://") {
 		return g
 	}
 	return feedURL + "#" + g
+}
+
+// itemEmpty reports whether an item has nothing to store: no title, text,
+// date or media.
+func itemEmpty(it *gofeed.Item) bool {
+	return strings.TrimSpace(it.Title) == "" && strings.TrimSpace(it.Content) == "" && strings.TrimSpace(it.Description) == "" &&
+		strings.TrimSpace(it.Published) == "" && strings.TrimSpace(it.Updated) == "" && len(it.Enclosures) == 0 && it.Image == nil
+}
+
+// contentID names an item by a hash of what it says (title, text, dates
+// and media addresses), so the same item read again has the same id. An
+// item edited in place is a new item.
+func contentID(feedURL string, it *gofeed.Item) string {
+	h := sha256.New()
+	field := func(s string) {
+		s = strings.TrimSpace(s)
+		fmt.Fprintf(h, "%d:%s\n", len(s), s)
+	}
+	field(it.Title)
+	field(it.Content)
+	field(it.Description)
+	field(it.Published)
+	field(it.Updated)
+	for _, e := range it.Enclosures {
+		field(e.URL)
+	}
+	if it.Image != nil {
+		field(it.Image.URL)
+	}
+	return feedURL + "#sha256:" + hex.EncodeToString(h.Sum(nil)[:16])
 }
 
 func (f *Feed) post(ctx context.Context, feed *gofeed.Feed, it *gofeed.Item, id, fetchedFrom string, fetched time.Time, problems *[]string) *model.Post {
@@ -169,9 +233,9 @@ func (f *Feed) post(ctx context.Context, feed *gofeed.Feed, it *gofeed.Item, id,
 		p.PostedAt = *it.PublishedParsed
 	case it.UpdatedParsed != nil:
 		p.PostedAt = *it.UpdatedParsed
-	default:
-		p.PostedAt = fetched
 	}
+	// An item without a date keeps none: the time it was fetched is in
+	// its provenance, and is not when it was posted.
 	body := it.Content
 	if body == "" {
 		body = it.Description

@@ -67,6 +67,8 @@ func newFixture(t testing.TB) *fixture {
 	mux.HandleFunc("GET /s/{channel}", func(w http.ResponseWriter, r *http.Request) {
 		name := "latest.html"
 		switch {
+		case r.PathValue("channel") == "sahel_media_test":
+			name = "media.html"
 		case r.URL.Query().Get("before") != "":
 			name = "before" + r.URL.Query().Get("before") + ".html"
 		case r.URL.Query().Get("after") == "10" && f.after.Load():

@@ -10,15 +10,20 @@ import (
 	"github.com/mmcdole/gofeed"
 )
 
-// FuzzFeedItems feeds any bytes through the feed parser and the making
-// of posts: an error or posts, never a crash, and every post has an id.
+// FuzzFeedItems feeds any bytes and Content-Type through the reading of
+// charsets, the feed parser and the making of posts: an error or posts,
+// never a crash, and every post has an id.
 func FuzzFeedItems(f *testing.F) {
-	for _, name := range []string{"rss.xml", "atom.xml", "feed.json", "broken.xml"} {
+	for _, name := range []string{"rss.xml", "atom.xml", "feed.json", "broken.xml", "noid.xml", "latin1-header.xml", "cp1252-decl.xml"} {
 		b, _ := os.ReadFile("testdata/feed/" + name)
-		f.Add(b)
+		f.Add(b, "application/rss+xml; charset=iso-8859-1")
 	}
 	fd := &Feed{Config: FeedConfig{URL: "https://feed.example/rss.xml", NoMedia: true}}
-	f.Fuzz(func(t *testing.T, b []byte) {
+	f.Fuzz(func(t *testing.T, b []byte, contentType string) {
+		b, _, err := feedUTF8(b, contentType)
+		if err != nil {
+			return
+		}
 		feed, err := gofeed.NewParser().Parse(bytes.NewReader(b))
 		if err != nil {
 			return

@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"math/rand/v2"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -125,6 +127,9 @@ type Result struct {
 	Fetched, Created, Refused int
 	More                      bool
 	Problems                  []string
+	// Skipped counts by reason the items passed over, the refused
+	// included (SkipRefused).
+	Skipped map[string]int
 }
 
 // collector makes the collector of src.
@@ -155,8 +160,8 @@ func (s *Service) PollOnce(ctx context.Context, id int64) (Result, error) {
 	if err != nil {
 		return Result{}, s.failed(ctx, src, err)
 	}
-	res, err := s.save(ctx, src, page.Posts, page.Cursor, strings.Join(page.Problems, "; "))
-	res.More, res.Problems = page.More, page.Problems
+	res, err := s.save(ctx, src, page.Posts, page.Cursor, page.Problems, page.Skipped)
+	res.More = page.More
 	if err != nil {
 		return res, s.failed(ctx, src, err)
 	}
@@ -164,9 +169,11 @@ func (s *Service) PollOnce(ctx context.Context, id int64) (Result, error) {
 }
 
 // save ingests posts through the pipeline with their provenance, then
-// stores the cursor. A fault of the database keeps the old cursor, so
-// the same posts are read again and the ones already stored are skipped.
-func (s *Service) save(ctx context.Context, src *model.Source, posts []*model.Post, cursor, problem string) (Result, error) {
+// stores the cursor and the health: problems, and the items skipped by
+// reason, with the posts the pipeline refused. A fault of the database
+// keeps the old cursor, so the same posts are read again and the ones
+// already stored are skipped.
+func (s *Service) save(ctx context.Context, src *model.Source, posts []*model.Post, cursor string, problems []string, skipped map[string]int) (Result, error) {
 	now := s.now().UTC()
 	for _, p := range posts {
 		if p.Provenance == nil {
@@ -174,7 +181,7 @@ func (s *Service) save(ctx context.Context, src *model.Source, posts []*model.Po
 		}
 		p.Provenance.Source = src.ID
 	}
-	res := Result{Fetched: len(posts)}
+	res := Result{Fetched: len(posts), Problems: slices.Clone(problems), Skipped: maps.Clone(skipped)}
 	if len(posts) > 0 {
 		rep, err := s.Pipeline.IngestPosts(ctx, posts, pipeline.IngestOptions{Actor: "source:" + src.Name})
 		res.Created, res.Refused = rep.Created, len(rep.Errors)
@@ -189,8 +196,27 @@ func (s *Service) save(ctx context.Context, src *model.Source, posts []*model.Po
 		if ctx.Err() != nil {
 			return res, ctx.Err()
 		}
+		// The cursor moves past a refused post, so it is counted once.
+		for _, e := range rep.Errors {
+			msg := e.Error()
+			if e.Item >= 1 && e.Item <= len(posts) {
+				why := e.Err.Error()
+				if e.Field != "" {
+					why = e.Field + ": " + why
+				}
+				msg = fmt.Sprintf("post %s refused: %s", posts[e.Item-1].SourceID, why)
+			}
+			res.Problems = append(res.Problems, msg)
+		}
+		if res.Refused > 0 {
+			if res.Skipped == nil {
+				res.Skipped = map[string]int{}
+			}
+			res.Skipped[SkipRefused] += res.Refused
+		}
 	}
-	if err := s.Store.SourceDone(context.WithoutCancel(ctx), src.ID, cursor, int64(res.Created), problem, now); err != nil {
+	problem := strings.Join(res.Problems, "; ")
+	if err := s.Store.SourceDone(context.WithoutCancel(ctx), src.ID, cursor, int64(res.Created), problem, res.Skipped, now); err != nil {
 		return res, err
 	}
 	s.Metrics.SourcePolled(src.Name, res.Created, true, now)
@@ -213,7 +239,7 @@ func (s *Service) failed(ctx context.Context, src *model.Source, err error) erro
 // Saver returns the Saver a Streamer of src is given.
 func (s *Service) Saver(src *model.Source) Saver {
 	return func(ctx context.Context, posts []*model.Post, cursor string) error {
-		_, err := s.save(ctx, src, posts, cursor, "")
+		_, err := s.save(ctx, src, posts, cursor, nil, nil)
 		return err
 	}
 }

@@ -27,7 +27,21 @@ type Page struct {
 	// Problems are faults that did not stop the poll, such as a media
 	// file refused for its size; they are shown as the source's last error.
 	Problems []string
+	// Skipped counts, by reason (Skip...), the items the poll passed
+	// over without making a post of them. Each is counted once, not again
+	// on every poll that sees it.
+	Skipped map[string]int
 }
+
+// Reasons an item is skipped, as counted in a source's health.
+const (
+	// SkipEmpty is an item with nothing to store and nothing to name it by.
+	SkipEmpty = "empty"
+	// SkipDuplicate is an item with the id of another in the same answer.
+	SkipDuplicate = "duplicate"
+	// SkipRefused is a post the pipeline refused to store.
+	SkipRefused = "refused"
+)
 
 // Poller is a source that is asked, on its schedule, for what is new.
 type Poller interface {

@@ -180,16 +180,23 @@ func (t *Telegram) post(ctx context.Context, m tmeMessage, from string, fetched 
 		PostedAt:      m.Date,
 		Views:         m.Views,
 		ForwardedFrom: m.ForwardedFrom,
+		ReplyTo:       m.ReplyTo,
 		Provenance:    &model.Provenance{FetchedAt: fetched, URL: from},
 	}
 	if m.Signature != "" {
 		p.Author = m.Channel + "/" + m.Signature
 	}
-	if p.PostedAt.IsZero() {
-		p.PostedAt = fetched
-	}
+	// A message shown without a time keeps none: when it was fetched is
+	// in its provenance, and is not when it was posted.
 	for _, u := range uniq(append(slices.Clone(m.Photos), m.Videos...)) {
-		p.Media = append(p.Media, fetchMedia(ctx, t.Env, u, t.Config.NoMedia, problems))
+		md := fetchMedia(ctx, t.Env, u, t.Config.NoMedia, problems)
+		if md.Type == "" {
+			md.Type = "image"
+			if slices.Contains(m.Videos, u) {
+				md.Type = "video"
+			}
+		}
+		p.Media = append(p.Media, md)
 	}
 	return p
 }

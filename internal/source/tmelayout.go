@@ -7,6 +7,7 @@ package source
 import (
 	"fmt"
 	"io"
+	"net/url"
 	"regexp"
 	"strconv"
 	"strings"
@@ -24,6 +25,7 @@ type tmeMessage struct {
 	Date          time.Time
 	Views         int64
 	ForwardedFrom string // the name (or t.me link) of the original channel
+	ReplyTo       string // "channel/id" of the message this one answers
 	Text          string
 	Links         []string
 	Photos        []string
@@ -110,6 +112,34 @@ func parseTMEMessage(n *html.Node) (tmeMessage, bool) {
 				m.ForwardedFrom = h
 			}
 			return false
+		case hasClass(c, "tgme_widget_message_reply"):
+			// The quoted message, with its own author, text and
+			// thumbnail: only its link is this message's.
+			m.ReplyTo = tmeReplyTo(attr(c, "href"))
+			return false
+		case hasClass(c, "tgme_widget_message_video_player") || hasClass(c, "tgme_widget_message_roundvideo_player"):
+			// A video the preview cannot play (too big) has no <video>,
+			// only its thumbnail: keep that, so the post keeps a picture
+			// of what it showed.
+			var video, thumb string
+			walk(c, func(v *html.Node) bool {
+				switch {
+				case v.Data == "video" && attr(v, "src") != "" && video == "":
+					video = attr(v, "src")
+				case (hasClass(v, "tgme_widget_message_video_thumb") || hasClass(v, "tgme_widget_message_roundvideo_thumb")) && thumb == "":
+					if s := bgURL.FindStringSubmatch(attr(v, "style")); s != nil {
+						thumb = s[1]
+					}
+				}
+				return true
+			})
+			switch {
+			case video != "":
+				m.Videos = append(m.Videos, video)
+			case thumb != "":
+				m.Photos = append(m.Photos, thumb)
+			}
+			return false
 		case hasClass(c, "tgme_widget_message_text"):
 			m.Text, m.Links = richText(c)
 			return false
@@ -133,6 +163,27 @@ func parseTMEMessage(n *html.Node) (tmeMessage, bool) {
 		return true
 	})
 	return m, true
+}
+
+// tmeReplyTo is the message a reply's link points to, named as posts
+// are: "channel/id" for https://t.me/channel/id, and "chat/id" for a
+// private chat's https://t.me/c/chat/id, as in a Telegram Desktop export.
+func tmeReplyTo(href string) string {
+	u, err := url.Parse(href)
+	if err != nil || (u.Host != "" && u.Host != "t.me" && u.Host != "telegram.me") {
+		return ""
+	}
+	parts := strings.Split(strings.Trim(u.Path, "/"), "/")
+	if len(parts) == 3 && (parts[0] == "s" || parts[0] == "c") {
+		parts = parts[1:]
+	}
+	if len(parts) != 2 || parts[0] == "" {
+		return ""
+	}
+	if id, err := strconv.ParseInt(parts[1], 10, 64); err != nil || id <= 0 {
+		return ""
+	}
+	return parts[0] + "/" + parts[1]
 }
 
 // parseCount reads the preview's view counts: "857", "1.2K", "3.4M".

@@ -84,7 +84,7 @@ func TestParseTMEPageNotAChannel(t *testing.T) {
 }
 
 func FuzzParseTMEPage(f *testing.F) {
-	for _, name := range []string{"latest.html", "before5.html"} {
+	for _, name := range []string{"latest.html", "before5.html", "media.html"} {
 		b, _ := os.ReadFile("testdata/telegram/" + name)
 		f.Add(b)
 	}
@@ -112,4 +112,55 @@ func equal(a, b []int64) bool {
 		}
 	}
 	return true
+}
+
+func TestParseTMEVideoAndReply(t *testing.T) {
+	f, err := os.Open("testdata/telegram/media.html")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	page, err := parseTMEPage(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	msgs := map[int64]tmeMessage{}
+	for _, m := range page.Messages {
+		msgs[m.ID] = m
+	}
+	if m := msgs[21]; len(m.Videos) != 1 || m.Videos[0] != "MEDIA/file/convoy.mp4?token=abc" || len(m.Photos) != 0 {
+		t.Errorf("playable video: videos %v photos %v", m.Videos, m.Photos)
+	}
+	if m := msgs[22]; len(m.Videos) != 0 || len(m.Photos) != 1 || m.Photos[0] != "PHOTO/speech-thumb.jpg" {
+		t.Errorf("video too big for the preview: videos %v photos %v, want its thumbnail", m.Videos, m.Photos)
+	}
+	if m := msgs[23]; m.ReplyTo != "sahel_media_test/20" || len(m.Photos) != 0 || !strings.HasPrefix(m.Text, "Mise à jour") {
+		t.Errorf("reply: reply_to %q photos %v text %q", m.ReplyTo, m.Photos, m.Text)
+	}
+	if m := msgs[24]; len(m.Videos) != 1 || m.Videos[0] != "MEDIA/file/round.mp4" || len(m.Photos) != 0 {
+		t.Errorf("round video: videos %v photos %v", m.Videos, m.Photos)
+	}
+	if m := msgs[25]; !m.Date.IsZero() {
+		t.Errorf("message without a time: %v", m.Date)
+	}
+	if m := msgs[20]; m.ReplyTo != "" || len(m.Photos) != 1 {
+		t.Errorf("message 20: %+v", m)
+	}
+}
+
+func TestReplyTo(t *testing.T) {
+	for _, tt := range []struct{ href, want string }{
+		{"https://t.me/sahel_media_test/20", "sahel_media_test/20"},
+		{"https://t.me/sahel_media_test/20?single", "sahel_media_test/20"},
+		{"https://t.me/s/sahel_media_test/20", "sahel_media_test/20"},
+		{"/sahel_media_test/20", "sahel_media_test/20"},
+		{"https://t.me/c/1234567/20", "1234567/20"},
+		{"https://t.me/sahel_media_test", ""},
+		{"https://example.org/a/20", ""},
+		{"", ""},
+	} {
+		if got := tmeReplyTo(tt.href); got != tt.want {
+			t.Errorf("tmeReplyTo(%q) = %q, want %q", tt.href, got, tt.want)
+		}
+	}
 }

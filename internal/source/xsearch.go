@@ -160,10 +160,9 @@ func (x *XSearch) Poll(ctx context.Context, cursor string) (Page, error) {
 				continue
 			}
 			seen[p.SourceID] = true
+			// A tweet without created_at keeps no time: when it was
+			// fetched is in its provenance, and is not when it was posted.
 			p.Provenance = &model.Provenance{FetchedAt: fetched, URL: u}
-			if p.PostedAt.IsZero() {
-				p.PostedAt = fetched
-			}
 			for i, m := range p.Media {
 				got := fetchMedia(ctx, x.Env, m.URL, x.Config.NoMedia, &problems)
 				if got.Type == "" {

@@ -19,6 +19,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/marsad/marsad/internal/blob"
+	"github.com/marsad/marsad/internal/model"
 	"github.com/marsad/marsad/internal/pipeline"
 	"github.com/marsad/marsad/internal/store"
 	"github.com/marsad/marsad/internal/store/storetest"
@@ -29,7 +30,7 @@ type xAPI struct {
 	*httptest.Server
 	mu      sync.Mutex
 	queries []url.Values
-	mode    string // "", "newer", "429", "bad"
+	mode    string // "", "newer", "429", "bad", "undated"
 }
 
 func newXAPI(t *testing.T) *xAPI {
@@ -55,6 +56,9 @@ func newXAPI(t *testing.T) *xAPI {
 			w.Header().Set("X-Rate-Limit-Reset", strconv.FormatInt(time.Now().Add(10*time.Minute).Unix(), 10))
 			w.WriteHeader(http.StatusTooManyRequests)
 			w.Write([]byte(`{"title":"Too Many Requests","detail":"Too Many Requests","type":"about:blank","status":429}`))
+			return
+		case mode == "undated":
+			w.Write([]byte(`{"data":[{"id":"1900000000000000009","text":"sans date","author_id":"502"}],"includes":{"users":[{"id":"502","username":"test_relay"}]},"meta":{"newest_id":"1900000000000000009","result_count":1}}`))
 			return
 		case mode == "bad":
 			w.Write([]byte(`{"data": [{"id": "1"`))
@@ -274,5 +278,25 @@ func TestNewerID(t *testing.T) {
 		if got := newerID(tt[0], tt[1]); got != tt[2] {
 			t.Errorf("newerID(%s, %s) = %s", tt[0], tt[1], got)
 		}
+	}
+}
+
+// TestXSearchUndated: a tweet without created_at keeps no time; the time
+// it was fetched is in its provenance only.
+func TestXSearchUndated(t *testing.T) {
+	t.Setenv("MARSAD_X_BEARER", "test-token")
+	x := newXAPI(t)
+	x.set("undated")
+	f := NewFetcher(FetchOptions{AllowAddrs: []string{x.Listener.Addr().String()}, PerHost: rate.Inf, Timeout: 2 * time.Second})
+	c, err := xSearchKind(x.URL).New(model.Source{Config: []byte(`{"query":"a","no_media":true}`)}, Env{Fetcher: f})
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, err := c.(Poller).Poll(context.Background(), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(page.Posts) != 1 || !page.Posts[0].PostedAt.IsZero() || page.Posts[0].Provenance.FetchedAt.IsZero() {
+		t.Fatalf("posts %+v", page.Posts)
 	}
 }

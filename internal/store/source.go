@@ -46,7 +46,18 @@ func (s *Store) Sources(ctx context.Context) ([]model.Source, error) {
 	if err != nil {
 		return nil, fmt.Errorf("list sources: %w", err)
 	}
-	return scanAll(rows, scanSource)
+	list, err := scanAll(rows, scanSource)
+	if err != nil {
+		return nil, fmt.Errorf("list sources: %w", err)
+	}
+	skips, err := s.sourceSkips(ctx, `SELECT source_id, reason, items FROM source_skips`)
+	if err != nil {
+		return nil, err
+	}
+	for i := range list {
+		list[i].Health.Skipped = skips[list[i].ID]
+	}
+	return list, nil
 }
 
 // Source returns one source by id.
@@ -55,7 +66,7 @@ func (s *Store) Source(ctx context.Context, id int64) (*model.Source, error) {
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("source %d: %w", id, ErrNotFound)
 	}
-	return src, err
+	return s.withSkips(ctx, src, err)
 }
 
 // SourceByName returns one source by name.
@@ -64,7 +75,44 @@ func (s *Store) SourceByName(ctx context.Context, name string) (*model.Source, e
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, fmt.Errorf("source %q: %w", name, ErrNotFound)
 	}
-	return src, err
+	return s.withSkips(ctx, src, err)
+}
+
+func (s *Store) withSkips(ctx context.Context, src *model.Source, err error) (*model.Source, error) {
+	if err != nil {
+		return nil, err
+	}
+	skips, err := s.sourceSkips(ctx, `SELECT source_id, reason, items FROM source_skips WHERE source_id = ?`, src.ID)
+	if err != nil {
+		return nil, err
+	}
+	src.Health.Skipped = skips[src.ID]
+	return src, nil
+}
+
+// sourceSkips reads counts of skipped items: source id → reason → count.
+func (s *Store) sourceSkips(ctx context.Context, q string, args ...any) (map[int64]map[string]int64, error) {
+	rows, err := s.query(ctx, s.db, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("read skipped items of sources: %w", err)
+	}
+	defer rows.Close()
+	out := map[int64]map[string]int64{}
+	for rows.Next() {
+		var id, n int64
+		var reason string
+		if err := rows.Scan(&id, &reason, &n); err != nil {
+			return nil, fmt.Errorf("read skipped items of sources: %w", err)
+		}
+		if out[id] == nil {
+			out[id] = map[string]int64{}
+		}
+		out[id][reason] = n
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("read skipped items of sources: %w", err)
+	}
+	return out, nil
 }
 
 // PauseSource pauses or resumes a source.
@@ -88,11 +136,12 @@ func (s *Store) changeSource(ctx context.Context, q string, args ...any) error {
 	return nil
 }
 
-// SourceDone records a successful poll: the new cursor and the count of
-// new posts, on the day of now. A problem that did not stop the poll (a
-// media file refused) is kept as the last error. The caller has already stored the posts,
-// so the cursor never runs ahead of them.
-func (s *Store) SourceDone(ctx context.Context, id int64, cursor string, created int64, problem string, now time.Time) error {
+// SourceDone records a successful poll: the new cursor, the count of
+// new posts on the day of now, and the items skipped by reason. A problem
+// that did not stop the poll (a media file refused) is kept as the last
+// error. The caller has already stored the posts, so the cursor never
+// runs ahead of them.
+func (s *Store) SourceDone(ctx context.Context, id int64, cursor string, created int64, problem string, skipped map[string]int, now time.Time) error {
 	day := now.UTC().Format(time.DateOnly)
 	q := `UPDATE sources SET cursor = ?, last_success_at = ?, failures = 0,
 		posts_today = CASE WHEN day = ? THEN posts_today + ? ELSE ? END, day = ?, posts_total = posts_total + ?`
@@ -101,7 +150,21 @@ func (s *Store) SourceDone(ctx context.Context, id int64, cursor string, created
 		q += `, last_error = ?, last_error_at = ?`
 		args = append(args, problem, micros(now))
 	}
-	_, err := s.exec(ctx, s.db, q+` WHERE id = ?`, append(args, id)...)
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		if _, err := s.exec(ctx, tx, q+` WHERE id = ?`, append(args, id)...); err != nil {
+			return err
+		}
+		for reason, n := range skipped {
+			if n <= 0 {
+				continue
+			}
+			if _, err := s.exec(ctx, tx, `INSERT INTO source_skips (source_id, reason, items) VALUES (?, ?, ?)
+				ON CONFLICT (source_id, reason) DO UPDATE SET items = source_skips.items + excluded.items`, id, reason, n); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 	if err != nil {
 		return fmt.Errorf("source %d: save cursor: %w", id, err)
 	}
