@@ -76,11 +76,16 @@ type Post struct {
 	Text     string `json:"text,omitempty"`
 	// OCRText is the text read on the post's images (OCR), one image's
 	// text after another. It is searched and scored like Text.
-	OCRText    string    `json:"ocr_text,omitempty"`
-	Links      []string  `json:"links,omitempty"`
-	Media      []Media   `json:"media,omitempty"`
-	PostedAt   time.Time `json:"posted_at"`
-	IngestedAt time.Time `json:"ingested_at,omitempty"`
+	OCRText string   `json:"ocr_text,omitempty"`
+	Links   []string `json:"links,omitempty"`
+	Media   []Media  `json:"media,omitempty"`
+	// PostedAt is when the platform says the post was published; zero when
+	// the source gave no time. Such a post is stored with PostedAtUnknown
+	// set and shown as "unknown", never dated by its ingestion.
+	PostedAt time.Time `json:"posted_at,omitzero"`
+	// PostedAtUnknown reports that the source gave no publication time.
+	PostedAtUnknown bool      `json:"posted_at_unknown,omitempty"`
+	IngestedAt      time.Time `json:"ingested_at,omitempty"`
 	// Views is the platform's view count when the post was read, if shown.
 	Views int64 `json:"views,omitempty"`
 	// ReplyTo is the source id, on the same platform, of the post this one
@@ -125,6 +130,10 @@ type Media struct {
 	// carries it (see docs/media-metadata.md).
 	EXIF  *mediameta.Meta `json:"exif,omitempty"`
 	Error string          `json:"error,omitempty"` // why the media could not be read or hashed
+	// Missing says why the export holds no file for this media (for
+	// example Telegram Desktop's "File not included"): the post had the
+	// media, but there is nothing to hash.
+	Missing string `json:"missing,omitempty"`
 }
 
 // Signal is something computed from a post.

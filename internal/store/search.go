@@ -245,6 +245,9 @@ func (s *Store) SearchPosts(ctx context.Context, f SearchFilter) (SearchResult, 
 		where += ` AND p.lang = ?`
 		args = append(args, f.Lang)
 	}
+	if !f.From.IsZero() || !f.To.IsZero() {
+		where += ` AND p.posted_at_unknown = 0` // no date range holds an unknown time
+	}
 	if !f.From.IsZero() {
 		where += ` AND p.posted_at >= ?`
 		args = append(args, micros(f.From))

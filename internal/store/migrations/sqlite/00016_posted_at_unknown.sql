@@ -1,0 +1,8 @@
+-- +goose Up
+-- 1 when the source gave no publication time. posted_at then holds the
+-- ingestion time, so lists ordered by time keep the post where it arrived,
+-- but no time window (search dates, co-sharing) ever counts it.
+ALTER TABLE posts ADD COLUMN posted_at_unknown INTEGER NOT NULL DEFAULT 0;
+
+-- +goose Down
+ALTER TABLE posts DROP COLUMN posted_at_unknown;
