@@ -71,9 +71,13 @@ type Post struct {
 	SourceID string `json:"source_id"`
 	Author   string `json:"author,omitempty"`
 	Channel  string `json:"channel,omitempty"`
-	URL      string `json:"url,omitempty"`
-	Lang     string `json:"lang,omitempty"`
-	Text     string `json:"text,omitempty"`
+	// Signature is the name a channel post is signed with (the admin who
+	// posted it, when the channel shows signatures); Author stays the
+	// channel.
+	Signature string `json:"signature,omitempty"`
+	URL       string `json:"url,omitempty"`
+	Lang      string `json:"lang,omitempty"`
+	Text      string `json:"text,omitempty"`
 	// OCRText is the text read on the post's images (OCR), one image's
 	// text after another. It is searched and scored like Text.
 	OCRText string   `json:"ocr_text,omitempty"`

@@ -13,11 +13,12 @@ import (
 // TestCaseShowsUnknownTime: a post its source gave no time is shown as of
 // unknown time on its case page and in search, in the reviewer's
 // language, never as its ingestion time; media the export left out is
-// shown as missing with the reason.
+// shown as missing with the reason, and a channel post's signature beside
+// its author.
 func TestCaseShowsUnknownTime(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	p := model.Post{Platform: "x", SourceID: "undated-1", Author: "@someone", Text: "undated statement",
+	p := model.Post{Platform: "telegram", SourceID: "undated-1", Author: "channel1700000001", Signature: "Abu Test", Text: "undated statement",
 		Media: []model.Media{{Type: "video", Missing: "File not included. Change data exporting settings to download."}}}
 	c := model.Case{Priority: 50, Labels: []model.Label{model.Incitement}, Reasons: []model.Reason{{Label: model.Incitement, Score: 0.9, Detail: "classifier"}}}
 	if _, _, err := e.st.SavePost(ctx, &p, store.Analysis{Case: &c}); err != nil {
@@ -35,6 +36,9 @@ func TestCaseShowsUnknownTime(t *testing.T) {
 		}
 		if !strings.Contains(body, u.missing+`: <span dir="auto">File not included.`) {
 			t.Errorf("%s: missing media not shown", u.name)
+		}
+		if !strings.Contains(body, `id="post-signature"><bdi>Abu Test</bdi>`) {
+			t.Errorf("%s: channel signature not shown", u.name)
 		}
 		_, body = cl.get("/search?q=undated")
 		if !strings.Contains(body, `<span class="when unknown">`+u.unknown+`</span>`) {

@@ -3,6 +3,10 @@
 -- ingestion time, so lists ordered by time keep the post where it arrived,
 -- but no time window (search dates, co-sharing) ever counts it.
 ALTER TABLE posts ADD COLUMN posted_at_unknown SMALLINT NOT NULL DEFAULT 0;
+-- The name a channel post is signed with (Telegram channels that show
+-- their admins' signatures); author stays the channel.
+ALTER TABLE posts ADD COLUMN signature TEXT NOT NULL DEFAULT '';
 
 -- +goose Down
+ALTER TABLE posts DROP COLUMN signature;
 ALTER TABLE posts DROP COLUMN posted_at_unknown;
