@@ -98,6 +98,9 @@ type Post struct {
 	// ForwardedFrom names the original author or channel of a forward,
 	// share or repost, as the platform shows it.
 	ForwardedFrom string `json:"forwarded_from,omitempty"`
+	// Notice is what the platform said of the post when it was read:
+	// withheld in some countries, or a tweet it refers to deleted.
+	Notice string `json:"platform_notice,omitempty"`
 	// Provenance is set on posts a source collected.
 	Provenance *Provenance `json:"provenance,omitempty"`
 }

@@ -268,7 +268,7 @@ func (p *Pipeline) normalise(post *model.Post) error {
 	// PostgreSQL refuses invalid UTF-8 and NUL in text; neither belongs in
 	// a post, so both are refused on every store, naming the field.
 	fields := [][2]string{{"platform", post.Platform}, {"source_id", post.SourceID}, {"text", post.Text},
-		{"author", post.Author}, {"channel", post.Channel}, {"signature", post.Signature}, {"url", post.URL}}
+		{"author", post.Author}, {"channel", post.Channel}, {"signature", post.Signature}, {"platform_notice", post.Notice}, {"url", post.URL}}
 	for i, l := range post.Links {
 		fields = append(fields, [2]string{fmt.Sprintf("links[%d]", i), l})
 	}

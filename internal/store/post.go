@@ -21,7 +21,7 @@ type Analysis struct {
 	Case *model.Case
 }
 
-const postCols = `id, platform, source_id, author, channel, url, lang, body, links, media, posted_at, ingested_at, ocr_text, prov_source, prov_fetched_at, prov_url, views, forwarded_from, reply_to, posted_at_unknown, signature`
+const postCols = `id, platform, source_id, author, channel, url, lang, body, links, media, posted_at, ingested_at, ocr_text, prov_source, prov_fetched_at, prov_url, views, forwarded_from, reply_to, posted_at_unknown, signature, platform_notice`
 
 // SavePost stores a new post with its analysis. If a post with the same
 // platform and source id exists, nothing changes and created is false.
@@ -102,10 +102,10 @@ func (s *Store) savePost(ctx context.Context, tx *sql.Tx, p *model.Post, a Analy
 	}
 	// ON CONFLICT makes concurrent ingests of the same post safe on both
 	// back ends: one inserts, the others find it.
-	err = s.row(ctx, tx, `INSERT INTO posts (platform, source_id, author, channel, url, lang, body, links, media, posted_at, ingested_at, search_text, author_key, ocr_text, prov_source, prov_fetched_at, prov_url, views, forwarded_from, reply_to, posted_at_unknown, signature)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (platform, source_id) DO NOTHING RETURNING id`,
+	err = s.row(ctx, tx, `INSERT INTO posts (platform, source_id, author, channel, url, lang, body, links, media, posted_at, ingested_at, search_text, author_key, ocr_text, prov_source, prov_fetched_at, prov_url, views, forwarded_from, reply_to, posted_at_unknown, signature, platform_notice)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (platform, source_id) DO NOTHING RETURNING id`,
 		p.Platform, p.SourceID, p.Author, p.Channel, p.URL, p.Lang, p.Text, string(links), string(media), micros(posted), micros(p.IngestedAt),
-		searchText(p), authorKey(p.Author), p.OCRText, prov.Source, provAt, prov.URL, p.Views, p.ForwardedFrom, p.ReplyTo, unknown, p.Signature).Scan(&id)
+		searchText(p), authorKey(p.Author), p.OCRText, prov.Source, provAt, prov.URL, p.Views, p.ForwardedFrom, p.ReplyTo, unknown, p.Signature, p.Notice).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		err = s.row(ctx, tx, `SELECT id FROM posts WHERE platform = ? AND source_id = ?`, p.Platform, p.SourceID).Scan(&id)
 		return id, false, err
@@ -304,7 +304,7 @@ func scanPost(r scanner) (*model.Post, error) {
 	var posted, ingested, provAt, unknown int64
 	var prov model.Provenance
 	if err := r.Scan(&p.ID, &p.Platform, &p.SourceID, &p.Author, &p.Channel, &p.URL, &p.Lang, &p.Text, &links, &media, &posted, &ingested,
-		&p.OCRText, &prov.Source, &provAt, &prov.URL, &p.Views, &p.ForwardedFrom, &p.ReplyTo, &unknown, &p.Signature); err != nil {
+		&p.OCRText, &prov.Source, &provAt, &prov.URL, &p.Views, &p.ForwardedFrom, &p.ReplyTo, &unknown, &p.Signature, &p.Notice); err != nil {
 		return nil, err
 	}
 	if prov.Source != 0 || prov.URL != "" {
