@@ -18,7 +18,7 @@ import (
 func TestCaseShowsUnknownTime(t *testing.T) {
 	e := newEnv(t)
 	ctx := context.Background()
-	p := model.Post{Platform: "telegram", SourceID: "undated-1", Author: "channel1700000001", Signature: "Abu Test", Notice: "withheld in DE, FR", Text: "undated statement",
+	p := model.Post{Platform: "telegram", SourceID: "undated-1", Author: "channel1700000001", Signature: "Abu Test", Notice: "withheld in DE, FR", Lang: "und", Text: "undated statement",
 		Media: []model.Media{{Type: "video", Missing: "File not included. Change data exporting settings to download."}}}
 	c := model.Case{Priority: 50, Labels: []model.Label{model.Incitement}, Reasons: []model.Reason{{Label: model.Incitement, Score: 0.9, Detail: "classifier"}}}
 	if _, _, err := e.st.SavePost(ctx, &p, store.Analysis{Case: &c}); err != nil {
@@ -39,6 +39,9 @@ func TestCaseShowsUnknownTime(t *testing.T) {
 		}
 		if !strings.Contains(body, `id="post-signature"><bdi>Abu Test</bdi>`) {
 			t.Errorf("%s: channel signature not shown", u.name)
+		}
+		if strings.Contains(body, "langname.") {
+			t.Errorf("%s: an undetermined language is shown as a translation key", u.name)
 		}
 		if !strings.Contains(body, `id="post-notice" class="warn" dir="ltr">withheld in DE, FR</dd>`) {
 			t.Errorf("%s: platform notice not shown", u.name)
