@@ -5,7 +5,10 @@
 // use; a script the model does not know gives "und". Latin-script text is
 // scored by a naive Bayes model over hashed character 1- to 3-grams and
 // whole words, trained on posts of each language (see MODEL_CARD.md); the
-// embedded default model knows English, French and German.
+// embedded default model knows English, French and German. Latin-script
+// text whose most frequent words are Portuguese, Spanish, Italian or
+// Turkish (a language the model does not know) is "und", not the nearest
+// language it knows (words.go).
 package langid
 
 import (
@@ -53,6 +56,9 @@ type Model struct {
 	// languages of one bucket are adjacent.
 	logp  []float32
 	prior []float32
+	// words holds the function words that tell a language the model
+	// does not know (words.go).
+	words wordTable
 }
 
 // Langs returns the Latin-script languages the model scores.
@@ -135,7 +141,7 @@ func Train(samples []Sample, opts TrainOptions) (*Model, error) {
 			totals[li]++
 		})
 	}
-	m := &Model{bits: opts.Bits, langs: langs, logp: make([]float32, nb*L), prior: make([]float32, L)}
+	m := &Model{bits: opts.Bits, langs: langs, logp: make([]float32, nb*L), prior: make([]float32, L), words: newWordTable()}
 	var ndocs float64
 	for _, d := range docs {
 		ndocs += d
@@ -169,6 +175,8 @@ func (m *Model) Identify(text string) string {
 	case st.arabic*2 >= st.total:
 		return arabicScript(st)
 	case st.latin*2 < st.total:
+		return Undetermined
+	case m.foreign(folded):
 		return Undetermined
 	}
 	L := len(m.langs)
@@ -378,7 +386,7 @@ func Read(r io.Reader) (*Model, error) {
 	if bits < 8 || bits > 24 || nl < 2 || nl > 64 {
 		return nil, fmt.Errorf("model header: bits %d, languages %d out of range", bits, nl)
 	}
-	m := &Model{bits: uint(bits)}
+	m := &Model{bits: uint(bits), words: newWordTable()}
 	for i := 0; i < int(nl); i++ {
 		var ln uint8
 		if err := binary.Read(br, binary.LittleEndian, &ln); err != nil {

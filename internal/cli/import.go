@@ -124,7 +124,7 @@ func importPosts(ctx context.Context, e env, sf storeFlags, name, dir string, po
 }
 
 func runImportX(ctx context.Context, e env) error {
-	fs := newFlags(e, "import x", "import x [flags] FILE\n\nImports X/Twitter data: API v2 responses (one, or one per line) with their\nusers, media and tweets expansions, or an account archive's data/tweets.js\n(with account.js and tweets_media/ beside it, read from that folder only).")
+	fs := newFlags(e, "import x", "import x [flags] FILE\n\nImports X/Twitter data: API v2 responses (one, or one per line: search and\ntimeline pages, single-tweet lookups, filtered-stream captures) with their\nusers, media and tweets expansions, or an account archive's data/tweets.js\n(with account.js and tweets_media/ beside it, read from that folder only).")
 	sf, name, f, err := importFile(fs, e)
 	if err != nil {
 		return err
@@ -135,7 +135,17 @@ func runImportX(ctx context.Context, e env) error {
 	if err != nil {
 		return fmt.Errorf("%s: %w", name, err)
 	}
-	return importPosts(ctx, e, sf, name, dir, tw.Posts, tw.Errors, nil)
+	var notes []string
+	if tw.NoTime > 0 {
+		notes = append(notes, fmt.Sprintf("%d tweets without created_at (time stored as unknown)", tw.NoTime))
+	}
+	if len(tw.Gone) > 0 {
+		notes = append(notes, fmt.Sprintf("%d tweets deleted or not visible", len(tw.Gone)))
+		for _, g := range tw.Gone {
+			fmt.Fprintf(e.stderr, "%s: tweet %s\n", name, g)
+		}
+	}
+	return importPosts(ctx, e, sf, name, dir, tw.Posts, tw.Errors, notes)
 }
 
 // importFile parses the store flags and opens the one FILE argument of an

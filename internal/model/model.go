@@ -71,16 +71,25 @@ type Post struct {
 	SourceID string `json:"source_id"`
 	Author   string `json:"author,omitempty"`
 	Channel  string `json:"channel,omitempty"`
-	URL      string `json:"url,omitempty"`
-	Lang     string `json:"lang,omitempty"`
-	Text     string `json:"text,omitempty"`
+	// Signature is the name a channel post is signed with (the admin who
+	// posted it, when the channel shows signatures); Author stays the
+	// channel.
+	Signature string `json:"signature,omitempty"`
+	URL       string `json:"url,omitempty"`
+	Lang      string `json:"lang,omitempty"`
+	Text      string `json:"text,omitempty"`
 	// OCRText is the text read on the post's images (OCR), one image's
 	// text after another. It is searched and scored like Text.
-	OCRText    string    `json:"ocr_text,omitempty"`
-	Links      []string  `json:"links,omitempty"`
-	Media      []Media   `json:"media,omitempty"`
-	PostedAt   time.Time `json:"posted_at"`
-	IngestedAt time.Time `json:"ingested_at,omitempty"`
+	OCRText string   `json:"ocr_text,omitempty"`
+	Links   []string `json:"links,omitempty"`
+	Media   []Media  `json:"media,omitempty"`
+	// PostedAt is when the platform says the post was published; zero when
+	// the source gave no time. Such a post is stored with PostedAtUnknown
+	// set and shown as "unknown", never dated by its ingestion.
+	PostedAt time.Time `json:"posted_at,omitzero"`
+	// PostedAtUnknown reports that the source gave no publication time.
+	PostedAtUnknown bool      `json:"posted_at_unknown,omitempty"`
+	IngestedAt      time.Time `json:"ingested_at,omitempty"`
 	// Views is the platform's view count when the post was read, if shown.
 	Views int64 `json:"views,omitempty"`
 	// ReplyTo is the source id, on the same platform, of the post this one
@@ -89,6 +98,9 @@ type Post struct {
 	// ForwardedFrom names the original author or channel of a forward,
 	// share or repost, as the platform shows it.
 	ForwardedFrom string `json:"forwarded_from,omitempty"`
+	// Notice is what the platform said of the post when it was read:
+	// withheld in some countries, or a tweet it refers to deleted.
+	Notice string `json:"platform_notice,omitempty"`
 	// Provenance is set on posts a source collected.
 	Provenance *Provenance `json:"provenance,omitempty"`
 }
@@ -125,6 +137,10 @@ type Media struct {
 	// carries it (see docs/media-metadata.md).
 	EXIF  *mediameta.Meta `json:"exif,omitempty"`
 	Error string          `json:"error,omitempty"` // why the media could not be read or hashed
+	// Missing says why the export holds no file for this media (for
+	// example Telegram Desktop's "File not included"): the post had the
+	// media, but there is nothing to hash.
+	Missing string `json:"missing,omitempty"`
 }
 
 // Signal is something computed from a post.

@@ -120,7 +120,9 @@ func Shares(ctx context.Context, s *store.Store, opt Options) ([]network.Share, 
 				return nil, err
 			}
 			for _, p := range ps {
-				if p.Author == "" || p.Text == "" || p.PostedAt.Before(opt.Since) {
+				// A post whose time is unknown cannot be placed in a
+				// co-sharing window (store.ShareRows leaves it out too).
+				if p.Author == "" || p.Text == "" || p.PostedAtUnknown || p.PostedAt.Before(opt.Since) {
 					continue
 				}
 				shares = append(shares, network.Share{Account: p.Platform + ":" + p.Author, Object: p.Text, ObjectType: "text", Time: p.PostedAt, Post: strconv.FormatInt(p.ID, 10)})

@@ -77,3 +77,34 @@ func TestRunOpensAndUpdatesNetworkCase(t *testing.T) {
 		}
 	})
 }
+
+// TestSharesLeaveOutUnknownTimes: posts whose time is unknown share
+// nothing, by link or by text: no window can hold them.
+func TestSharesLeaveOutUnknownTimes(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		at := time.Date(2026, 11, 20, 8, 0, 0, 0, time.UTC)
+		for i, acct := range []string{"a", "b", "c", "d"} {
+			p := &model.Post{Platform: "telegram", SourceID: fmt.Sprint("u", i), Author: acct, Text: "the same statement word for word",
+				Links: []string{"https://example.org/x"}}
+			if i < 2 {
+				p.PostedAt = at.Add(time.Duration(i) * time.Second)
+			}
+			if _, _, err := s.SavePost(ctx, p, store.Analysis{Signals: []model.Signal{{Type: model.SignalURL, Value: "https://example.org/x"}}}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		shares, err := networkcase.Shares(ctx, s, networkcase.Options{Texts: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, sh := range shares {
+			if sh.Account == "telegram:c" || sh.Account == "telegram:d" {
+				t.Fatalf("a post of unknown time shares: %+v", sh)
+			}
+		}
+		if len(shares) != 4 { // a and b, by link and by text
+			t.Fatalf("shares = %+v", shares)
+		}
+	})
+}

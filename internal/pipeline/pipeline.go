@@ -268,12 +268,12 @@ func (p *Pipeline) normalise(post *model.Post) error {
 	// PostgreSQL refuses invalid UTF-8 and NUL in text; neither belongs in
 	// a post, so both are refused on every store, naming the field.
 	fields := [][2]string{{"platform", post.Platform}, {"source_id", post.SourceID}, {"text", post.Text},
-		{"author", post.Author}, {"channel", post.Channel}, {"url", post.URL}}
+		{"author", post.Author}, {"channel", post.Channel}, {"signature", post.Signature}, {"platform_notice", post.Notice}, {"url", post.URL}}
 	for i, l := range post.Links {
 		fields = append(fields, [2]string{fmt.Sprintf("links[%d]", i), l})
 	}
 	for i, m := range post.Media {
-		for _, f := range [][2]string{{"path", m.Path}, {"url", m.URL}, {"type", m.Type}, {"sha256", m.SHA256}, {"md5", m.MD5}, {"pdq", m.PDQ}} {
+		for _, f := range [][2]string{{"path", m.Path}, {"url", m.URL}, {"type", m.Type}, {"sha256", m.SHA256}, {"md5", m.MD5}, {"pdq", m.PDQ}, {"missing", m.Missing}} {
 			fields = append(fields, [2]string{fmt.Sprintf("media[%d].%s", i, f[0]), f[1]})
 		}
 	}
@@ -291,10 +291,14 @@ func (p *Pipeline) normalise(post *model.Post) error {
 		now = p.Now
 	}
 	post.IngestedAt = now().UTC()
-	if post.PostedAt.IsZero() {
-		post.PostedAt = post.IngestedAt
+	// A post without a time stays without one: dating it by its ingestion
+	// would put it in the wrong place in every timeline and co-sharing
+	// window (docs/importers.md, "Unknown times").
+	if post.PostedAtUnknown || post.PostedAt.IsZero() {
+		post.PostedAt, post.PostedAtUnknown = time.Time{}, true
+	} else {
+		post.PostedAt = post.PostedAt.UTC()
 	}
-	post.PostedAt = post.PostedAt.UTC()
 	return nil
 }
 
@@ -356,8 +360,8 @@ func (p *Pipeline) readMedia(ctx context.Context, post *model.Post) error {
 			}
 			m.VPDQ = c
 		}
-		if m.SHA256 == "" && m.MD5 == "" && m.PDQ == "" && m.VPDQ == "" && m.URL == "" {
-			return fieldErr(field, "needs a path, data, a hash or a url")
+		if m.SHA256 == "" && m.MD5 == "" && m.PDQ == "" && m.VPDQ == "" && m.URL == "" && m.Missing == "" {
+			return fieldErr(field, "needs a path, data, a hash, a url or why it is missing")
 		}
 	}
 	return nil

@@ -287,3 +287,33 @@ func TestPDQQualityGate(t *testing.T) {
 		t.Fatalf("sender's hash: %+v %v asked %v", res, err, near.asked)
 	}
 }
+
+// A post without a time is stored as of unknown time, not dated by its
+// ingestion; a post whose media the export left out keeps it as missing.
+func TestIngestUnknownTimeAndMissingMedia(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		p := newPipeline(t, s)
+		in := `{"platform":"x","source_id":"u1","text":"no time given","media":[{"type":"video","missing":"File not included"}]}
+{"platform":"x","source_id":"u2","text":"dated","posted_at":"2026-01-02T03:04:05Z"}
+`
+		rep, err := p.IngestJSONL(ctx, strings.NewReader(in), pipeline.IngestOptions{Workers: 1})
+		if err != nil || rep.Created != 2 {
+			t.Fatalf("report %s, errors %v, err %v", rep, rep.Errors, err)
+		}
+		got, err := s.PostBySource(ctx, "x", "u1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !got.PostedAtUnknown || !got.PostedAt.IsZero() {
+			t.Fatalf("post without time stored as posted at %v (unknown %v)", got.PostedAt, got.PostedAtUnknown)
+		}
+		if len(got.Media) != 1 || got.Media[0].Missing != "File not included" {
+			t.Fatalf("missing media not kept: %+v", got.Media)
+		}
+		dated, _ := s.PostBySource(ctx, "x", "u2")
+		if dated.PostedAtUnknown || dated.PostedAt.Year() != 2026 {
+			t.Fatalf("dated post: %v (unknown %v)", dated.PostedAt, dated.PostedAtUnknown)
+		}
+	})
+}

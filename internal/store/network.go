@@ -101,11 +101,13 @@ type ShareRow struct {
 }
 
 // ShareRows returns the URL and media signals of posts with an author,
-// posted at or after since, oldest first.
+// posted at or after since, oldest first. Posts whose time is unknown are
+// left out: co-sharing is sharing within seconds, which an unknown time
+// can neither show nor rule out.
 func (s *Store) ShareRows(ctx context.Context, since time.Time) ([]ShareRow, error) {
 	rows, err := s.query(ctx, s.db, `SELECT p.id, p.platform, p.author, p.posted_at, g.type, g.value
 		FROM signals g JOIN posts p ON p.id = g.post_id
-		WHERE g.type IN ('url', 'sha256', 'pdq') AND p.author <> '' AND p.posted_at >= ?
+		WHERE g.type IN ('url', 'sha256', 'pdq') AND p.author <> '' AND p.posted_at_unknown = 0 AND p.posted_at >= ?
 		ORDER BY p.posted_at, p.id`, micros(since))
 	if err != nil {
 		return nil, fmt.Errorf("read shares: %w", err)

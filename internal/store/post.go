@@ -21,7 +21,7 @@ type Analysis struct {
 	Case *model.Case
 }
 
-const postCols = `id, platform, source_id, author, channel, url, lang, body, links, media, posted_at, ingested_at, ocr_text, prov_source, prov_fetched_at, prov_url, views, forwarded_from, reply_to`
+const postCols = `id, platform, source_id, author, channel, url, lang, body, links, media, posted_at, ingested_at, ocr_text, prov_source, prov_fetched_at, prov_url, views, forwarded_from, reply_to, posted_at_unknown, signature, platform_notice`
 
 // SavePost stores a new post with its analysis. If a post with the same
 // platform and source id exists, nothing changes and created is false.
@@ -91,15 +91,21 @@ func (s *Store) savePost(ctx context.Context, tx *sql.Tx, p *model.Post, a Analy
 	}
 	var prov model.Provenance
 	var provAt int64
+	// A post without a time is ordered by its ingestion but flagged, so
+	// no time window counts it (migration 00016).
+	posted, unknown := p.PostedAt, 0
+	if p.PostedAtUnknown || posted.IsZero() {
+		posted, unknown = p.IngestedAt, 1
+	}
 	if p.Provenance != nil {
 		prov, provAt = *p.Provenance, micros(p.Provenance.FetchedAt)
 	}
 	// ON CONFLICT makes concurrent ingests of the same post safe on both
 	// back ends: one inserts, the others find it.
-	err = s.row(ctx, tx, `INSERT INTO posts (platform, source_id, author, channel, url, lang, body, links, media, posted_at, ingested_at, search_text, author_key, ocr_text, prov_source, prov_fetched_at, prov_url, views, forwarded_from, reply_to)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (platform, source_id) DO NOTHING RETURNING id`,
-		p.Platform, p.SourceID, p.Author, p.Channel, p.URL, p.Lang, p.Text, string(links), string(media), micros(p.PostedAt), micros(p.IngestedAt),
-		searchText(p), authorKey(p.Author), p.OCRText, prov.Source, provAt, prov.URL, p.Views, p.ForwardedFrom, p.ReplyTo).Scan(&id)
+	err = s.row(ctx, tx, `INSERT INTO posts (platform, source_id, author, channel, url, lang, body, links, media, posted_at, ingested_at, search_text, author_key, ocr_text, prov_source, prov_fetched_at, prov_url, views, forwarded_from, reply_to, posted_at_unknown, signature, platform_notice)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (platform, source_id) DO NOTHING RETURNING id`,
+		p.Platform, p.SourceID, p.Author, p.Channel, p.URL, p.Lang, p.Text, string(links), string(media), micros(posted), micros(p.IngestedAt),
+		searchText(p), authorKey(p.Author), p.OCRText, prov.Source, provAt, prov.URL, p.Views, p.ForwardedFrom, p.ReplyTo, unknown, p.Signature, p.Notice).Scan(&id)
 	if errors.Is(err, sql.ErrNoRows) {
 		err = s.row(ctx, tx, `SELECT id FROM posts WHERE platform = ? AND source_id = ?`, p.Platform, p.SourceID).Scan(&id)
 		return id, false, err
@@ -295,10 +301,10 @@ type scanner interface{ Scan(dest ...any) error }
 func scanPost(r scanner) (*model.Post, error) {
 	var p model.Post
 	var links, media string
-	var posted, ingested, provAt int64
+	var posted, ingested, provAt, unknown int64
 	var prov model.Provenance
 	if err := r.Scan(&p.ID, &p.Platform, &p.SourceID, &p.Author, &p.Channel, &p.URL, &p.Lang, &p.Text, &links, &media, &posted, &ingested,
-		&p.OCRText, &prov.Source, &provAt, &prov.URL, &p.Views, &p.ForwardedFrom, &p.ReplyTo); err != nil {
+		&p.OCRText, &prov.Source, &provAt, &prov.URL, &p.Views, &p.ForwardedFrom, &p.ReplyTo, &unknown, &p.Signature, &p.Notice); err != nil {
 		return nil, err
 	}
 	if prov.Source != 0 || prov.URL != "" {
@@ -307,7 +313,11 @@ func scanPost(r scanner) (*model.Post, error) {
 	}
 	_ = json.Unmarshal([]byte(links), &p.Links)
 	_ = json.Unmarshal([]byte(media), &p.Media)
-	p.PostedAt = fromMicros(posted)
+	if unknown != 0 {
+		p.PostedAtUnknown = true
+	} else {
+		p.PostedAt = fromMicros(posted)
+	}
 	p.IngestedAt = fromMicros(ingested)
 	return &p, nil
 }

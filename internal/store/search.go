@@ -70,7 +70,7 @@ func hasWordRune(w string) bool {
 // searchText is the folded text stored with a post for full-text search:
 // its text, the text read on its images, author, channel and links.
 func searchText(p *model.Post) string {
-	parts := []string{p.Text, p.OCRText, "@" + p.Author, "@" + p.Channel}
+	parts := []string{p.Text, p.OCRText, "@" + p.Author, "@" + p.Channel, p.Signature}
 	for _, l := range p.Links {
 		parts = append(parts, "http://"+strings.TrimPrefix(strings.TrimPrefix(l, "http://"), "https://"))
 	}
@@ -245,6 +245,9 @@ func (s *Store) SearchPosts(ctx context.Context, f SearchFilter) (SearchResult, 
 	if f.Lang != "" {
 		where += ` AND p.lang = ?`
 		args = append(args, f.Lang)
+	}
+	if !f.From.IsZero() || !f.To.IsZero() {
+		where += ` AND p.posted_at_unknown = 0` // no date range holds an unknown time
 	}
 	if !f.From.IsZero() {
 		where += ` AND p.posted_at >= ?`

@@ -229,3 +229,59 @@ func tamper(t *testing.T, s *store.Store, q string) {
 		t.Fatalf("%s: %v", q, err)
 	}
 }
+
+func TestUnknownPostedAt(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		known := post("known")
+		known.Links = []string{"https://example.org/same"}
+		undated := post("undated")
+		undated.PostedAt = time.Time{}
+		undated.IngestedAt = time.Date(2026, 1, 2, 3, 4, 6, 0, time.UTC)
+		undated.Author = "acct2"
+		var ids []int64
+		for _, p := range []*model.Post{known, undated} {
+			id, _, err := s.SavePost(ctx, p, store.Analysis{Signals: []model.Signal{{Type: model.SignalURL, Value: "https://example.org/same"}}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			ids = append(ids, id)
+		}
+		got, err := s.Post(ctx, ids[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !got.PostedAtUnknown || !got.PostedAt.IsZero() {
+			t.Fatalf("undated post read back as posted at %v (unknown %v), want unknown", got.PostedAt, got.PostedAtUnknown)
+		}
+		if got, _ := s.Post(ctx, ids[0]); got.PostedAtUnknown || !got.PostedAt.Equal(known.PostedAt) {
+			t.Fatalf("dated post read back as %v (unknown %v)", got.PostedAt, got.PostedAtUnknown)
+		}
+		rows, err := s.ShareRows(ctx, time.Time{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, r := range rows {
+			if r.PostID == ids[1] {
+				t.Fatalf("post with unknown time in co-sharing rows: %+v", r)
+			}
+		}
+		if len(rows) != 1 {
+			t.Fatalf("share rows = %+v, want the dated post's", rows)
+		}
+		res, err := s.SearchPosts(ctx, store.SearchFilter{From: time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(res.Posts) != 1 || res.Posts[0].ID != ids[0] {
+			t.Fatalf("date-bounded search = %+v, want only the dated post", res.Posts)
+		}
+		all, err := s.SearchPosts(ctx, store.SearchFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(all.Posts) != 2 {
+			t.Fatalf("unbounded search found %d posts, want both", len(all.Posts))
+		}
+	})
+}

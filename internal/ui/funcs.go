@@ -49,6 +49,22 @@ func funcs(loc *Locale, tz *time.Location) template.FuncMap {
 			return template.HTML(`<bdi dir="ltr" class="when" title="` + t.UTC().Format("2006-01-02 15:04 UTC") + `">` +
 				template.HTMLEscapeString(t.In(tz).Format("2006-01-02 15:04 MST")) + `</bdi>`)
 		},
+		// posted shows when a post was published, or says the time is
+		// unknown when its source gave none.
+		"posted": func(v any) template.HTML {
+			var p model.Post
+			switch v := v.(type) {
+			case model.Post:
+				p = v
+			case *model.Post:
+				p = *v
+			}
+			if p.PostedAtUnknown || p.PostedAt.IsZero() {
+				return template.HTML(`<span class="when unknown">` + template.HTMLEscapeString(loc.T("post.time_unknown")) + `</span>`)
+			}
+			return template.HTML(`<time datetime="` + p.PostedAt.UTC().Format(time.RFC3339) + `"><bdi dir="ltr" class="when" title="` + p.PostedAt.UTC().Format("2006-01-02 15:04 UTC") + `">` +
+				template.HTMLEscapeString(p.PostedAt.In(tz).Format("2006-01-02 15:04 MST")) + `</bdi></time>`)
+		},
 		// countdown says how long is left until t from now, or how long
 		// ago it passed; static/app.js keeps it current.
 		"countdown": func(t, now time.Time) template.HTML { return countdown(loc, t, now) },

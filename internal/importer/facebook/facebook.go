@@ -16,6 +16,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	_ "time/tzdata" // IANA zone names in exports, on machines without a zone database
 
 	"github.com/marsad/marsad/internal/importer"
 	"github.com/marsad/marsad/internal/model"
@@ -300,33 +301,70 @@ func joinText(parts ...string) string {
 	return strings.Join(kept, "\n\n")
 }
 
-// zones are the abbreviations CrowdTangle writes after a time; Go cannot
-// tell their offset from the name alone.
+// zones are the offsets, in minutes east of UTC, of the zone
+// abbreviations exports write after a time ("2021-03-02 10:11:12 BRT").
+// An abbreviation names no zone by itself and several are shared; where
+// one is, the reading of marsad's regions is taken, and docs/importers.md
+// says which: AST is Arabia (+03:00, not Atlantic), IST India (+05:30,
+// not Israel or Ireland), GST the Gulf (+04:00), CST US Central (not
+// China), BST British Summer (not Bangladesh). A file in another zone
+// should say it with an offset or an IANA name.
 var zones = map[string]int{
-	"UTC": 0, "GMT": 0, "Z": 0,
-	"EST": -5, "EDT": -4, "CST": -6, "CDT": -5, "MST": -7, "MDT": -6, "PST": -8, "PDT": -7,
-	"CET": 1, "CEST": 2, "EET": 2, "EEST": 3, "AST": 3,
+	"UTC": 0, "UT": 0, "GMT": 0, "Z": 0, "WET": 0, "WEST": 60, "BST": 60, "IST": 330,
+	"CET": 60, "CEST": 120, "MET": 60, "MEST": 120, "WAT": 60, "WAST": 120,
+	"EET": 120, "EEST": 180, "CAT": 120, "SAST": 120, "IDT": 180,
+	"MSK": 180, "TRT": 180, "AST": 180, "EAT": 180, "SYT": 180,
+	"IRST": 210, "IRDT": 270, "GST": 240, "GET": 240, "AZT": 240, "AFT": 270,
+	"PKT": 300, "UZT": 300, "TJT": 300, "NPT": 345, "MMT": 390,
+	"ICT": 420, "WIB": 420, "WITA": 480, "WIT": 540, "SGT": 480, "MYT": 480, "PHT": 480, "PHST": 480, "HKT": 480, "AWST": 480,
+	"JST": 540, "KST": 540, "ACST": 570, "ACDT": 630, "AEST": 600, "AEDT": 660, "NZST": 720, "NZDT": 780,
+	"EST": -300, "EDT": -240, "CST": -360, "CDT": -300, "MST": -420, "MDT": -360, "PST": -480, "PDT": -420,
+	"AKST": -540, "AKDT": -480, "HST": -600, "NST": -210, "NDT": -150,
+	"BRT": -180, "BRST": -120, "ART": -180, "UYT": -180, "CLT": -240, "CLST": -180, "PYT": -240, "BOT": -240, "VET": -240,
+	"COT": -300, "PET": -300, "ECT": -300,
 }
 
-// parseTime reads "2024-03-01 09:15:00 EST" (CrowdTangle), RFC 3339, a
-// time with a numeric offset, or one without a zone, taken as UTC.
+// parseTime reads "2024-03-01 09:15:00 EST" (CrowdTangle: a zone
+// abbreviation from zones), the same with an IANA zone name
+// ("2024-03-01 09:15:00 America/Sao_Paulo") or a numeric offset, RFC 3339,
+// or a time without a zone, taken as UTC.
 func parseTime(s string) (time.Time, error) {
 	if s == "" {
 		return time.Time{}, errors.New("required")
 	}
-	for _, layout := range []string{time.RFC3339, "2006-01-02T15:04:05-0700", "2006-01-02 15:04:05 -0700", "2006-01-02 15:04:05", "2006-01-02T15:04:05"} {
+	for _, layout := range []string{time.RFC3339, "2006-01-02T15:04:05-0700", "2006-01-02 15:04:05 -0700", "2006-01-02 15:04:05 -07:00", "2006-01-02 15:04:05 -07", "2006-01-02 15:04:05", "2006-01-02T15:04:05"} {
 		if t, err := time.Parse(layout, s); err == nil {
 			return t.UTC(), nil
 		}
 	}
 	if i := strings.LastIndexByte(s, ' '); i > 0 {
-		if h, ok := zones[strings.ToUpper(s[i+1:])]; ok {
-			if t, err := time.ParseInLocation("2006-01-02 15:04:05", s[:i], time.FixedZone(s[i+1:], h*3600)); err == nil {
-				return t.UTC(), nil
+		if loc := zone(s[i+1:]); loc != nil {
+			for _, layout := range []string{"2006-01-02 15:04:05", "2006-01-02T15:04:05", "2006-01-02 15:04"} {
+				if t, err := time.ParseInLocation(layout, s[:i], loc); err == nil {
+					return t.UTC(), nil
+				}
 			}
+		} else if _, err := time.Parse("2006-01-02 15:04:05", s[:i]); err == nil {
+			return time.Time{}, fmt.Errorf("%q: unknown time zone %q: write an offset (2024-03-01 09:15:00 -0300) or an IANA zone name (America/Sao_Paulo)", s, s[i+1:])
 		}
 	}
 	return time.Time{}, fmt.Errorf("%q is not a time such as 2024-03-01 09:15:00 EST or 2024-03-01T14:15:00Z", s)
+}
+
+// zone finds the zone a time names: an abbreviation of zones or an IANA
+// name (from the embedded time zone database), else nil.
+func zone(name string) *time.Location {
+	if m, ok := zones[strings.ToUpper(name)]; ok {
+		return time.FixedZone(strings.ToUpper(name), m*60)
+	}
+	if !strings.Contains(name, "/") || strings.Contains(name, "..") {
+		return nil
+	}
+	loc, err := time.LoadLocation(name)
+	if err != nil {
+		return nil
+	}
+	return loc
 }
 
 func title(platform string) string {

@@ -81,6 +81,22 @@ func TestReadFacebookCSVBadRows(t *testing.T) {
 	}
 }
 
+// TestReadCSVOtherZones: an export in a zone outside the usual few (BRT,
+// an IANA name) is read row by row; only a time that cannot be read is
+// refused, alone.
+func TestReadCSVOtherZones(t *testing.T) {
+	ps := readFile(t, "testdata/page_posts_brt.csv", Facebook)
+	if len(ps.Posts) != 2 || len(ps.Errors) != 1 || !strings.Contains(ps.Errors[0].Error(), `line 4, column 76: Post Created: "2021-03-04 25:99:00 BRT"`) {
+		t.Fatalf("posts %d, errors %v", len(ps.Posts), ps.Errors)
+	}
+	if got := ps.Posts[0].PostedAt; !got.Equal(time.Date(2021, 3, 2, 13, 11, 12, 0, time.UTC)) {
+		t.Errorf("BRT time = %v", got)
+	}
+	if got := ps.Posts[1].PostedAt; !got.Equal(time.Date(2021, 3, 4, 0, 0, 0, 0, time.UTC)) {
+		t.Errorf("America/Sao_Paulo time = %v", got)
+	}
+}
+
 func TestReadInstagramCSV(t *testing.T) {
 	ps := readFile(t, "testdata/account_posts.csv", Instagram)
 	if len(ps.Posts) != 2 || len(ps.Errors) != 1 || !strings.HasPrefix(ps.Errors[0].Error(), `line 4, column 70: URL: "https://www.instagram.com/test_account/" has no post code`) {
@@ -166,6 +182,28 @@ func TestParseTime(t *testing.T) {
 		{"2025-02-03T11:15:00+01:00", time.Date(2025, 2, 3, 10, 15, 0, 0, time.UTC)},
 		{"2025-02-03 10:15:00", time.Date(2025, 2, 3, 10, 15, 0, 0, time.UTC)},
 		{"2025-02-03 10:15:00 XYZ", time.Time{}},
+		{"2021-03-02 10:11:12 BRT", time.Date(2021, 3, 2, 13, 11, 12, 0, time.UTC)},
+		{"2021-03-02 10:11:12 ART", time.Date(2021, 3, 2, 13, 11, 12, 0, time.UTC)},
+		{"2021-03-02 10:11:12 IST", time.Date(2021, 3, 2, 4, 41, 12, 0, time.UTC)},
+		{"2021-03-02 10:11:12 PKT", time.Date(2021, 3, 2, 5, 11, 12, 0, time.UTC)},
+		{"2021-03-02 10:11:12 WIB", time.Date(2021, 3, 2, 3, 11, 12, 0, time.UTC)},
+		{"2021-03-02 10:11:12 EAT", time.Date(2021, 3, 2, 7, 11, 12, 0, time.UTC)},
+		{"2021-03-02 10:11:12 CAT", time.Date(2021, 3, 2, 8, 11, 12, 0, time.UTC)},
+		{"2021-03-02 10:11:12 WAT", time.Date(2021, 3, 2, 9, 11, 12, 0, time.UTC)},
+		{"2021-03-02 10:11:12 GST", time.Date(2021, 3, 2, 6, 11, 12, 0, time.UTC)},
+		{"2021-03-02 10:11:12 MSK", time.Date(2021, 3, 2, 7, 11, 12, 0, time.UTC)},
+		{"2021-03-02 10:11:12 TRT", time.Date(2021, 3, 2, 7, 11, 12, 0, time.UTC)},
+		{"2021-03-02 10:11:12 JST", time.Date(2021, 3, 2, 1, 11, 12, 0, time.UTC)},
+		{"2021-03-02 10:11:12 KST", time.Date(2021, 3, 2, 1, 11, 12, 0, time.UTC)},
+		{"2021-03-02 10:11:12 AEST", time.Date(2021, 3, 2, 0, 11, 12, 0, time.UTC)},
+		{"2021-03-02 10:11:12 America/Sao_Paulo", time.Date(2021, 3, 2, 13, 11, 12, 0, time.UTC)},
+		{"2021-07-02 10:11:12 Europe/Paris", time.Date(2021, 7, 2, 8, 11, 12, 0, time.UTC)},
+		{"2021-01-02 10:11:12 Europe/Paris", time.Date(2021, 1, 2, 9, 11, 12, 0, time.UTC)},
+		{"2021-03-02 10:11:12 -0300", time.Date(2021, 3, 2, 13, 11, 12, 0, time.UTC)},
+		{"2021-03-02 10:11:12 -03", time.Date(2021, 3, 2, 13, 11, 12, 0, time.UTC)},
+		{"2021-03-02 10:11:12 ../../etc/passwd", time.Time{}},
+		{"2021-03-02 10:11:12 Mars/Olympus", time.Time{}},
+		{"2021-02-30 10:11:12 BRT", time.Time{}},
 		{"03/02/2025", time.Time{}},
 		{"", time.Time{}},
 	} {

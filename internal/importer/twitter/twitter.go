@@ -26,12 +26,20 @@ const Platform = "x"
 type Tweets struct {
 	Posts  []*model.Post
 	Errors []*importer.Error
+	// NoTime counts tweets without created_at: their time is stored as
+	// unknown, never as the import's.
+	NoTime int
+	// Gone lists the tweets the responses say are deleted, not found or
+	// not visible (their errors entries), as "ID: detail".
+	Gone []string
 }
 
 // Page is one API v2 response: GET /2/tweets/search/recent, /2/tweets,
-// /2/users/:id/tweets with expansions.
+// /2/users/:id/tweets with expansions; a single-tweet lookup
+// (GET /2/tweets/:id, whose data is one object); or one message of the
+// filtered stream (the same shape, with matching_rules).
 type Page struct {
-	Data     []Tweet `json:"data"`
+	Data     TweetList `json:"data"`
 	Includes struct {
 		Users  []User  `json:"users"`
 		Media  []Media `json:"media"`
@@ -42,10 +50,52 @@ type Page struct {
 		NextToken   string `json:"next_token"`
 		ResultCount int    `json:"result_count"`
 	} `json:"meta"`
-	Errors []struct {
-		Title  string `json:"title"`
-		Detail string `json:"detail"`
-	} `json:"errors"`
+	Errors []Problem `json:"errors"`
+}
+
+// Problem is one entry of a response's errors: a whole request refused,
+// or (with resource_id) one tweet, user or media that could not be
+// returned, such as a deleted tweet ("Not Found Error") or a protected
+// one ("Authorization Error").
+type Problem struct {
+	Title        string `json:"title"`
+	Detail       string `json:"detail"`
+	Type         string `json:"type"`
+	ResourceType string `json:"resource_type"`
+	ResourceID   string `json:"resource_id"`
+	Parameter    string `json:"parameter"`
+	Value        any    `json:"value"`
+}
+
+// errorResponse is a response that is only an error of the request (or,
+// in a stream, a disconnection message).
+type errorResponse struct{ p Problem }
+
+func (e *errorResponse) Error() string {
+	return fmt.Sprintf("the response is an error: %s: %s", e.p.Title, e.p.Detail)
+}
+
+// gone reports whether p says a tweet is deleted, missing or hidden.
+func (p Problem) gone() bool {
+	return p.ResourceID != "" && (p.ResourceType == "tweet" || p.ResourceType == "")
+}
+
+// TweetList is a response's data: an array of tweets, or one tweet object
+// in single-tweet lookups and stream messages.
+type TweetList []Tweet
+
+// UnmarshalJSON accepts an array of tweets or one tweet.
+func (l *TweetList) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	if len(b) > 0 && b[0] == '{' {
+		var t Tweet
+		if err := json.Unmarshal(b, &t); err != nil {
+			return err
+		}
+		*l = TweetList{t}
+		return nil
+	}
+	return json.Unmarshal(b, (*[]Tweet)(l))
 }
 
 // Tweet is an API v2 tweet object.
@@ -66,8 +116,18 @@ type Tweet struct {
 		URLs []struct {
 			URL         string `json:"url"`
 			ExpandedURL string `json:"expanded_url"`
+			// UnwoundURL is where the link finally leads, after
+			// redirects (enterprise and academic access).
+			UnwoundURL string `json:"unwound_url"`
 		} `json:"urls"`
 	} `json:"entities"`
+	// Withheld is set when the tweet is withheld in some countries or
+	// for copyright.
+	Withheld *struct {
+		Copyright    bool     `json:"copyright"`
+		CountryCodes []string `json:"country_codes"`
+		Scope        string   `json:"scope"`
+	} `json:"withheld"`
 }
 
 // User is an API v2 user object.
@@ -116,9 +176,19 @@ func Read(r io.Reader, dir string) (*Tweets, error) {
 		} else if err != nil {
 			return nil, offsetError(data, start, err)
 		}
+		for start < int64(len(data)) && strings.IndexByte(" \t\r\n", data[start]) >= 0 {
+			start++ // the response begins after the line breaks before it
+		}
 		var pg Page
 		if err := strictPage(raw, &pg); err != nil {
 			line, _ := importer.Position(data, start)
+			var er *errorResponse
+			if errors.As(err, &er) && n > 1 {
+				// One error among responses (a stream's disconnection
+				// message, a failed page): the others are kept.
+				out.Errors = append(out.Errors, &importer.Error{Where: fmt.Sprintf("response %d (line %d)", n, line), Err: err})
+				continue
+			}
 			return nil, fmt.Errorf("response %d (line %d): %w", n, line, err)
 		}
 		out.add(&pg, fmt.Sprintf("response %d", n))
@@ -173,7 +243,12 @@ func strictPage(raw json.RawMessage, pg *Page) error {
 		return importer.JSONError(raw, err)
 	}
 	if len(pg.Data) == 0 && len(pg.Errors) > 0 {
-		return fmt.Errorf("the response is an error: %s: %s", pg.Errors[0].Title, pg.Errors[0].Detail)
+		for _, e := range pg.Errors {
+			if !e.gone() {
+				return &errorResponse{e}
+			}
+		}
+		// Only tweets that are gone: a lookup of deleted tweets.
 	}
 	return nil
 }
@@ -187,6 +262,17 @@ func (out *Tweets) add(pg *Page, where string) {
 	media := map[string]Media{}
 	for _, m := range pg.Includes.Media {
 		media[m.Key] = m
+	}
+	gone := map[string]string{} // tweet id → why the response could not return it
+	for _, e := range pg.Errors {
+		if e.gone() {
+			why := e.Detail
+			if why == "" {
+				why = e.Title
+			}
+			gone[e.ResourceID] = why
+			out.Gone = append(out.Gone, e.ResourceID+": "+why)
+		}
 	}
 	authors := map[string]string{} // tweet id → author id, to name a retweet's source
 	for _, list := range [][]Tweet{pg.Data, pg.Includes.Tweets} {
@@ -206,7 +292,13 @@ func (out *Tweets) add(pg *Page, where string) {
 				out.Errors = append(out.Errors, err)
 				continue
 			}
+			if tw.CreatedAt == "" {
+				out.NoTime++
+			}
 			for _, ref := range tw.ReferencedTweets {
+				if why, ok := gone[ref.ID]; ok {
+					p.Notice = joinNotice(p.Notice, fmt.Sprintf("the %s tweet %s is gone: %s", refWord(ref.Type), ref.ID, why))
+				}
 				switch ref.Type {
 				case "replied_to":
 					p.ReplyTo = ref.ID
@@ -247,10 +339,27 @@ func (tw Tweet) post(users map[string]User, media map[string]Media) (*model.Post
 		p.PostedAt = t
 	}
 	for _, u := range tw.Entities.URLs {
-		if u.ExpandedURL != "" {
+		switch {
+		case u.ExpandedURL != "":
 			p.Links = append(p.Links, u.ExpandedURL)
-		} else if u.URL != "" {
+		case u.URL != "":
 			p.Links = append(p.Links, u.URL)
+		}
+		// Where a shortened link finally leads is a link of its own, as
+		// a CrowdTangle "Final Link" is: banks may list either.
+		if u.UnwoundURL != "" && u.UnwoundURL != u.ExpandedURL {
+			p.Links = append(p.Links, u.UnwoundURL)
+		}
+	}
+	if w := tw.Withheld; w != nil {
+		switch {
+		case len(w.CountryCodes) > 0:
+			p.Notice = fmt.Sprintf("withheld in %s", strings.Join(w.CountryCodes, ", "))
+		default:
+			p.Notice = "withheld"
+		}
+		if w.Copyright {
+			p.Notice += " (copyright)"
 		}
 	}
 	for _, k := range tw.Attachments.MediaKeys {
@@ -283,6 +392,26 @@ func (m Media) media() (model.Media, bool) {
 		return model.Media{URL: best, Type: "video"}, best != ""
 	}
 	return model.Media{}, false
+}
+
+// refWord names a referenced tweet by how it is referenced.
+func refWord(typ string) string {
+	switch typ {
+	case "replied_to":
+		return "replied-to"
+	case "retweeted":
+		return "retweeted"
+	case "quoted":
+		return "quoted"
+	}
+	return "referenced"
+}
+
+func joinNotice(a, b string) string {
+	if a == "" {
+		return b
+	}
+	return a + "; " + b
 }
 
 // retweetOf returns the name in a retweet's "RT @name: " prefix, or "".
@@ -368,12 +497,16 @@ func readArchive(data []byte, dir string) (*Tweets, error) {
 		if username != "" {
 			p.URL = "https://x.com/" + username + "/status/" + tw.IDStr
 		}
-		t, err := time.Parse(time.RubyDate, tw.CreatedAt)
-		if err != nil {
-			out.Errors = append(out.Errors, importer.Errorf(where, "tweet.created_at", "%q is not a time such as Wed Oct 10 20:19:24 +0000 2018", tw.CreatedAt))
-			continue
+		if tw.CreatedAt == "" {
+			out.NoTime++ // stored as of unknown time
+		} else {
+			t, err := time.Parse(time.RubyDate, tw.CreatedAt)
+			if err != nil {
+				out.Errors = append(out.Errors, importer.Errorf(where, "tweet.created_at", "%q is not a time such as Wed Oct 10 20:19:24 +0000 2018", tw.CreatedAt))
+				continue
+			}
+			p.PostedAt = t
 		}
-		p.PostedAt = t
 		for _, u := range tw.Entities.URLs {
 			if u.ExpandedURL != "" {
 				p.Links = append(p.Links, u.ExpandedURL)

@@ -97,7 +97,8 @@ func TestReadBadInput(t *testing.T) {
 		{"unknown shape", `{"statuses":[]}`, `response 1 (line 1): not an X API v2 response`},
 		{"array", `[1,2]`, "not an X API v2 response"},
 		{"api error", `{"errors":[{"title":"Unauthorized","detail":"bad token"}]}`, "the response is an error: Unauthorized: bad token"},
-		{"wrong type", `{"data":{"id":"1"}}`, "data: want an array, got JSON object"},
+		{"wrong type", `{"data":"1"}`, "want an array, got JSON string"},
+		{"wrong type in a tweet", `{"data":{"id":1}}`, "id: want a string, got JSON number"},
 		{"archive no equals", `window.YTD.tweets.part0 [`, `no "="`},
 		{"archive malformed", "window.YTD.tweets.part0 = [\n{\"tweet\": }]", "tweets.js: malformed JSON at line 2"},
 	} {
@@ -118,8 +119,50 @@ func TestReadBadInput(t *testing.T) {
 	}
 }
 
+// TestReadLookupAndStream: a single-tweet lookup (data one object) and a
+// filtered-stream capture (one such object per line, keep-alive blank
+// lines, a disconnection message) are read; unwound_url is kept as a
+// link; withheld tweets and tweets the response says are gone are marked;
+// a tweet without created_at is counted and left without a time.
+func TestReadLookupAndStream(t *testing.T) {
+	tw := readFile(t, "testdata/tweet_lookup.json", "")
+	if len(tw.Errors) != 0 || len(tw.Posts) != 1 || tw.NoTime != 0 {
+		t.Fatalf("lookup: posts %+v, errors %v", tw.Posts, tw.Errors)
+	}
+	p := tw.Posts[0]
+	if p.SourceID != "1880000000000000021" || p.Author != "lookup_test" || p.PostedAt.IsZero() {
+		t.Errorf("lookup post = %+v", p)
+	}
+	if want := []string{"https://bit.example/x7", "https://example.org/bayan/final"}; !slices.Equal(p.Links, want) {
+		t.Errorf("links = %q, want %q", p.Links, want)
+	}
+	if want := "withheld in DE, FR; the quoted tweet 1880000000000000020 is gone: Could not find tweet with referenced_tweets.id: [1880000000000000020]."; p.Notice != want {
+		t.Errorf("notice = %q, want %q", p.Notice, want)
+	}
+	if len(tw.Gone) != 1 || !strings.HasPrefix(tw.Gone[0], "1880000000000000020: Could not find tweet") {
+		t.Errorf("gone = %q", tw.Gone)
+	}
+
+	tw = readFile(t, "testdata/stream.jsonl", "")
+	if len(tw.Posts) != 3 || tw.NoTime != 1 || len(tw.Errors) != 1 || !strings.Contains(tw.Errors[0].Error(), "response 3 (line 4): the response is an error: operational-disconnect") {
+		t.Fatalf("stream: posts %d, no time %d, errors %v", len(tw.Posts), tw.NoTime, tw.Errors)
+	}
+	if b := tw.Posts[1]; b.SourceID != "1880000000000000032" || !b.PostedAt.IsZero() || b.Author != "stream_b" {
+		t.Errorf("tweet without created_at = %+v", b)
+	}
+	if !slices.Equal(tw.Posts[0].Links, []string{"https://example.net/join"}) {
+		t.Errorf("links without unwound_url = %q", tw.Posts[0].Links)
+	}
+
+	// A lookup of a deleted tweet is no error: the tweet is gone.
+	tw = readFile(t, "testdata/deleted_lookup.json", "")
+	if len(tw.Posts) != 0 || len(tw.Errors) != 0 || len(tw.Gone) != 1 || !strings.HasPrefix(tw.Gone[0], "1880000000000000040: ") {
+		t.Fatalf("deleted: %+v", tw)
+	}
+}
+
 func FuzzRead(f *testing.F) {
-	for _, n := range []string{"testdata/search_page.json", "testdata/archive/tweets.js"} {
+	for _, n := range []string{"testdata/search_page.json", "testdata/archive/tweets.js", "testdata/tweet_lookup.json", "testdata/stream.jsonl"} {
 		b, _ := os.ReadFile(n)
 		f.Add(string(b))
 	}
