@@ -19,6 +19,7 @@ import (
 	"github.com/marsad/marsad/internal/metrics"
 	"github.com/marsad/marsad/internal/model"
 	"github.com/marsad/marsad/internal/pipeline"
+	"github.com/marsad/marsad/internal/server"
 	"github.com/marsad/marsad/internal/source"
 	"github.com/marsad/marsad/internal/store"
 	"github.com/marsad/marsad/internal/textmodel"
@@ -130,6 +131,7 @@ func openApp(ctx context.Context, f storeFlags, log *slog.Logger) (*app, error) 
 		return nil, err
 	}
 	a := &app{data: f.data, flags: f, store: s, blobs: blob.New(filepath.Join(f.data, "media"), maxMediaBytes), metrics: metrics.New(), log: log, progressTo: os.Stderr}
+	a.metrics.WatchStore(server.StoreHealth(s))
 	a.pipeline = &pipeline.Pipeline{Store: s, Blobs: a.blobs, MaxMediaBytes: maxMediaBytes, Metrics: a.metrics, MediaExclude: f.ownFiles()}
 	if err := plugStages(ctx, a, f.stages); err != nil {
 		s.Close()
