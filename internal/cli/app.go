@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
@@ -113,6 +114,9 @@ type app struct {
 	background []func(ctx context.Context)
 	// shutdown runs once the server has stopped serving.
 	shutdown []func(ctx context.Context) error
+	// checkpointEvery is how often a serving app signs a checkpoint of
+	// the audit chain; 0 means defaultCheckpointEvery.
+	checkpointEvery time.Duration
 }
 
 // pdqIndex is the in-memory PDQ index over every enabled bank.
