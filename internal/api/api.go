@@ -272,8 +272,9 @@ func (a *API) status(r *http.Request, err error) (int, string) {
 		return http.StatusRequestEntityTooLarge, fmt.Sprintf("request body over %d bytes", a.maxBody())
 	case errors.As(err, &me):
 		return http.StatusMethodNotAllowed, me.Error()
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		return http.StatusBadRequest, "body: shorter than its Content-Length"
+	case store.DiskFull(err):
+		a.logger().Error("api: disk full: nothing more can be stored until space is freed", "method", r.Method, "path", r.URL.Path, "err", err)
+		return http.StatusServiceUnavailable, store.ErrDiskFull.Error()
 	case store.Transient(err):
 		a.logger().Warn("api: store unavailable", "method", r.Method, "path", r.URL.Path, "err", err)
 		return http.StatusServiceUnavailable, store.ErrUnavailable.Error()
@@ -313,10 +314,36 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	enc.Encode(v)
 }
 
+// readBody reads the whole request body. A failure to read it is the
+// client's (a body shorter than its Content-Length, a dropped connection)
+// or too large a body, and is kept apart from the store's faults, which
+// can end the same way (a database connection cut mid-answer is also an
+// unexpected EOF) but are answered 503.
+func readBody(r *http.Request) ([]byte, error) {
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		return nil, bodyError(err)
+	}
+	return body, nil
+}
+
+// bodyError is err, met while reading the request body, as the request's
+// fault: 413 for too large a body, 400 otherwise.
+func bodyError(err error) error {
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &mbe):
+		return err
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return fmt.Errorf("%w: body: shorter than its Content-Length", errBadRequest)
+	}
+	return fmt.Errorf("%w: body: %v", errBadRequest, err)
+}
+
 // decodeBody decodes a JSON body into v, refusing unknown fields and text
 // that is not UTF-8 or holds a NUL.
 func decodeBody(r *http.Request, v any) error {
-	body, err := io.ReadAll(r.Body)
+	body, err := readBody(r)
 	if err != nil {
 		return err
 	}

@@ -133,7 +133,7 @@ func (a *API) addEntries(r *http.Request) (any, error) {
 		var mbe *http.MaxBytesError
 		switch {
 		case errors.As(err, &mbe), errors.Is(err, io.ErrUnexpectedEOF):
-			return nil, err
+			return nil, bodyError(err)
 		case err != nil:
 			return nil, fmt.Errorf("%w: %v", errBadRequest, err)
 		}

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"mime"
 	"net/http"
 
@@ -41,7 +40,7 @@ func (a *API) match(r *http.Request) (any, error) {
 		if a.Pipeline == nil || a.Pipeline.Hasher == nil {
 			return nil, fmt.Errorf("%w: this server does not hash images", errBadRequest)
 		}
-		data, err := io.ReadAll(r.Body)
+		data, err := readBody(r)
 		if err != nil {
 			return nil, err
 		}

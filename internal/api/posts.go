@@ -4,13 +4,11 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"net/http"
 	"strings"
 
 	"github.com/marsad/marsad/internal/model"
 	"github.com/marsad/marsad/internal/pipeline"
-	"github.com/marsad/marsad/internal/store"
 )
 
 // postResult is the outcome for one post of a batch.
@@ -38,7 +36,7 @@ func (a *API) createPosts(r *http.Request) (any, error) {
 	if _, err := scopedPlatform(r.Context(), ""); err != nil {
 		return nil, err
 	}
-	body, err := io.ReadAll(r.Body)
+	body, err := readBody(r)
 	if err != nil {
 		return nil, err
 	}
@@ -94,9 +92,11 @@ func (a *API) createPosts(r *http.Request) (any, error) {
 		results[i].PostID, results[i].Created, results[i].CaseID, results[i].Labels = res[k].PostID, res[k].Created, res[k].CaseID, res[k].Labels
 	}
 	for _, e := range rep.Errors {
-		if store.Transient(e.Err) {
-			// The database, not the post, failed: the caller should send
-			// the batch again (posts already stored are not stored twice).
+		if e.Field == "" {
+			// The server (the database, its disk), not the post, failed:
+			// 503 for a passing fault, so the caller sends the batch again
+			// (posts already stored are not stored twice); never a refusal
+			// of a valid post.
 			return nil, e.Err
 		}
 		i := okIdx[e.Item-1]

@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/schollz/progressbar/v3"
 	"golang.org/x/term"
@@ -19,6 +20,7 @@ import (
 	"github.com/marsad/marsad/internal/metrics"
 	"github.com/marsad/marsad/internal/model"
 	"github.com/marsad/marsad/internal/pipeline"
+	"github.com/marsad/marsad/internal/server"
 	"github.com/marsad/marsad/internal/source"
 	"github.com/marsad/marsad/internal/store"
 	"github.com/marsad/marsad/internal/textmodel"
@@ -112,6 +114,9 @@ type app struct {
 	background []func(ctx context.Context)
 	// shutdown runs once the server has stopped serving.
 	shutdown []func(ctx context.Context) error
+	// checkpointEvery is how often a serving app signs a checkpoint of
+	// the audit chain; 0 means defaultCheckpointEvery.
+	checkpointEvery time.Duration
 }
 
 // pdqIndex is the in-memory PDQ index over every enabled bank.
@@ -130,6 +135,7 @@ func openApp(ctx context.Context, f storeFlags, log *slog.Logger) (*app, error) 
 		return nil, err
 	}
 	a := &app{data: f.data, flags: f, store: s, blobs: blob.New(filepath.Join(f.data, "media"), maxMediaBytes), metrics: metrics.New(), log: log, progressTo: os.Stderr}
+	a.metrics.WatchStore(server.StoreHealth(s))
 	a.pipeline = &pipeline.Pipeline{Store: s, Blobs: a.blobs, MaxMediaBytes: maxMediaBytes, Metrics: a.metrics, MediaExclude: f.ownFiles()}
 	if err := plugStages(ctx, a, f.stages); err != nil {
 		s.Close()

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"text/tabwriter"
@@ -144,8 +145,16 @@ func checkCheckpoints(ctx context.Context, st *store.Store, keyDir string, pub e
 	return best, nil
 }
 
-// auditCheckpoints signs a checkpoint every interval while the server runs.
-func auditCheckpoints(ctx context.Context, st *store.Store, keyDir string, key ed25519.PrivateKey, every time.Duration, log interface{ Warn(string, ...any) }) {
+// auditCheckpoints signs a checkpoint of the audit chain when the server
+// starts and every interval while it runs, so a tail cut later is caught
+// by audit verify even if verify never ran before.
+func auditCheckpoints(ctx context.Context, st *store.Store, keyDir string, key ed25519.PrivateKey, every time.Duration, log *slog.Logger) {
+	sign := func() {
+		if err := signCheckpoint(ctx, st, keyDir, key); err != nil && ctx.Err() == nil {
+			log.Error("audit checkpoint", "err", err)
+		}
+	}
+	sign()
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
@@ -153,9 +162,22 @@ func auditCheckpoints(ctx context.Context, st *store.Store, keyDir string, key e
 		case <-ctx.Done():
 			return
 		case <-t.C:
-			if _, err := checkpointAudit(ctx, st, keyDir, key); err != nil {
-				log.Warn("audit checkpoint", "err", err)
-			}
+			sign()
 		}
 	}
+}
+
+// signCheckpoint signs a checkpoint of the chain's head, but only over a
+// log that still holds the last signed one: a log whose tail was cut is
+// reported and never signed again, which would hide the cut.
+func signCheckpoint(ctx context.Context, st *store.Store, keyDir string, key ed25519.PrivateKey) error {
+	if _, err := checkCheckpoints(ctx, st, keyDir, key.Public().(ed25519.PublicKey)); err != nil {
+		var p *store.AuditProblem
+		if errors.As(err, &p) {
+			return fmt.Errorf("audit log BROKEN, no checkpoint signed over it (run marsad audit verify): event %v", p)
+		}
+		return err
+	}
+	_, err := checkpointAudit(ctx, st, keyDir, key)
+	return err
 }

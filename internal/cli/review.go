@@ -57,12 +57,15 @@ func mountUI(a *app, srv *server.Server, ap *api.API) error {
 		// API keys' last use is written every 30 s and at shutdown, never
 		// in the request path.
 		func(ctx context.Context) { as.KeyUseLoop(ctx, 30*time.Second, a.log) })
+	every := a.checkpointEvery
+	if every <= 0 {
+		every = defaultCheckpointEvery
+	}
 	a.background = append(a.background, func(ctx context.Context) {
-		auditCheckpoints(ctx, a.store, a.flags.keyDir(), key, 10*time.Minute, a.log)
+		auditCheckpoints(ctx, a.store, a.flags.keyDir(), key, every, a.log)
 	})
 	a.shutdown = append(a.shutdown, as.FlushKeyUse, func(ctx context.Context) error {
-		_, err := checkpointAudit(ctx, a.store, a.flags.keyDir(), key)
-		return err
+		return signCheckpoint(ctx, a.store, a.flags.keyDir(), key)
 	})
 	return nil
 }

@@ -14,13 +14,19 @@ import (
 // defaultAddr is marsad's own port on loopback.
 const defaultAddr = "127.0.0.1:8470"
 
+// defaultCheckpointEvery is how often serve signs an audit checkpoint: a
+// tail cut within that long of a crash (no shutdown checkpoint) is the
+// most that can go unseen.
+const defaultCheckpointEvery = 5 * time.Minute
+
 func runServe(ctx context.Context, e env) error {
-	fs := newFlags(e, "serve", "serve [flags]\n\nServes the API, the web UI, /healthz and /metrics.")
+	fs := newFlags(e, "serve", "serve [flags]\n\nServes the API, the web UI, /healthz and /metrics. Signs a checkpoint of the\naudit chain at start, every --checkpoint-every and at shutdown, so that\nmarsad audit verify detects a tail cut from the log.")
 	var sf storeFlags
 	sf.register(fs)
 	addr := fs.String("addr", envOr("MARSAD_ADDR", defaultAddr), "address to listen on (env MARSAD_ADDR)")
 	maxBody := fs.Int64("max-body", 10<<20, "largest accepted request body in bytes")
 	verbose := fs.Bool("v", false, "log every request")
+	checkpointEvery := fs.Duration("checkpoint-every", defaultCheckpointEvery, "how often to sign a checkpoint of the audit chain")
 	var ff fetchFlags
 	ff.register(fs)
 	if err := parseFlags(fs, e); err != nil {
@@ -32,6 +38,7 @@ func runServe(ctx context.Context, e env) error {
 		return err
 	}
 	defer a.Close()
+	a.checkpointEvery = *checkpointEvery
 	a.sources = a.sourceService(ff.options())
 	return a.serve(ctx, e, *addr, *maxBody)
 }

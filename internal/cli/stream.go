@@ -11,7 +11,7 @@ import (
 
 func runStream(ctx context.Context, e env) error {
 	if len(e.args) == 0 || (e.args[0] != "kafka" && e.args[0] != "nats") {
-		fmt.Fprintln(e.stderr, "Usage: marsad stream kafka|nats [flags]\n\nConsumes posts pushed to a Kafka topic or a NATS JetStream subject, one post\nJSON (as for marsad ingest) a message, until interrupted. A message is\ncommitted or acknowledged only after its post is stored; bad messages are\nreported and skipped.")
+		fmt.Fprintln(e.stderr, "Usage: marsad stream kafka|nats [flags]\n\nConsumes posts pushed to a Kafka topic or a NATS JetStream subject, one post\nJSON (as for marsad ingest) a message, until interrupted. A message is\ncommitted or acknowledged only after its post is stored; bad messages are\nreported and skipped. A broker or server that goes away, or a store that\nfails, is logged and waited out with back-off; the consumer goes on.")
 		return errUsage
 	}
 	kind := e.args[0]

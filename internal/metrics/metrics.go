@@ -62,6 +62,46 @@ func New() *Metrics {
 	return m
 }
 
+// StoreHealth is the store's condition as WatchStore reads it.
+type StoreHealth struct {
+	DiskFull bool // writes are failing for a full disk
+	// DiskFullFaults and Unavailable count writes failed by a full disk
+	// and by the database's other passing faults.
+	DiskFullFaults, Unavailable int64
+}
+
+// WatchStore exports the store's condition, read at each scrape:
+// marsad_store_disk_full (1 while writes fail for a full disk) and
+// marsad_store_write_faults_total by kind (disk_full, unavailable).
+func (m *Metrics) WatchStore(read func() StoreHealth) {
+	if m != nil {
+		m.reg.MustRegister(storeCollector{read})
+	}
+}
+
+var (
+	diskFullDesc = prometheus.NewDesc("marsad_store_disk_full", "1 while the store's writes fail because its disk is full.", nil, nil)
+	faultsDesc   = prometheus.NewDesc("marsad_store_write_faults_total", "Store writes failed by the database's passing faults, by kind: disk_full or unavailable (busy, unreachable, restarting).", []string{"kind"}, nil)
+)
+
+type storeCollector struct{ read func() StoreHealth }
+
+func (c storeCollector) Describe(ch chan<- *prometheus.Desc) {
+	ch <- diskFullDesc
+	ch <- faultsDesc
+}
+
+func (c storeCollector) Collect(ch chan<- prometheus.Metric) {
+	h := c.read()
+	full := 0.0
+	if h.DiskFull {
+		full = 1
+	}
+	ch <- prometheus.MustNewConstMetric(diskFullDesc, prometheus.GaugeValue, full)
+	ch <- prometheus.MustNewConstMetric(faultsDesc, prometheus.CounterValue, float64(h.DiskFullFaults), "disk_full")
+	ch <- prometheus.MustNewConstMetric(faultsDesc, prometheus.CounterValue, float64(h.Unavailable), "unavailable")
+}
+
 // Handler serves the metrics in the Prometheus text format.
 func (m *Metrics) Handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{})

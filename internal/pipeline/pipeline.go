@@ -328,8 +328,8 @@ func (p *Pipeline) readMedia(ctx context.Context, post *model.Post) error {
 			data = b
 		}
 		if data != nil {
-			if err := p.hashMedia(m, data); err != nil {
-				return fieldErr(field, "%v", err)
+			if err := p.hashMedia(m, field, data); err != nil {
+				return err
 			}
 			readMeta(m, data)
 			p.readText(ctx, post, m, data)
@@ -374,15 +374,21 @@ func (p *Pipeline) maxMedia() int64 {
 	return 50 << 20
 }
 
-func (p *Pipeline) hashMedia(m *model.Media, data []byte) error {
+// hashMedia keeps and hashes media item field. A file too large is the
+// post's fault; a failure to keep it (a full disk) is the server's and
+// names no field, so the post is not refused as malformed.
+func (p *Pipeline) hashMedia(m *model.Media, field string, data []byte) error {
 	if int64(len(data)) > p.maxMedia() {
-		return fmt.Errorf("larger than %d bytes", p.maxMedia())
+		return fieldErr(field, "larger than %d bytes", p.maxMedia())
 	}
 	sums := blob.Digest(data)
 	if p.Blobs != nil {
 		var err error
 		if sums, err = p.Blobs.Put(bytes.NewReader(data)); err != nil {
-			return err
+			if errors.Is(err, blob.ErrTooLarge) {
+				return fieldErr(field, "%v", err)
+			}
+			return fmt.Errorf("%s: keep the file: %w", field, err)
 		}
 	}
 	m.SHA256, m.MD5 = sums.SHA256, sums.MD5

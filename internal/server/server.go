@@ -55,18 +55,28 @@ func (s *Server) healthz(w http.ResponseWriter, r *http.Request) {
 	ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 	defer cancel()
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
 	if err := s.Store.Ping(ctx); err != nil {
+		w.Header().Set("Retry-After", "5")
 		w.WriteHeader(http.StatusServiceUnavailable)
 		w.Write([]byte(`{"status":"unavailable","store":"down"}` + "\n"))
 		return
 	}
 	body := map[string]string{"status": "ok", "store": string(s.Store.Dialect())}
+	status := http.StatusOK
+	if since := s.Store.Health().DiskFullSince; !since.IsZero() {
+		// The database answers, but nothing sent can be stored.
+		body["status"], body["disk"], body["disk_full_since"] = "unavailable", "full", since.Format(time.RFC3339)
+		status = http.StatusServiceUnavailable
+		w.Header().Set("Retry-After", "60")
+	}
 	if s.Video != "" {
 		body["video"] = s.Video
 	}
 	if s.OCR != "" {
 		body["ocr"] = s.OCR
 	}
+	w.WriteHeader(status)
 	json.NewEncoder(w).Encode(body)
 }
 
@@ -146,4 +156,12 @@ func ListenAndServe(ctx context.Context, addr string, h http.Handler, ready func
 		return err
 	}
 	return nil
+}
+
+// StoreHealth reads st's condition for metrics.WatchStore.
+func StoreHealth(st *store.Store) func() metrics.StoreHealth {
+	return func() metrics.StoreHealth {
+		h := st.Health()
+		return metrics.StoreHealth{DiskFull: !h.DiskFullSince.IsZero(), DiskFullFaults: h.DiskFull, Unavailable: h.Unavailable}
+	}
 }

@@ -8,40 +8,42 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
+	"strings"
 	"time"
 )
 
-// guard is a trigger that keeps the audit log append-only.
-type guard struct{ name, create string }
+// guard is a trigger on table that keeps the audit log append-only.
+type guard struct{ name, table, create string }
 
 // auditGuards are the triggers of migrations 00001 and 00005, per dialect:
 // the same statements, so a dropped one can be recreated at open.
 var auditGuards = map[Dialect][]guard{
 	SQLite: {
-		{"audit_append_only_update", `CREATE TRIGGER audit_append_only_update BEFORE UPDATE ON audit
+		{"audit_append_only_update", "audit", `CREATE TRIGGER audit_append_only_update BEFORE UPDATE ON audit
 BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END`},
-		{"audit_append_only_delete", `CREATE TRIGGER audit_append_only_delete BEFORE DELETE ON audit
+		{"audit_append_only_delete", "audit", `CREATE TRIGGER audit_append_only_delete BEFORE DELETE ON audit
 BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END`},
-		{"audit_append_only_insert", `CREATE TRIGGER audit_append_only_insert BEFORE INSERT ON audit
+		{"audit_append_only_insert", "audit", `CREATE TRIGGER audit_append_only_insert BEFORE INSERT ON audit
 WHEN NEW.seq <= (SELECT COALESCE(MAX(seq), 0) FROM audit)
 BEGIN SELECT RAISE(ABORT, 'audit log is append-only'); END`},
-		{"audit_checkpoints_append_only_update", `CREATE TRIGGER audit_checkpoints_append_only_update BEFORE UPDATE ON audit_checkpoints
+		{"audit_checkpoints_append_only_update", "audit_checkpoints", `CREATE TRIGGER audit_checkpoints_append_only_update BEFORE UPDATE ON audit_checkpoints
 BEGIN SELECT RAISE(ABORT, 'audit checkpoints are append-only'); END`},
-		{"audit_checkpoints_append_only_delete", `CREATE TRIGGER audit_checkpoints_append_only_delete BEFORE DELETE ON audit_checkpoints
+		{"audit_checkpoints_append_only_delete", "audit_checkpoints", `CREATE TRIGGER audit_checkpoints_append_only_delete BEFORE DELETE ON audit_checkpoints
 BEGIN SELECT RAISE(ABORT, 'audit checkpoints are append-only'); END`},
-		{"audit_checkpoints_append_only_insert", `CREATE TRIGGER audit_checkpoints_append_only_insert BEFORE INSERT ON audit_checkpoints
+		{"audit_checkpoints_append_only_insert", "audit_checkpoints", `CREATE TRIGGER audit_checkpoints_append_only_insert BEFORE INSERT ON audit_checkpoints
 WHEN NEW.id > 0 AND NEW.id <= (SELECT COALESCE(MAX(id), 0) FROM audit_checkpoints)
 BEGIN SELECT RAISE(ABORT, 'audit checkpoints are append-only'); END`},
 	},
 	Postgres: {
-		{"audit_append_only", `CREATE TRIGGER audit_append_only BEFORE UPDATE OR DELETE ON audit
+		{"audit_append_only", "audit", `CREATE TRIGGER audit_append_only BEFORE UPDATE OR DELETE ON audit
     FOR EACH ROW EXECUTE FUNCTION audit_append_only()`},
-		{"audit_no_truncate", `CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON audit
+		{"audit_no_truncate", "audit", `CREATE TRIGGER audit_no_truncate BEFORE TRUNCATE ON audit
     FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only()`},
-		{"audit_checkpoints_append_only", `CREATE TRIGGER audit_checkpoints_append_only BEFORE UPDATE OR DELETE ON audit_checkpoints
+		{"audit_checkpoints_append_only", "audit_checkpoints", `CREATE TRIGGER audit_checkpoints_append_only BEFORE UPDATE OR DELETE ON audit_checkpoints
     FOR EACH ROW EXECUTE FUNCTION audit_append_only()`},
-		{"audit_checkpoints_no_truncate", `CREATE TRIGGER audit_checkpoints_no_truncate BEFORE TRUNCATE ON audit_checkpoints
+		{"audit_checkpoints_no_truncate", "audit_checkpoints", `CREATE TRIGGER audit_checkpoints_no_truncate BEFORE TRUNCATE ON audit_checkpoints
     FOR EACH STATEMENT EXECUTE FUNCTION audit_append_only()`},
 	},
 }
@@ -53,39 +55,76 @@ BEGIN
 END;
 $$ LANGUAGE plpgsql`
 
-// EnsureAuditGuard recreates any trigger protecting the audit log that is
-// missing (someone with database access dropped it) and records that in the
-// audit log itself, naming the triggers. Open calls it.
+// EnsureAuditGuard makes sure every trigger protecting the audit log is
+// there and working, and records in the audit log itself what it had to
+// restore. Someone with database access may have dropped one, replaced it
+// with one of the same name that does nothing (SQLite), disabled it
+// (PostgreSQL: ALTER TABLE ... DISABLE TRIGGER, or ENABLE REPLICA TRIGGER,
+// which fires only for replication) or replaced the function it calls.
+// Open calls it.
 func (s *Store) EnsureAuditGuard(ctx context.Context) error {
-	q := `SELECT name FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN ('audit', 'audit_checkpoints')`
+	type found struct {
+		def     string // SQLite: the CREATE statement; PostgreSQL: the function called
+		enabled bool
+	}
+	q := `SELECT name, sql, 'O' FROM sqlite_master WHERE type = 'trigger' AND tbl_name IN ('audit', 'audit_checkpoints')`
 	if s.dialect == Postgres {
-		q = `SELECT t.tgname FROM pg_trigger t WHERE NOT t.tgisinternal AND t.tgrelid IN ('audit'::regclass, 'audit_checkpoints'::regclass)`
+		q = `SELECT t.tgname, p.proname, t.tgenabled FROM pg_trigger t JOIN pg_proc p ON p.oid = t.tgfoid
+			WHERE NOT t.tgisinternal AND t.tgrelid IN ('audit'::regclass, 'audit_checkpoints'::regclass)`
 	}
 	rows, err := s.db.QueryContext(ctx, q)
 	if err != nil {
 		return fmt.Errorf("audit guard: %w", err)
 	}
-	have := map[string]bool{}
+	have := map[string]found{}
 	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
+		var n, def, enabled string
+		if err := rows.Scan(&n, &def, &enabled); err != nil {
 			rows.Close()
 			return fmt.Errorf("audit guard: %w", err)
 		}
-		have[n] = true
+		// 'O' fires in normal sessions, 'A' always; 'D' is disabled and
+		// 'R' fires only in replication sessions.
+		have[n] = found{def: def, enabled: enabled == "O" || enabled == "A"}
 	}
 	rows.Close()
 	if err := rows.Err(); err != nil {
 		return fmt.Errorf("audit guard: %w", err)
 	}
-	var missing []string
+	fnAltered := false
+	if s.dialect == Postgres {
+		var src string
+		err := s.db.QueryRowContext(ctx, `SELECT prosrc FROM pg_proc WHERE oid = 'audit_append_only()'::regprocedure`).Scan(&src)
+		fnAltered = err != nil || !strings.Contains(src, "RAISE EXCEPTION 'audit log is append-only'")
+	}
+	var missing, altered, disabled []string
 	for _, g := range auditGuards[s.dialect] {
-		if !have[g.name] {
+		f, ok := have[g.name]
+		switch {
+		case !ok:
 			missing = append(missing, g.name)
+		case s.dialect == SQLite && squash(f.def) != squash(g.create),
+			s.dialect == Postgres && f.def != "audit_append_only":
+			altered = append(altered, g.name)
+		case !f.enabled:
+			disabled = append(disabled, g.name)
 		}
 	}
-	if len(missing) == 0 {
+	if len(missing)+len(altered)+len(disabled) == 0 && !fnAltered {
 		return nil
+	}
+	var what []string
+	if fnAltered {
+		what = append(what, "the function audit_append_only was altered and is restored")
+	}
+	if len(missing) > 0 {
+		what = append(what, fmt.Sprintf("triggers found missing and recreated: %v", missing))
+	}
+	if len(altered) > 0 {
+		what = append(what, fmt.Sprintf("triggers found altered and recreated: %v", altered))
+	}
+	if len(disabled) > 0 {
+		what = append(what, fmt.Sprintf("triggers found disabled and enabled again: %v", disabled))
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		if s.dialect == Postgres {
@@ -94,15 +133,31 @@ func (s *Store) EnsureAuditGuard(ctx context.Context) error {
 			}
 		}
 		for _, g := range auditGuards[s.dialect] {
-			if have[g.name] {
-				continue
+			var stmts []string
+			switch {
+			case slices.Contains(missing, g.name):
+				stmts = []string{g.create}
+			case slices.Contains(altered, g.name) && s.dialect == SQLite:
+				stmts = []string{`DROP TRIGGER ` + g.name, g.create}
+			case slices.Contains(altered, g.name):
+				stmts = []string{`DROP TRIGGER ` + g.name + ` ON ` + g.table, g.create}
+			case slices.Contains(disabled, g.name):
+				stmts = []string{`ALTER TABLE ` + g.table + ` ENABLE TRIGGER ` + g.name}
 			}
-			if _, err := tx.ExecContext(ctx, g.create); err != nil {
-				return fmt.Errorf("audit guard: recreate trigger %s: %w", g.name, err)
+			for _, q := range stmts {
+				if _, err := tx.ExecContext(ctx, q); err != nil {
+					return fmt.Errorf("audit guard: restore trigger %s: %w", g.name, err)
+				}
 			}
 		}
-		return s.appendAudit(ctx, tx, "marsad", "audit.guard.restored", "audit", fmt.Sprintf("triggers found missing and recreated: %v", missing))
+		return s.appendAudit(ctx, tx, "marsad", "audit.guard.restored", "audit", strings.Join(what, "; "))
 	})
+}
+
+// squash collapses runs of white space, so two CREATE statements compare
+// as SQLite keeps them.
+func squash(q string) string {
+	return strings.TrimSuffix(strings.Join(strings.Fields(q), " "), ";")
 }
 
 // AuditCheckpoint is a signed statement of the audit chain's head: the

@@ -33,6 +33,7 @@ func (s *Store) SavePost(ctx context.Context, p *model.Post, a Analysis) (id int
 	if err != nil {
 		return 0, false, fmt.Errorf("save post %s/%s: %w", p.Platform, p.SourceID, err)
 	}
+	s.health.stored()
 	p.ID = id
 	return id, created, nil
 }
@@ -67,6 +68,7 @@ func (s *Store) SavePosts(ctx context.Context, items []PostAnalysis) ([]Saved, e
 					return rerr
 				}
 				out[i].Err = fmt.Errorf("save post %s/%s: %w", it.Post.Platform, it.Post.SourceID, err)
+				s.health.note(err)
 				continue
 			}
 			if _, err := tx.ExecContext(ctx, `RELEASE SAVEPOINT post`); err != nil {
@@ -79,6 +81,12 @@ func (s *Store) SavePosts(ctx context.Context, items []PostAnalysis) ([]Saved, e
 	})
 	if err != nil {
 		return nil, fmt.Errorf("save %d posts: %w", len(items), err)
+	}
+	for _, o := range out {
+		if o.Err == nil {
+			s.health.stored()
+			break
+		}
 	}
 	return out, nil
 }

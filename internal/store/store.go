@@ -52,6 +52,8 @@ type Store struct {
 	writeMu sync.Mutex
 	// stmts caches prepared statements by query text.
 	stmts sync.Map
+	// health counts the writes failed by the database's passing faults.
+	health health
 }
 
 // Open opens the store named by dsn and brings its schema up to date.
@@ -185,13 +187,16 @@ func (s *Store) tx(ctx context.Context, fn func(tx *sql.Tx) error) error {
 	}
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
+		s.health.note(err)
 		return fmt.Errorf("begin: %w", err)
 	}
 	if err := fn(tx); err != nil {
 		tx.Rollback()
+		s.health.note(err)
 		return err
 	}
 	if err := tx.Commit(); err != nil {
+		s.health.note(err)
 		return fmt.Errorf("commit: %w", err)
 	}
 	return nil
@@ -237,7 +242,10 @@ func (s *Store) on(ctx context.Context, qr querier, q string) (*sql.Stmt, error)
 var errNoCache = errors.New("no statement cache")
 
 // exec, query and row run q, with ? placeholders, on qr.
-func (s *Store) exec(ctx context.Context, qr querier, q string, args ...any) (sql.Result, error) {
+func (s *Store) exec(ctx context.Context, qr querier, q string, args ...any) (res sql.Result, err error) {
+	if qr == s.db {
+		defer func() { s.health.note(err) }()
+	}
 	if st, err := s.on(ctx, qr, q); err == nil {
 		return st.ExecContext(ctx, args...)
 	}
@@ -262,6 +270,9 @@ func (s *Store) row(ctx context.Context, qr querier, q string, args ...any) *sql
 func (s *Store) insertID(ctx context.Context, qr querier, q string, args ...any) (int64, error) {
 	var id int64
 	err := s.row(ctx, qr, q+" RETURNING id", args...).Scan(&id)
+	if qr == s.db {
+		s.health.note(err)
+	}
 	return id, err
 }
 

@@ -18,9 +18,12 @@ type Kafka struct {
 	Options []kgo.Opt
 }
 
-// Run consumes until ctx ends or the store fails. Offsets are committed
-// after every post of a fetched batch is stored, never before, so a crash
-// re-delivers at most the batch in flight.
+// Run consumes until ctx ends. Offsets are committed after every post of
+// a fetched batch is stored, never before, so a crash re-delivers at most
+// the batch in flight. A broker's error (a failed fetch or commit) and a
+// store that fails are logged and waited out, backing off up to
+// maxBackoff: a record is tried again until its post is stored, and a
+// commit that failed is made good by the next one.
 func (k *Kafka) Run(ctx context.Context, ing Ingester, stats *Stats, log *slog.Logger) error {
 	if k.Topic == "" || k.Group == "" || len(k.Brokers) == 0 {
 		return errors.New("kafka: brokers, topic and group are required")
@@ -38,36 +41,54 @@ func (k *Kafka) Run(ctx context.Context, ing Ingester, stats *Stats, log *slog.L
 	}
 	defer cl.Close()
 	h := &handler{ing: ing, stats: stats, log: log}
+	var b backoff
 	for {
 		fetches := cl.PollFetches(ctx)
 		if ctx.Err() != nil {
 			return nil
 		}
-		var ferr error
+		failed := false
 		fetches.EachError(func(topic string, p int32, err error) {
-			if ferr == nil && !errors.Is(err, context.Canceled) {
-				ferr = fmt.Errorf("kafka: topic %s partition %d: %w", topic, p, err)
+			if errors.Is(err, kgo.ErrClientClosed) || errors.Is(err, context.Canceled) {
+				return
 			}
+			failed = true
+			log.Warn("kafka: fetch failed; going on", "topic", topic, "partition", p, "err", err, "retry_in", b.next())
 		})
-		if ferr != nil {
-			return ferr
-		}
 		recs := fetches.Records()
 		for _, r := range recs {
-			if ctx.Err() != nil {
-				return nil // stopped mid-batch: nothing of it is committed
-			}
-			if _, err := h.handle(ctx, fmt.Sprintf("%s/%d@%d", r.Topic, r.Partition, r.Offset), r.Value); err != nil {
+			where := fmt.Sprintf("%s/%d@%d", r.Topic, r.Partition, r.Offset)
+			for {
 				if ctx.Err() != nil {
 					return nil // stopped mid-batch: nothing of it is committed
 				}
-				return fmt.Errorf("kafka: %w", err)
+				_, err := h.handle(ctx, where, r.Value)
+				if err == nil {
+					break
+				}
+				if ctx.Err() != nil {
+					return nil
+				}
+				log.Warn("kafka: store failed; going on", "at", where, "err", err, "retry_in", b.next())
+				if !b.wait(ctx) {
+					return nil
+				}
 			}
 		}
 		if len(recs) > 0 {
 			if err := cl.CommitRecords(context.WithoutCancel(ctx), recs...); err != nil {
-				return fmt.Errorf("kafka: commit: %w", err)
+				// The posts are stored; a later commit covers these
+				// offsets, and until then a restart re-delivers them.
+				failed = true
+				log.Warn("kafka: commit failed; going on", "err", err, "retry_in", b.next())
 			}
+		}
+		if !failed {
+			b.reset()
+			continue
+		}
+		if !b.wait(ctx) {
+			return nil
 		}
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync/atomic"
+	"time"
 
 	"github.com/marsad/marsad/internal/model"
 	"github.com/marsad/marsad/internal/pipeline"
@@ -70,4 +71,37 @@ func (h *handler) handle(ctx context.Context, where string, body []byte) (bad bo
 		h.log.Warn("bad message skipped", "at", where, "err", err)
 	}
 	return true, nil
+}
+
+// Back-off between attempts after a broker or the store failed.
+const (
+	minBackoff = 250 * time.Millisecond
+	maxBackoff = 30 * time.Second
+)
+
+// backoff doubles the wait after each failure, up to maxBackoff.
+type backoff struct{ d time.Duration }
+
+// next is the wait before the next attempt.
+func (b *backoff) next() time.Duration {
+	if b.d == 0 {
+		return minBackoff
+	}
+	return b.d
+}
+
+func (b *backoff) reset() { b.d = 0 }
+
+// wait sleeps the next wait and doubles it; false if ctx ended first.
+func (b *backoff) wait(ctx context.Context) bool {
+	d := b.next()
+	b.d = min(2*d, maxBackoff)
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
 }
