@@ -143,9 +143,9 @@ type Result struct {
 	PSM int
 	// Prepared says what Preprocess did (zero with Options.Raw).
 	Prepared Prepared
-	// CPU is the processor time Tesseract used, every mode tried
-	// included.
-	CPU time.Duration
+	// PrepTime is the time Preprocess took; CPU is the processor time
+	// Tesseract used, every mode tried included.
+	PrepTime, CPU time.Duration
 }
 
 // Read is Recognize with the confidence and the work done: the image is
@@ -183,7 +183,9 @@ func Read(ctx context.Context, data []byte, opts Options) (Result, error) {
 		if err != nil {
 			return Result{}, fmt.Errorf("%w: %s: %v", ErrImage, format, err)
 		}
+		start := time.Now()
 		res.Prepared = Preprocess(img)
+		res.PrepTime = time.Since(start)
 		input = encodePGM(res.Prepared.Image)
 		res.Prepared.Image = nil
 	}

@@ -22,10 +22,11 @@ const (
 	// px, measured on whole letters (capitals and ascenders included).
 	// 24 and 40 did worse on the tuning posters.
 	targetTextHeight = 32
-	// Text is never shrunk, and at most enlarged this much.
+	// Text is at most enlarged this much, and shrunk only to keep the
+	// page within maxPrepPixels.
 	maxUpscale = 4.0
-	// maxPrepPixels bounds the scaled image: Tesseract's time grows with
-	// the pixel count, and very large text needs no help.
+	// maxPrepPixels bounds the page given to Tesseract: its time, and
+	// the preprocessing's, grow with the pixel count.
 	maxPrepPixels = 8_000_000
 	// maxSkew is the largest tilt, in degrees, that Deskew looks for.
 	maxSkew = 10.0
@@ -57,22 +58,32 @@ type Prepared struct {
 func Preprocess(img image.Image) Prepared {
 	g := Grayscale(img)
 	var p Prepared
-	bin := Binarize(g, Otsu(g))
-	if lightText(bin) {
+	b := g.Bounds()
+	px := float64(b.Dx()) * float64(b.Dy())
+	// Polarity and letter size are judged on a copy of at most
+	// maxPrepPixels/2: enough for letters, and bounded work on a photo.
+	look, f := g, 1.0
+	if px > maxPrepPixels/2 {
+		f = math.Sqrt(maxPrepPixels / 2 / px)
+		look = resize(g, f)
+	}
+	bin := Binarize(look, Otsu(look))
+	light, text := textPolarity(bin)
+	if light {
 		invert(g)
-		invert(bin)
 		p.Inverted = true
 	}
-	p.TextHeight = textHeight(bin)
+	p.TextHeight = textHeight(text) / f
 	p.Scale = 1
 	if p.TextHeight > 0 {
 		p.Scale = min(max(targetTextHeight/p.TextHeight, 1), maxUpscale)
 	}
-	b := g.Bounds()
-	if px := float64(b.Dx()) * float64(b.Dy()) * p.Scale * p.Scale; px > maxPrepPixels {
-		p.Scale = max(1, p.Scale*math.Sqrt(maxPrepPixels/px))
+	// The page given to Tesseract has at most maxPrepPixels, even if
+	// that shrinks small text in a very large image.
+	if px*p.Scale*p.Scale > maxPrepPixels {
+		p.Scale = math.Sqrt(maxPrepPixels / px)
 	}
-	if p.Scale > 1.05 {
+	if math.Abs(p.Scale-1) > 0.05 {
 		g = resize(g, p.Scale)
 	} else {
 		p.Scale = 1
@@ -199,22 +210,26 @@ func Sauvola(g *image.Gray, window int, k float64) *image.Gray {
 	return out
 }
 
-// lightText reports whether the text of a binary image is more likely
-// light on dark than dark on light: the pixels of each class are grouped
-// into shapes, and the class whose letter-like shapes cover more of the
-// image is the text. The edge of the image is no guide: a poster may sit
-// on a wall, or in a frame, of the opposite shade.
-func lightText(bin *image.Gray) bool {
-	dark := letterArea(bin)
+// textPolarity reports whether the text of a binary image is more
+// likely light on dark than dark on light, and returns the letter-like
+// shapes of the text's shade: the pixels of each shade are grouped into
+// shapes, and the shade whose letter-like shapes cover more of the image
+// is the text. The edge of the image is no guide: a poster may sit on a
+// wall, or in a frame, of the opposite shade.
+func textPolarity(bin *image.Gray) (light bool, text []component) {
+	dark := letters(bin)
 	invert(bin)
-	light := letterArea(bin)
+	bright := letters(bin)
 	invert(bin)
-	return light > dark
+	if area(bright) > area(dark) {
+		return true, bright
+	}
+	return false, dark
 }
 
-func letterArea(bin *image.Gray) int {
+func area(cs []component) int {
 	n := 0
-	for _, c := range letters(bin) {
+	for _, c := range cs {
 		n += c.area
 	}
 	return n
@@ -345,19 +360,16 @@ func components(bin *image.Gray, label []int32) []component {
 	return comps
 }
 
-// textHeight estimates the typical letter height of a binary image: the
-// area-weighted median height of its letter-like shapes. It returns 0
-// when there are none.
-func textHeight(bin *image.Gray) float64 {
-	cs := letters(bin)
+// textHeight estimates the typical letter height from letter-like
+// shapes: the area-weighted median of their heights. It returns 0 when
+// there are none.
+func textHeight(cs []component) float64 {
 	if len(cs) == 0 {
 		return 0
 	}
+	cs = slices.Clone(cs)
 	slices.SortFunc(cs, func(a, b component) int { return a.height() - b.height() })
-	total := 0
-	for _, c := range cs {
-		total += c.area
-	}
+	total := area(cs)
 	acc := 0
 	for _, c := range cs {
 		acc += c.area

@@ -73,7 +73,7 @@ func runOCR(ctx context.Context, e env) error {
 		acc, letters float64
 	}
 	sums := map[string]*sum{}
-	var wall, cpu time.Duration
+	var wall, prep, cpu time.Duration
 	fmt.Fprintf(e.stdout, "poster set %q: %s; preprocessing %s\n\n", ps.Name, ps.About, map[bool]string{true: "off", false: "on"}[*raw])
 	fmt.Fprintln(e.stdout, "lang  accuracy  without diacritics  psm  font  tilt  sentence")
 	for _, p := range posters {
@@ -84,6 +84,7 @@ func runOCR(ctx context.Context, e env) error {
 		}
 		wall += time.Since(start)
 		cpu += r.CPU
+		prep += r.PrepTime
 		got, want := norm.NFC.String(r.Text), norm.NFC.String(p.Text)
 		a, l := ocr.CharAccuracy(got, want), ocr.CharAccuracy(ocr.StripMarks(got), ocr.StripMarks(want))
 		fmt.Fprintf(e.stdout, "%s  %.3f  %.3f  %2d  %s  %+.0f  %s\n", p.Lang, a, l, r.PSM, p.Font, p.Angle, want)
@@ -105,7 +106,8 @@ func runOCR(ctx context.Context, e env) error {
 		fmt.Fprintf(e.stdout, "%-8s  %7d  %8.3f  %.3f\n", l, s.n, s.acc/float64(s.n), s.letters/float64(s.n))
 	}
 	if n := len(posters); n > 0 {
-		fmt.Fprintf(e.stdout, "\nseconds per image: %.2f elapsed, %.2f Tesseract CPU\n", wall.Seconds()/float64(n), cpu.Seconds()/float64(n))
+		fmt.Fprintf(e.stdout, "\nseconds per image: %.2f elapsed, of which %.2f preprocessing; %.2f Tesseract CPU\n",
+			wall.Seconds()/float64(n), prep.Seconds()/float64(n), cpu.Seconds()/float64(n))
 	}
 	return nil
 }
