@@ -40,6 +40,10 @@ func runOCR(ctx context.Context, e env) error {
 		}
 		opts.PSMs = append(opts.PSMs, n)
 	}
+	ps, err := ocr.PosterSetNamed(*set)
+	if err != nil {
+		return fmt.Errorf("%w: --set: %v", errUsage, err)
+	}
 	if err := opts.Available(ctx); err != nil {
 		return err
 	}
@@ -59,10 +63,6 @@ func runOCR(ctx context.Context, e env) error {
 			fmt.Fprintf(e.stdout, "%s\n%s\n\n", name, text)
 		}
 		return nil
-	}
-	ps, err := ocr.PosterSetNamed(*set)
-	if err != nil {
-		return fmt.Errorf("%w: --set: %v", errUsage, err)
 	}
 	posters, err := ps.Render(ctx)
 	if err != nil {
