@@ -141,7 +141,8 @@ type Result struct {
 	Confidence float64
 	// PSM is the page segmentation mode whose read was kept.
 	PSM int
-	// Prepared says what Preprocess did (zero with Options.Raw).
+	// Prepared says what Preprocess did, without the page itself (zero
+	// with Options.Raw).
 	Prepared Prepared
 	// PrepTime is the time Preprocess took; CPU is the processor time
 	// Tesseract used, every mode tried included.
