@@ -137,6 +137,12 @@ func wrap(face font.Face, text string, width int) []string {
 }
 
 func renderPango(ctx context.Context, s Sample) ([]byte, error) {
+	return pangoView(ctx, s, ArabicFont, 40)
+}
+
+// pangoView draws s with pango-view in the font named by the Pango font
+// description font (family and style) at size pixels.
+func pangoView(ctx context.Context, s Sample, font string, size int) ([]byte, error) {
 	if _, err := exec.LookPath("pango-view"); err != nil {
 		return nil, fmt.Errorf("%w: pango-view not found", ErrNoRenderer)
 	}
@@ -147,9 +153,10 @@ func renderPango(ctx context.Context, s Sample) ([]byte, error) {
 	defer os.RemoveAll(dir)
 	out := filepath.Join(dir, "poster.png")
 	hex := func(c color.RGBA) string { return fmt.Sprintf("#%02x%02x%02x", c.R, c.G, c.B) }
-	cmd := exec.CommandContext(ctx, "pango-view", "-q", "--pixels", "--font", ArabicFont+" 40",
+	lang := map[string]string{"ara": "ar", "eng": "en", "fra": "fr"}[s.Lang]
+	cmd := exec.CommandContext(ctx, "pango-view", "-q", "--pixels", "--font", fmt.Sprintf("%s %d", font, size),
 		"--background", hex(s.Background), "--foreground", hex(s.Foreground), "--margin", "40",
-		"--width", "820", "--wrap", "word", "--align", "center", "--language", "ar",
+		"--width", "820", "--wrap", "word", "--align", "center", "--language", lang,
 		"-o", out, "--text", s.Text)
 	if msg, err := cmd.CombinedOutput(); err != nil {
 		return nil, fmt.Errorf("%w: pango-view: %v: %s", ErrNoRenderer, err, strings.TrimSpace(string(msg)))

@@ -26,6 +26,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	_ "golang.org/x/image/bmp"
 	_ "golang.org/x/image/tiff"
@@ -48,12 +49,16 @@ const (
 	DefaultLanguages = "ara+eng+fra"
 	// DefaultPSM is Tesseract's page segmentation mode 11, "sparse text":
 	// posters carry a few lines of large text scattered over a picture,
-	// not a page of paragraphs.
+	// not a page of paragraphs. It is tried first.
 	DefaultPSM       = 11
 	DefaultTimeout   = 30 * time.Second
 	DefaultMaxPixels = 40_000_000
 	DefaultMaxBytes  = 20 << 20
 )
+
+// goodEnough is the confidence (0-100) at which a read is kept without
+// trying the other page segmentation modes of Options.PSMs.
+const goodEnough = 90
 
 // Options say how Tesseract is run. The zero value uses the defaults.
 type Options struct {
@@ -61,9 +66,13 @@ type Options struct {
 	Command string
 	// Languages are Tesseract's language codes joined by "+".
 	Languages string
-	// PSM is Tesseract's page segmentation mode (--psm).
-	PSM int
-	// Timeout bounds one image's recognition.
+	// PSMs are Tesseract's page segmentation modes (--psm) tried in
+	// turn until one reads with confidence goodEnough; the most
+	// confident read is kept. None means DefaultPSM alone.
+	PSMs []int
+	// Raw gives Tesseract the image as it is, without Preprocess.
+	Raw bool
+	// Timeout bounds one image's recognition, every mode tried included.
 	Timeout time.Duration
 	// MaxPixels and MaxBytes bound the images given to Tesseract.
 	MaxPixels int64
@@ -82,6 +91,13 @@ func (o Options) languages() string {
 		return o.Languages
 	}
 	return DefaultLanguages
+}
+
+func (o Options) psms() []int {
+	if len(o.PSMs) > 0 {
+		return o.PSMs
+	}
+	return []int{DefaultPSM}
 }
 
 // Available reports whether the tesseract command and every language of
@@ -113,6 +129,31 @@ func (o Options) Available(ctx context.Context) error {
 // blank lines and lines without a letter or digit left out. An image
 // with no text gives "" and no error.
 func Recognize(ctx context.Context, data []byte, opts Options) (string, error) {
+	r, err := Read(ctx, data, opts)
+	return r.Text, err
+}
+
+// Result is what Read found on an image and how.
+type Result struct {
+	Text string
+	// Confidence is Tesseract's mean word confidence (0-100), weighted
+	// by word length; 0 when nothing was read.
+	Confidence float64
+	// PSM is the page segmentation mode whose read was kept.
+	PSM int
+	// Prepared says what Preprocess did, without the page itself (zero
+	// with Options.Raw).
+	Prepared Prepared
+	// PrepTime is the time Preprocess took; CPU is the processor time
+	// Tesseract used, every mode tried included.
+	PrepTime, CPU time.Duration
+}
+
+// Read is Recognize with the confidence and the work done: the image is
+// checked, preprocessed (unless opts.Raw), and read with each page
+// segmentation mode of opts in turn until one is confident enough; the
+// most confident read is kept.
+func Read(ctx context.Context, data []byte, opts Options) (Result, error) {
 	maxBytes, maxPixels := opts.MaxBytes, opts.MaxPixels
 	if maxBytes <= 0 {
 		maxBytes = DefaultMaxBytes
@@ -121,43 +162,121 @@ func Recognize(ctx context.Context, data []byte, opts Options) (string, error) {
 		maxPixels = DefaultMaxPixels
 	}
 	if int64(len(data)) > maxBytes {
-		return "", fmt.Errorf("%w: %d bytes, more than %d", ErrImage, len(data), maxBytes)
+		return Result{}, fmt.Errorf("%w: %d bytes, more than %d", ErrImage, len(data), maxBytes)
 	}
 	cfg, format, err := image.DecodeConfig(bytes.NewReader(data))
 	if err != nil {
-		return "", fmt.Errorf("%w: %v", ErrImage, err)
+		return Result{}, fmt.Errorf("%w: %v", ErrImage, err)
 	}
 	if cfg.Width <= 0 || cfg.Height <= 0 || int64(cfg.Width)*int64(cfg.Height) > maxPixels {
-		return "", fmt.Errorf("%w: %s of %dx%d pixels, more than %d", ErrImage, format, cfg.Width, cfg.Height, maxPixels)
+		return Result{}, fmt.Errorf("%w: %s of %dx%d pixels, more than %d", ErrImage, format, cfg.Width, cfg.Height, maxPixels)
 	}
 	timeout := opts.Timeout
 	if timeout <= 0 {
 		timeout = DefaultTimeout
 	}
-	psm := opts.PSM
-	if psm == 0 {
-		psm = DefaultPSM
-	}
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, opts.command(), "stdin", "stdout", "-l", opts.languages(), "--psm", strconv.Itoa(psm))
-	cmd.Stdin = bytes.NewReader(data)
+	var res Result
+	input := data
+	if !opts.Raw {
+		img, _, err := image.Decode(bytes.NewReader(data))
+		if err != nil {
+			return Result{}, fmt.Errorf("%w: %s: %v", ErrImage, format, err)
+		}
+		start := time.Now()
+		res.Prepared = Preprocess(img)
+		res.PrepTime = time.Since(start)
+		input = encodePGM(res.Prepared.Image)
+		res.Prepared.Image = nil
+	}
+	best := Result{Confidence: -1}
+	for _, psm := range opts.psms() {
+		r, err := runTesseract(ctx, input, opts, psm)
+		res.CPU += r.CPU
+		if ctx.Err() == context.DeadlineExceeded {
+			return Result{}, fmt.Errorf("%w: no result after %s", ErrTimeout, timeout)
+		}
+		if err != nil {
+			return Result{}, err
+		}
+		if r.Confidence > best.Confidence {
+			best = r
+		}
+		if r.Confidence >= goodEnough {
+			break
+		}
+	}
+	res.Text, res.Confidence, res.PSM = best.Text, max(best.Confidence, 0), best.PSM
+	return res, nil
+}
+
+// runTesseract reads input with one page segmentation mode, asking for
+// Tesseract's TSV output to have each word's confidence.
+func runTesseract(ctx context.Context, input []byte, opts Options, psm int) (Result, error) {
+	cmd := exec.CommandContext(ctx, opts.command(), "stdin", "stdout", "-l", opts.languages(), "--psm", strconv.Itoa(psm), "tsv")
+	cmd.Stdin = bytes.NewReader(input)
 	// One thread per run: the caller decides how many images run at once.
 	cmd.Env = append(os.Environ(), "OMP_THREAD_LIMIT=1")
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	out, err := cmd.Output()
-	if ctx.Err() == context.DeadlineExceeded {
-		return "", fmt.Errorf("%w: no result after %s", ErrTimeout, timeout)
+	var r Result
+	if cmd.ProcessState != nil {
+		r.CPU = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
 	}
 	if err != nil {
+		if ctx.Err() != nil {
+			return r, ctx.Err()
+		}
 		var ee *exec.ExitError
 		if !errors.As(err, &ee) {
-			return "", fmt.Errorf("%w: %v", ErrNoTesseract, err)
+			return r, fmt.Errorf("%w: %v", ErrNoTesseract, err)
 		}
-		return "", fmt.Errorf("%w: tesseract: %s", ErrImage, firstLine(stderr.String(), err))
+		return r, fmt.Errorf("%w: tesseract: %s", ErrImage, firstLine(stderr.String(), err))
 	}
-	return clean(string(out)), nil
+	text, conf := parseTSV(string(out))
+	r.Text, r.Confidence, r.PSM = clean(text), conf, psm
+	return r, nil
+}
+
+// parseTSV rebuilds the text of Tesseract's TSV output (words in reading
+// order, one row each, with their block, paragraph and line numbers) and
+// its mean word confidence weighted by word length.
+func parseTSV(tsv string) (string, float64) {
+	var b strings.Builder
+	var line string
+	var conf, chars float64
+	for i, row := range strings.Split(tsv, "\n") {
+		f := strings.Split(row, "\t")
+		if i == 0 || len(f) < 12 || f[0] != "5" {
+			continue
+		}
+		word := strings.TrimSpace(f[11])
+		if word == "" {
+			continue
+		}
+		if key := f[2] + "." + f[3] + "." + f[4]; key != line {
+			if line != "" {
+				b.WriteByte('\n')
+			}
+			line = key
+		} else {
+			b.WriteByte(' ')
+		}
+		b.WriteString(word)
+		c, err := strconv.ParseFloat(f[10], 64)
+		if err != nil || c < 0 {
+			continue
+		}
+		n := float64(utf8.RuneCountInString(word))
+		conf += c * n
+		chars += n
+	}
+	if chars == 0 {
+		return b.String(), 0
+	}
+	return b.String(), conf / chars
 }
 
 // clean drops the form feed Tesseract ends a page with, the direction

@@ -84,8 +84,14 @@ func TestRecognizeBadInput(t *testing.T) {
 		})
 	}
 	t.Run("truncated png", func(t *testing.T) {
-		needTesseract(t)
 		_, err := Recognize(context.Background(), corrupt, Options{})
+		if !errors.Is(err, ErrImage) || !strings.Contains(err.Error(), "png: unexpected EOF") {
+			t.Fatalf("want ErrImage from the decoder, got %v", err)
+		}
+	})
+	t.Run("truncated png, raw", func(t *testing.T) {
+		needTesseract(t)
+		_, err := Recognize(context.Background(), corrupt, Options{Raw: true})
 		if !errors.Is(err, ErrImage) || !strings.Contains(err.Error(), "tesseract: ") {
 			t.Fatalf("want ErrImage from tesseract, got %v", err)
 		}

@@ -99,3 +99,19 @@ func TestOCREval(t *testing.T) {
 		}
 	}
 }
+
+func TestOCRBadFlags(t *testing.T) {
+	tests := []struct {
+		args []string
+		want string
+	}{
+		{[]string{"ocr", "--eval", "--set", "nope"}, `no poster set "nope" (have own, tuning, held-out)`},
+		{[]string{"ocr", "--psm", "11,x", "a.png"}, `--psm "x": page segmentation modes are numbers from 0 to 13`},
+	}
+	for _, tt := range tests {
+		code, _, errOut := run(t, "", tt.args...)
+		if code == 0 || !strings.Contains(errOut, tt.want) {
+			t.Errorf("%v: exit %d, %q; want it to say %q", tt.args, code, errOut, tt.want)
+		}
+	}
+}
