@@ -18,6 +18,7 @@ import (
 	"github.com/marsad/marsad/internal/evidence"
 	"github.com/marsad/marsad/internal/metrics"
 	"github.com/marsad/marsad/internal/model"
+	"github.com/marsad/marsad/internal/netguard"
 	"github.com/marsad/marsad/internal/pipeline"
 	"github.com/marsad/marsad/internal/source"
 	"github.com/marsad/marsad/internal/store"
@@ -102,6 +103,10 @@ type app struct {
 	// sources collects posts from configured sources; nil when the
 	// command does not collect.
 	sources *source.Service
+	// guard keeps collection and webhooks off inside addresses but those
+	// the allow-list names: the stored list, and --allow-private where
+	// the command has it.
+	guard *netguard.Guard
 	// videoStatus says whether video is hashed (vPDQ): "ok", or why not.
 	videoStatus string
 	// ocrStatus says whether text on images is read (OCR): "ok", or why not.
@@ -132,6 +137,11 @@ func openApp(ctx context.Context, f storeFlags, log *slog.Logger) (*app, error) 
 	a := &app{data: f.data, flags: f, store: s, blobs: blob.New(filepath.Join(f.data, "media"), maxMediaBytes), metrics: metrics.New(), log: log, progressTo: os.Stderr}
 	a.pipeline = &pipeline.Pipeline{Store: s, Blobs: a.blobs, MaxMediaBytes: maxMediaBytes, Metrics: a.metrics, MediaExclude: f.ownFiles()}
 	if err := plugStages(ctx, a, f.stages); err != nil {
+		s.Close()
+		return nil, err
+	}
+	a.guard = netguard.New(netguard.List{})
+	if err := a.guard.Load(ctx, s); err != nil {
 		s.Close()
 		return nil, err
 	}

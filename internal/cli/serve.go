@@ -32,6 +32,9 @@ func runServe(ctx context.Context, e env) error {
 		return err
 	}
 	defer a.Close()
+	if err := ff.guard(ctx, a); err != nil {
+		return err
+	}
 	a.sources = a.sourceService(ff.options())
 	return a.serve(ctx, e, *addr, *maxBody)
 }

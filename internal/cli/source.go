@@ -13,6 +13,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"github.com/marsad/marsad/internal/model"
+	"github.com/marsad/marsad/internal/netguard"
 	"github.com/marsad/marsad/internal/source"
 )
 
@@ -33,15 +34,32 @@ See docs/sources.md.`
 
 // fetchFlags are the politeness and safety settings of collection.
 type fetchFlags struct {
-	userAgent string
-	hosts     string
-	perHost   float64
+	userAgent    string
+	hosts        string
+	perHost      float64
+	allowPrivate string
 }
 
 func (f *fetchFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.userAgent, "user-agent", envOr("MARSAD_USER_AGENT", source.DefaultUserAgent), "User-Agent of collection requests (env MARSAD_USER_AGENT)")
 	fs.StringVar(&f.hosts, "source-hosts", os.Getenv("MARSAD_SOURCE_HOSTS"), "comma-separated hosts sources may fetch from; empty allows all public hosts (env MARSAD_SOURCE_HOSTS)")
 	fs.Float64Var(&f.perHost, "per-host", 1, "requests a second to one host when collecting")
+	fs.StringVar(&f.allowPrivate, "allow-private", os.Getenv("MARSAD_ALLOW_PRIVATE"), "comma-separated host names, IP addresses and CIDR ranges inside the network that sources and the webhook may reach, e.g. rss-bridge.unit.lan,10.20.0.0/16; empty allows public addresses only; admins add more under Admin > Private addresses (env MARSAD_ALLOW_PRIVATE)")
+}
+
+// guard applies --allow-private to the app's guard, beside the stored
+// allow-list.
+func (f *fetchFlags) guard(ctx context.Context, a *app) error {
+	l, err := netguard.Parse(f.allowPrivate)
+	if err != nil {
+		return fmt.Errorf("%w: --allow-private: %v", errUsage, err)
+	}
+	g := netguard.New(l)
+	if err := g.Load(ctx, a.store); err != nil {
+		return err
+	}
+	a.guard = g
+	return nil
 }
 
 func (f *fetchFlags) options() source.FetchOptions {
@@ -56,6 +74,9 @@ func (f *fetchFlags) options() source.FetchOptions {
 
 // sourceService wires the source rules to the app.
 func (a *app) sourceService(opt source.FetchOptions) *source.Service {
+	if opt.Guard == nil {
+		opt.Guard = a.guard
+	}
 	return &source.Service{Store: a.store, Pipeline: a.pipeline, Metrics: a.metrics, Log: a.log,
 		Env: source.Env{Fetcher: source.NewFetcher(opt)}}
 }
@@ -109,6 +130,9 @@ func runSource(ctx context.Context, e env) error {
 		return err
 	}
 	defer a.Close()
+	if err := ff.guard(ctx, a); err != nil {
+		return err
+	}
 	svc := a.sourceService(ff.options())
 	switch sub {
 	case "add":
