@@ -89,7 +89,13 @@ func (s *Service) Add(ctx context.Context, src *model.Source) error {
 	if src.Interval < MinInterval {
 		return fieldErr("interval", "source_interval_short", "%s is shorter than %s", FormatInterval(src.Interval), FormatInterval(MinInterval))
 	}
-	return s.Store.AddSource(ctx, src)
+	if err := s.Store.AddSource(ctx, src); err != nil {
+		if errors.Is(err, store.ErrConflict) {
+			return fmt.Errorf("source %q: %w", src.Name, store.ErrExists)
+		}
+		return err
+	}
+	return nil
 }
 
 // Pause stops polling a source until Resume.

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 	"strings"
@@ -8,6 +9,7 @@ import (
 
 	"github.com/marsad/marsad/internal/model"
 	"github.com/marsad/marsad/internal/source"
+	"github.com/marsad/marsad/internal/store"
 )
 
 type sourcesData struct {
@@ -128,6 +130,9 @@ func (h *Handler) addSource(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		d.Bad = errField(err)
+		if errors.Is(err, store.ErrExists) {
+			d.Bad = "name"
+		}
 		h.renderSources(w, r, status, d, &flash{Kind: "error", Text: errText(h.locales[h.lang(r)], err)})
 		return
 	}
