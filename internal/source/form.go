@@ -21,8 +21,9 @@ type Field struct {
 	Required bool
 	// Min and Max bound a number; MaxLen a text.
 	Min, Max, MaxLen int
-	// Default is what an empty field means, shown as its placeholder.
-	Default string
+	// Default is what an empty field means, shown as its placeholder;
+	// Example is shown there when there is no default.
+	Default, Example string
 	// Advanced fields are rarely changed (another site, another token).
 	Advanced bool
 }
@@ -31,17 +32,17 @@ type Field struct {
 // order a form shows them.
 var kindFields = map[string][]Field{
 	"feed": {
-		{Name: "url", Type: "url", Required: true},
+		{Name: "url", Type: "url", Required: true, Example: "https://example.org/feed.xml"},
 		{Name: "no_media", Type: "check"},
 	},
 	"telegram": {
-		{Name: "channel", Type: "text", Required: true, MaxLen: 64},
+		{Name: "channel", Type: "text", Required: true, MaxLen: 64, Example: "@NAME"},
 		{Name: "depth", Type: "number", Min: 0, Max: 100000, Default: strconv.Itoa(DefaultDepth)},
 		{Name: "no_media", Type: "check"},
 		{Name: "base_url", Type: "url", Default: "https://t.me", Advanced: true},
 	},
 	"x-search": {
-		{Name: "query", Type: "text", Required: true, MaxLen: 1024},
+		{Name: "query", Type: "text", Required: true, MaxLen: 1024, Example: "from:NAME -is:retweet"},
 		{Name: "max_results", Type: "number", Min: 10, Max: 100, Default: "100"},
 		{Name: "max_pages", Type: "number", Min: 1, Max: 100, Default: "5"},
 		{Name: "no_media", Type: "check"},

@@ -166,6 +166,13 @@ func TestSourcesPage(t *testing.T) {
 	if !strings.Contains(arBody, "المصادر") || !strings.Contains(arBody, `dir="rtl"`) {
 		t.Errorf("arabic page:\n%.400s", arBody)
 	}
+	if runs := englishRuns(arBody); len(runs) > 0 {
+		t.Errorf("English on the Arabic sources page: %q", runs)
+	}
+	_, body = ar.post("/admin/sources", url.Values{"kind": {"telegram"}, "name": {"t9"}, "channel": {"ab"}})
+	if runs := englishRuns(body); len(runs) > 0 {
+		t.Errorf("English on the Arabic refused form: %q", runs)
+	}
 	adm.get("/admin/sources")
 	if code, _ := adm.post("/admin/sources/news-ar/delete", nil); code != http.StatusSeeOther {
 		t.Fatalf("delete: %d", code)
@@ -254,6 +261,9 @@ func TestPrivateAddressesPage(t *testing.T) {
 	ar := e.adminIn(t, "mudir", "ar")
 	if code, body := ar.post("/admin/private-addresses", url.Values{"allow": {"0.0.0.0/0"}}); code != http.StatusBadRequest || !strings.Contains(body, "«0.0.0.0/0» نطاق واسع جدًا") {
 		t.Errorf("arabic, too wide: %d\n%s", code, flashOf(body))
+	}
+	if _, body := ar.get("/admin/private-addresses"); len(englishRuns(body)) > 0 {
+		t.Errorf("English on the Arabic page: %q", englishRuns(body))
 	}
 	if v, set, _ := e.st.Setting(ctx, netguard.SettingAllowPrivate); set {
 		t.Fatalf("a refused list was stored: %q", v)
