@@ -9,6 +9,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
 	"net/url"
 	"slices"
@@ -17,6 +18,7 @@ import (
 
 	"github.com/marsad/marsad/internal/evidence"
 	"github.com/marsad/marsad/internal/model"
+	"github.com/marsad/marsad/internal/netguard"
 	"github.com/marsad/marsad/internal/store"
 )
 
@@ -41,7 +43,12 @@ type Config struct {
 	// ExpireAfter is how long past its deadline an unanswered order is
 	// marked expired; default 7 days. Until then it shows as overdue.
 	ExpireAfter time.Duration
-	// Client sends webhooks; default a client with a 15 s timeout.
+	// Guard keeps webhooks off inside addresses (loopback, private, cloud
+	// metadata) unless its allow-list lets them through; nil allows
+	// public addresses only. It applies to the default Client.
+	Guard *netguard.Guard
+	// Client sends webhooks; default a client with a 15 s timeout whose
+	// every connection passes Guard at connect time.
 	Client *http.Client
 }
 
@@ -67,7 +74,13 @@ func New(st *store.Store, keeper *evidence.Keeper, cfg Config) *Service {
 		cfg.ExpireAfter = 7 * 24 * time.Hour
 	}
 	if cfg.Client == nil {
-		cfg.Client = &http.Client{Timeout: 15 * time.Second}
+		cfg.Client = &http.Client{Timeout: 15 * time.Second, Transport: &http.Transport{
+			Proxy:               http.ProxyFromEnvironment,
+			DialContext:         cfg.Guard.DialContext(&net.Dialer{Timeout: 10 * time.Second}),
+			TLSHandshakeTimeout: 10 * time.Second,
+			MaxIdleConnsPerHost: 2,
+			IdleConnTimeout:     90 * time.Second,
+		}}
 	}
 	return &Service{st: st, keeper: keeper, cfg: cfg}
 }

@@ -3,6 +3,7 @@ package action_test
 import (
 	"bytes"
 	"context"
+	"crypto/ed25519"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/csv"
@@ -16,17 +17,28 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/marsad/marsad/internal/action"
 	"github.com/marsad/marsad/internal/evidence"
 	"github.com/marsad/marsad/internal/model"
+	"github.com/marsad/marsad/internal/netguard"
 	"github.com/marsad/marsad/internal/store"
 	"github.com/marsad/marsad/internal/store/storetest"
 )
 
 const secret = "a-webhook-secret-of-some-length"
+
+// loopback is a guard letting the tests' receivers, on loopback, through.
+func loopback(t *testing.T) *netguard.Guard {
+	l, err := netguard.Parse("127.0.0.0/8, ::1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return netguard.New(l)
+}
 
 // setup stores one post with a case and returns the service and case id.
 func setup(t *testing.T, s *store.Store, decided bool, labels ...model.Label) (*action.Service, int64) {
@@ -36,7 +48,7 @@ func setup(t *testing.T, s *store.Store, decided bool, labels ...model.Label) (*
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc := action.New(s, evidence.NewKeeper(s, evidence.Media{}, key), action.Config{BaseDelay: time.Millisecond, MaxDelay: 4 * time.Millisecond, MaxAttempts: 4})
+	svc := action.New(s, evidence.NewKeeper(s, evidence.Media{}, key), action.Config{BaseDelay: time.Millisecond, MaxDelay: 4 * time.Millisecond, MaxAttempts: 4, Guard: loopback(t)})
 	c := &model.Case{Priority: 80, Labels: labels}
 	p := &model.Post{Platform: "telegram", SourceID: "1", URL: "https://t.me/c/1", Text: "t", PostedAt: time.Now()}
 	if _, _, err := s.SavePost(ctx, p, store.Analysis{Case: c}); err != nil {
@@ -320,4 +332,65 @@ func TestDeliverStopsWhenWithdrawn(t *testing.T) {
 			t.Errorf("the receiver got %d attempts, want 1: the withdrawn order was sent again", hits)
 		}
 	})
+}
+
+// TestWebhookInsideRefused: a webhook address inside the network (cloud
+// metadata, loopback, private) is refused when it is set and again when
+// a delivery connects, unless the allow-list names it.
+func TestWebhookInsideRefused(t *testing.T) {
+	ctx := context.Background()
+	s := storetest.SQLite(t)
+	strict := action.New(s, nil, action.Config{MaxAttempts: 3, BaseDelay: time.Millisecond})
+	l, _ := netguard.Parse("10.0.0.0/8")
+	listed := action.New(s, nil, action.Config{Guard: netguard.New(l)})
+	for _, tt := range []struct {
+		addr           string
+		strict, listed bool // accepted without and with the list
+	}{
+		{"http://169.254.169.254/latest/meta-data/", false, false},
+		{"http://127.0.0.1:8470/hook", false, false},
+		{"http://[::1]/hook", false, false},
+		{"http://localhost/hook", false, false},
+		{"http://[::ffff:169.254.169.254]/", false, false},
+		{"http://10.0.0.5/hook", false, true},
+		{"https://93.184.215.14/hook", true, true},
+		{"", true, true},
+	} {
+		err := strict.CheckWebhookURL(ctx, tt.addr)
+		var fe *action.FieldError
+		if (err == nil) != tt.strict || err != nil && (!errors.As(err, &fe) || fe.Field != "webhook_url" || fe.Code != "webhook_inside") {
+			t.Errorf("%q without a list: %v, want accepted %v", tt.addr, err, tt.strict)
+		}
+		if err := listed.CheckWebhookURL(ctx, tt.addr); (err == nil) != tt.listed {
+			t.Errorf("%q with 10.0.0.0/8 listed: %v, want accepted %v", tt.addr, err, tt.listed)
+		}
+	}
+
+	// An address stored before the guard, or a name that resolves inside
+	// later, is refused when the delivery connects, and not retried.
+	svc, caseID := setup(t, s, true, model.Incitement)
+	svc = action.New(s, evidence.NewKeeper(s, evidence.Media{}, mustKey(t)), action.Config{MaxAttempts: 3, BaseDelay: time.Millisecond})
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { hits.Add(1) }))
+	defer srv.Close()
+	s.SetSetting(ctx, action.SettingWebhookURL, srv.URL, "amina", false)
+	o, err := svc.Issue(ctx, request(caseID), "rev1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	err = svc.Deliver(ctx, o.ID, action.EventCreated)
+	if !errors.Is(err, netguard.ErrBlocked) || hits.Load() != 0 {
+		t.Fatalf("delivery to loopback: %v, %d requests received", err, hits.Load())
+	}
+	if ds, _ := s.Deliveries(ctx, o.ID); len(ds) != 1 || ds[0].OK {
+		t.Errorf("deliveries %+v, want one refused attempt", ds)
+	}
+}
+
+func mustKey(t *testing.T) ed25519.PrivateKey {
+	key, err := evidence.LoadOrCreateKey(filepath.Join(t.TempDir(), "data"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return key
 }

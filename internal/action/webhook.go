@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/marsad/marsad/internal/model"
+	"github.com/marsad/marsad/internal/netguard"
 	"github.com/marsad/marsad/internal/store"
 )
 
@@ -107,14 +108,20 @@ func (s *Service) WebhookConfig(ctx context.Context) (addr string, secret []byte
 	return addr, []byte(sec), err
 }
 
-// CheckWebhookURL says what is wrong with a webhook address, if anything.
-func CheckWebhookURL(addr string) error {
+// CheckWebhookURL says what is wrong with a webhook address, if anything:
+// not an http or https address, or one inside the network (an inside IP
+// address, or a name that resolves only inside) that the allow-list does
+// not let through. Delivery checks again at connect time.
+func (s *Service) CheckWebhookURL(ctx context.Context, addr string) error {
 	if addr == "" {
 		return nil
 	}
 	u, err := url.Parse(addr)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 		return fieldError("webhook_url", "webhook_url", "webhook URL %q: not an http or https address", addr)
+	}
+	if err := s.cfg.Guard.CheckHost(ctx, u.Hostname()); err != nil {
+		return fieldError("webhook_url", "webhook_inside", "webhook URL %q: %s is inside the network and not in the allow-list of private addresses", addr, u.Hostname())
 	}
 	return nil
 }
@@ -183,7 +190,7 @@ func (s *Service) Deliver(ctx context.Context, orderID int64, event string) erro
 			return nil
 		}
 		last = err
-		if !retryable(code) {
+		if !retryable(code) || errors.Is(err, netguard.ErrBlocked) {
 			break
 		}
 	}

@@ -19,6 +19,7 @@ import (
 	"github.com/marsad/marsad/internal/evidence"
 	"github.com/marsad/marsad/internal/metrics"
 	"github.com/marsad/marsad/internal/model"
+	"github.com/marsad/marsad/internal/netguard"
 	"github.com/marsad/marsad/internal/pipeline"
 	"github.com/marsad/marsad/internal/server"
 	"github.com/marsad/marsad/internal/source"
@@ -104,6 +105,10 @@ type app struct {
 	// sources collects posts from configured sources; nil when the
 	// command does not collect.
 	sources *source.Service
+	// guard keeps collection and webhooks off inside addresses but those
+	// the allow-list names: the stored list, and --allow-private where
+	// the command has it.
+	guard *netguard.Guard
 	// videoStatus says whether video is hashed (vPDQ): "ok", or why not.
 	videoStatus string
 	// ocrStatus says whether text on images is read (OCR): "ok", or why not.
@@ -138,6 +143,11 @@ func openApp(ctx context.Context, f storeFlags, log *slog.Logger) (*app, error) 
 	a.metrics.WatchStore(server.StoreHealth(s))
 	a.pipeline = &pipeline.Pipeline{Store: s, Blobs: a.blobs, MaxMediaBytes: maxMediaBytes, Metrics: a.metrics, MediaExclude: f.ownFiles()}
 	if err := plugStages(ctx, a, f.stages); err != nil {
+		s.Close()
+		return nil, err
+	}
+	a.guard = netguard.New(netguard.List{})
+	if err := a.guard.Load(ctx, s); err != nil {
 		s.Close()
 		return nil, err
 	}

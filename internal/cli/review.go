@@ -38,7 +38,7 @@ func mountUI(a *app, srv *server.Server, ap *api.API) error {
 	}
 	media := evidence.Media{Blobs: a.blobs}
 	keeper := evidence.NewKeeper(a.store, media, key)
-	acts := action.New(a.store, keeper, action.Config{})
+	acts := action.New(a.store, keeper, action.Config{Guard: a.guard})
 	// One review service for the UI and the API: both apply the same rules.
 	rv := review.New(a.store, acts, a.log)
 	ap.Review = rv
@@ -46,7 +46,7 @@ func mountUI(a *app, srv *server.Server, ap *api.API) error {
 	if a.index != nil {
 		added = a.index.Added
 	}
-	h, err := ui.New(ui.Config{Store: a.store, Auth: as, Actions: acts, Evidence: keeper, Review: rv, Media: media, Models: a.models, Sources: a.sources, Banks: banks.New(a.store, added),
+	h, err := ui.New(ui.Config{Store: a.store, Auth: as, Actions: acts, Evidence: keeper, Review: rv, Media: media, Models: a.models, Sources: a.sources, Guard: a.guard, Banks: banks.New(a.store, added),
 		Issuer: envOr("MARSAD_ISSUER", "marsad"), Logger: a.log})
 	if err != nil {
 		return err

@@ -39,6 +39,9 @@ func runServe(ctx context.Context, e env) error {
 	}
 	defer a.Close()
 	a.checkpointEvery = *checkpointEvery
+	if err := ff.guard(ctx, a); err != nil {
+		return err
+	}
 	a.sources = a.sourceService(ff.options())
 	return a.serve(ctx, e, *addr, *maxBody)
 }

@@ -27,7 +27,7 @@ func TestDemoCollectsFromItsSources(t *testing.T) {
 		t.Errorf("second demo run:\n%s", out)
 	}
 	_, list, _ := run(t, "", "source", "list", "--data", data)
-	if !regexp.MustCompile(`demo-telegram\s+telegram\s+1m0s\s+ok\s+\S+ \S+\s+6\s+6`).MatchString(list) {
+	if !regexp.MustCompile(`demo-telegram\s+telegram\s+1m\s+ok\s+\S+ \S+\s+6\s+6`).MatchString(list) {
 		t.Errorf("source list:\n%s", list)
 	}
 }
@@ -43,10 +43,17 @@ func TestSourceCommands(t *testing.T) {
 		code int
 		want string
 	}{
-		{[]string{"add", "--kind", "feed", "--name", "local", "--interval", "1m", `{"url":"` + feed.URL + `/feed.xml"}`}, 0, `source "local" added (feed, every 1m0s)`},
-		{[]string{"add", "--kind", "feed", "--name", "local", `{"url":"` + feed.URL + `/feed.xml"}`}, 1, "conflict"},
-		{[]string{"add", "--kind", "gopher", "--name", "g", `{}`}, 2, `kind "gopher" is not one of feed, telegram, x-search`},
+		{[]string{"add", "--kind", "feed", "--name", "local", "--interval", "1m", `{"url":"` + feed.URL + `/feed.xml"}`}, 0, `source "local" added (feed, every 1m)`},
+		{[]string{"add", "--kind", "feed", "--name", "local", `{"url":"` + feed.URL + `/feed.xml"}`}, 1, "already exists"},
+		{[]string{"add", "--kind", "gopher", "--name", "g", `{}`}, 2, `kind: "gopher" is not one of feed, telegram, x-search`},
 		{[]string{"add", "--kind", "telegram", "--name", "t", `{"channel":"a b"}`}, 2, "not a public channel"},
+		// Named flags, read by the rules of the Sources page's form.
+		{[]string{"add", "--kind", "telegram", "--name", "tg", "--channel", "https://t.me/news_channel", "--depth", "20", "--interval", "1h30m"}, 0, `source "tg" added (telegram, every 1h30m)`},
+		{[]string{"add", "--kind", "telegram", "--name", "t2", "--channel", "ab"}, 2, `channel: "ab" is not a public channel's username`},
+		{[]string{"add", "--kind", "x-search", "--name", "x2", "--max-results", "500", "--query", "q"}, 2, `max_results: "500" is not a whole number from 10 to 100`},
+		{[]string{"add", "--kind", "feed", "--name", "f2", "--url", "http://x.example/f", "--interval", "5s"}, 2, "interval: 5s is shorter than 10s"},
+		{[]string{"add", "--kind", "feed", "--name", "f3", "--url", "http://x.example/f", `{"url":"http://x.example/f"}`}, 2, "not both"},
+		{[]string{"rm", "tg"}, 0, ""},
 		{[]string{"pause", "local"}, 0, ""},
 		{[]string{"list"}, 0, "paused"},
 		{[]string{"resume", "local"}, 0, ""},
@@ -54,6 +61,9 @@ func TestSourceCommands(t *testing.T) {
 		// fails with the guard's reason and the failure is recorded.
 		{[]string{"run", "local"}, 1, "is not a public address"},
 		{[]string{"list"}, 0, "failing"},
+		// Listed, the same loopback feed is collected.
+		{[]string{"run", "--allow-private", "127.0.0.0/8", "local"}, 0, "1 new"},
+		{[]string{"run", "--allow-private", "http://nope/", "local"}, 2, `allow-list entry "http://nope/"`},
 		{[]string{"rm", "local"}, 0, ""},
 		{[]string{"rm", "local"}, 1, "not found"},
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/marsad/marsad/internal/action"
 	"github.com/marsad/marsad/internal/evidence"
 	"github.com/marsad/marsad/internal/model"
+	"github.com/marsad/marsad/internal/netguard"
 	"github.com/marsad/marsad/internal/review"
 	"github.com/marsad/marsad/internal/store"
 	"github.com/marsad/marsad/internal/store/storetest"
@@ -60,7 +61,12 @@ func newService(t *testing.T, s *store.Store) (*review.Service, *action.Service)
 	if err != nil {
 		t.Fatal(err)
 	}
-	acts := action.New(s, evidence.NewKeeper(s, evidence.Media{}, key), action.Config{BaseDelay: time.Millisecond, MaxDelay: 2 * time.Millisecond, MaxAttempts: 2})
+	// The tests' webhook receivers are on loopback: the unit lists it.
+	loopback, err := netguard.Parse("127.0.0.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	acts := action.New(s, evidence.NewKeeper(s, evidence.Media{}, key), action.Config{BaseDelay: time.Millisecond, MaxDelay: 2 * time.Millisecond, MaxAttempts: 2, Guard: netguard.New(loopback)})
 	rv := review.New(s, acts, nil)
 	t.Cleanup(rv.Wait)
 	return rv, acts

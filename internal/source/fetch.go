@@ -2,21 +2,20 @@ package source
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"io"
 	"net"
 	"net/http"
-	"net/netip"
 	"net/url"
 	"slices"
 	"strings"
 	"sync"
-	"syscall"
 	"time"
 
 	"github.com/temoto/robotstxt"
 	"golang.org/x/time/rate"
+
+	"github.com/marsad/marsad/internal/netguard"
 )
 
 // FetchOptions are the politeness and safety rules of all collection.
@@ -33,7 +32,11 @@ type FetchOptions struct {
 	Timeout time.Duration
 	// MaxPage bounds a feed or page body; MaxMedia a media file.
 	MaxPage, MaxMedia int64
-	// AllowAddrs are exact "ip:port" addresses the SSRF guard lets through
+	// Guard refuses, at connect time, every address that is not public
+	// unless its allow-list lets it through; nil allows public addresses
+	// only.
+	Guard *netguard.Guard
+	// AllowAddrs are exact "ip:port" addresses the guard lets through
 	// although they are private or loopback: only for tests and the
 	// demo's own fixture server.
 	AllowAddrs []string
@@ -79,16 +82,17 @@ type Fetcher struct {
 }
 
 // ErrBlocked is why a request was refused by a safety rule.
-var ErrBlocked = errors.New("blocked")
+var ErrBlocked = netguard.ErrBlocked
 
 // NewFetcher returns a Fetcher with opt (zero fields take defaults).
 func NewFetcher(opt FetchOptions) *Fetcher {
 	opt.defaults()
 	f := &Fetcher{opt: opt, limits: map[string]*rate.Limiter{}, robots: map[string]*robotstxt.RobotsData{}, robotAt: map[string]time.Time{}}
-	dialer := &net.Dialer{Timeout: 10 * time.Second, Control: f.guard}
+	// The guard runs at connect time on the address actually dialled,
+	// after DNS and after every redirect, so neither can lead inside.
 	tr := &http.Transport{
 		Proxy:                 http.ProxyFromEnvironment,
-		DialContext:           dialer.DialContext,
+		DialContext:           opt.Guard.DialContext(&net.Dialer{Timeout: 10 * time.Second}, opt.AllowAddrs...),
 		TLSHandshakeTimeout:   10 * time.Second,
 		ResponseHeaderTimeout: opt.Timeout,
 		MaxIdleConnsPerHost:   2,
@@ -105,49 +109,6 @@ func NewFetcher(opt FetchOptions) *Fetcher {
 		},
 	}
 	return f
-}
-
-// guard runs at connect time on the address actually dialled, after DNS
-// and after every redirect, so neither can lead to an inside address.
-func (f *Fetcher) guard(network, address string, _ syscall.RawConn) error {
-	ap, err := netip.ParseAddrPort(address)
-	if err != nil {
-		return fmt.Errorf("%w: address %q: %v", ErrBlocked, address, err)
-	}
-	if slices.Contains(f.opt.AllowAddrs, address) {
-		return nil
-	}
-	if ip := ap.Addr().Unmap(); !public(ip) {
-		return fmt.Errorf("%w: %s is not a public address", ErrBlocked, ip)
-	}
-	return nil
-}
-
-// notPublic are ranges the net/netip predicates do not name: carrier-grade
-// NAT, IETF protocol assignments, benchmarking, reserved and broadcast,
-// and the IPv6 prefixes that carry an IPv4 address inside (NAT64, 6to4),
-// which could reach an inside IPv4 address through a translator.
-var notPublic = []netip.Prefix{
-	netip.MustParsePrefix("100.64.0.0/10"),
-	netip.MustParsePrefix("192.0.0.0/24"),
-	netip.MustParsePrefix("198.18.0.0/15"),
-	netip.MustParsePrefix("240.0.0.0/4"),
-	netip.MustParsePrefix("64:ff9b::/96"),
-	netip.MustParsePrefix("64:ff9b:1::/48"),
-	netip.MustParsePrefix("2002::/16"),
-}
-
-func public(ip netip.Addr) bool {
-	if !ip.IsValid() || ip.IsLoopback() || ip.IsPrivate() || ip.IsLinkLocalUnicast() || ip.IsLinkLocalMulticast() ||
-		ip.IsMulticast() || ip.IsUnspecified() || ip.IsInterfaceLocalMulticast() {
-		return false
-	}
-	for _, p := range notPublic {
-		if p.Contains(ip) {
-			return false
-		}
-	}
-	return true
 }
 
 func (f *Fetcher) hostAllowed(u *url.URL) error {

@@ -4,49 +4,12 @@ import (
 	"context"
 	"net/http"
 	"net/http/httptest"
-	"net/netip"
 	"strings"
 	"testing"
 	"time"
-)
 
-func TestGuard(t *testing.T) {
-	f := NewFetcher(FetchOptions{AllowAddrs: []string{"127.0.0.1:8470"}})
-	for _, tt := range []struct {
-		addr    string
-		allowed bool
-	}{
-		{"93.184.215.14:443", true},
-		{"[2606:4700::1111]:443", true},
-		{"127.0.0.1:8470", true}, // the one address allowed by name
-		{"127.0.0.1:80", false},
-		{"127.9.9.9:8470", false},
-		{"10.0.0.1:80", false},
-		{"172.16.5.4:80", false},
-		{"192.168.1.1:80", false},
-		{"169.254.169.254:80", false}, // cloud metadata
-		{"100.64.0.1:80", false},
-		{"0.0.0.0:80", false},
-		{"224.0.0.1:80", false},
-		{"[::1]:80", false},
-		{"[fe80::1]:80", false},
-		{"[fd00::1]:80", false},
-		{"[::ffff:127.0.0.1]:80", false},
-		{"[::ffff:10.0.0.1]:80", false},
-		{"[64:ff9b::a00:1]:80", false}, // NAT64 of 10.0.0.1
-		{"[2002:a00:1::1]:80", false},  // 6to4 of 10.0.0.1
-		{"255.255.255.255:80", false},
-		{"198.18.0.1:80", false},
-	} {
-		err := f.guard("tcp", tt.addr, nil)
-		if (err == nil) != tt.allowed {
-			t.Errorf("%s: err %v, want allowed %v", tt.addr, err, tt.allowed)
-		}
-	}
-	if !public(netip.MustParseAddr("8.8.8.8")) || public(netip.Addr{}) {
-		t.Error("public")
-	}
-}
+	"github.com/marsad/marsad/internal/netguard"
+)
 
 func TestFetcherRules(t *testing.T) {
 	var ua string
@@ -74,6 +37,11 @@ func TestFetcherRules(t *testing.T) {
 		{"allowed", FetchOptions{AllowAddrs: own, UserAgent: "unit-test/1"}, srv.URL + "/ok", ""},
 		{"loopback by name", FetchOptions{}, "http://localhost" + port + "/ok", "is not a public address"},
 		{"loopback by address", FetchOptions{}, srv.URL + "/ok", "is not a public address"},
+		{"loopback, other range listed", FetchOptions{Guard: guard(t, "10.0.0.0/8, rss.unit.lan")}, srv.URL + "/ok", "is not a public address"},
+		{"loopback listed by range", FetchOptions{Guard: guard(t, "127.0.0.0/8")}, srv.URL + "/ok", ""},
+		{"loopback listed by address", FetchOptions{Guard: guard(t, "127.0.0.1")}, srv.URL + "/ok", ""},
+		{"loopback listed by name", FetchOptions{Guard: guard(t, "localhost")}, "http://localhost" + port + "/ok", ""},
+		{"name listed, address used", FetchOptions{Guard: guard(t, "localhost")}, srv.URL + "/ok", "is not a public address"},
 		{"host not listed", FetchOptions{AllowAddrs: own, Hosts: []string{"example.org"}}, srv.URL + "/ok", "not in the allow-list"},
 		{"robots", FetchOptions{AllowAddrs: own}, srv.URL + "/no/feed.xml", "robots.txt"},
 		{"scheme", FetchOptions{AllowAddrs: own}, "file:///etc/passwd", `scheme "file"`},
@@ -108,4 +76,14 @@ func TestFetcherRateLimit(t *testing.T) {
 	if d := time.Since(start); d < 290*time.Millisecond {
 		t.Errorf("4 requests in %s: the per-host limit was not applied", d)
 	}
+}
+
+// guard is a Guard with the allow-list list.
+func guard(t *testing.T, list string) *netguard.Guard {
+	t.Helper()
+	l, err := netguard.Parse(list)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return netguard.New(l)
 }

@@ -66,31 +66,38 @@ func (s *Service) log() *slog.Logger {
 
 var validName = regexp.MustCompile(`^[\p{L}\p{N}][\p{L}\p{N}._-]{0,63}$`)
 
-// Add checks and stores a new source.
+// Add checks and stores a new source. A source refused for what it says
+// is a *FieldError naming the field (kind, name, interval or config).
 func (s *Service) Add(ctx context.Context, src *model.Source) error {
 	k, ok := s.kinds()[src.Kind]
 	if !ok {
-		return fmt.Errorf("%w: kind %q is not one of %s", ErrInvalid, src.Kind, strings.Join(KindNames(s.kinds()), ", "))
+		return fieldErr("kind", "source_kind", "%q is not one of %s", src.Kind, strings.Join(KindNames(s.kinds()), ", "))
 	}
 	if !validName.MatchString(src.Name) {
-		return fmt.Errorf("%w: name %q: use up to 64 letters, digits, '.', '_' or '-'", ErrInvalid, src.Name)
+		return fieldErr("name", "source_name", "%q: use up to 64 letters, digits, '.', '_' or '-', starting with a letter or digit", src.Name)
 	}
 	if len(src.Config) == 0 {
 		src.Config = json.RawMessage(`{}`)
 	}
 	if !json.Valid(src.Config) {
-		return fmt.Errorf("%w: config of %q is not JSON", ErrInvalid, src.Name)
+		return &FieldError{Field: "config", Code: "source_config", Msg: fmt.Sprintf("config of %q is not JSON", src.Name)}
 	}
 	if err := k.Check(src.Config); err != nil {
-		return fmt.Errorf("%w: config of %q: %v", ErrInvalid, src.Name, err)
+		return &FieldError{Field: "config", Code: "source_config", Msg: fmt.Sprintf("config of %q: %v", src.Name, err)}
 	}
 	if src.Interval == 0 {
 		src.Interval = DefaultInterval
 	}
 	if src.Interval < MinInterval {
-		return fmt.Errorf("%w: interval %s is shorter than %s", ErrInvalid, src.Interval, MinInterval)
+		return fieldErr("interval", "source_interval_short", "%s is shorter than %s", FormatInterval(src.Interval), FormatInterval(MinInterval))
 	}
-	return s.Store.AddSource(ctx, src)
+	if err := s.Store.AddSource(ctx, src); err != nil {
+		if errors.Is(err, store.ErrConflict) {
+			return fmt.Errorf("source %q: %w", src.Name, store.ErrExists)
+		}
+		return err
+	}
+	return nil
 }
 
 // Pause stops polling a source until Resume.
@@ -228,6 +235,9 @@ func (s *Service) failed(ctx context.Context, src *model.Source, err error) erro
 	if errors.Is(err, context.Canceled) {
 		return err
 	}
+	// The full error, with its addresses, is for the server log; pages
+	// show its reason (ReasonOf).
+	s.log().Warn("source failed", "name", src.Name, "kind", src.Kind, "err", err)
 	now := s.now()
 	if _, ferr := s.Store.SourceFailed(context.WithoutCancel(ctx), src.ID, err.Error(), now); ferr != nil {
 		s.log().Error("source", "name", src.Name, "err", ferr)
@@ -351,7 +361,6 @@ func (s *Service) loop(ctx context.Context, src model.Source) {
 			return
 		case err != nil:
 			failures++
-			s.log().Warn("source poll failed", "name", src.Name, "err", err)
 			sleep(ctx, retryWait(err, Backoff(failures, minBackoff, src.Interval), s.now()))
 		case res.More:
 			failures = 0

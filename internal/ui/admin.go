@@ -24,6 +24,7 @@ type adminData struct {
 	NewKey  string
 	Models  bool // the Text models page is served
 	Sources bool // the Sources page is served
+	Private bool // the Private addresses page is served
 	// NewRole is the role the Add user form offers first: the least
 	// privilege.
 	NewRole string
@@ -38,7 +39,7 @@ func (h *Handler) admin(w http.ResponseWriter, r *http.Request) {
 
 func (h *Handler) renderAdmin(w http.ResponseWriter, r *http.Request, status int, newKey string, fl *flash, fs formState) {
 	ctx := r.Context()
-	d := adminData{Roles: auth.Roles, Scopes: auth.Scopes, NewKey: newKey, Models: h.cfg.Models != nil, Sources: h.cfg.Sources != nil, NewRole: auth.RoleAnalyst, formState: fs, Langs: h.langs()}
+	d := adminData{Roles: auth.Roles, Scopes: auth.Scopes, NewKey: newKey, Models: h.cfg.Models != nil, Sources: h.cfg.Sources != nil, Private: h.cfg.Guard != nil, NewRole: auth.RoleAnalyst, formState: fs, Langs: h.langs()}
 	var err error
 	if d.Users, err = h.st.Users(ctx); err != nil {
 		h.fail(w, r, err)
@@ -150,7 +151,7 @@ func (h *Handler) saveSettings(w http.ResponseWriter, r *http.Request) {
 	ctx := r.Context()
 	actor := user(r).Name
 	addr := strings.TrimSpace(r.PostFormValue("webhook_url"))
-	if err := action.CheckWebhookURL(addr); err != nil {
+	if err := h.cfg.Actions.CheckWebhookURL(ctx, addr); err != nil {
 		h.adminError(w, r, err)
 		return
 	}

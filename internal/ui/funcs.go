@@ -11,6 +11,7 @@ import (
 	"github.com/marsad/marsad/textnorm"
 
 	"github.com/marsad/marsad/internal/model"
+	"github.com/marsad/marsad/internal/source"
 )
 
 // funcs are the template functions of one locale and time zone.
@@ -31,6 +32,10 @@ func funcs(loc *Locale, tz *time.Location) template.FuncMap {
 		"reason": func(r model.Reason) template.HTML { return reasonText(loc, r) },
 		// sourceState is a source's state: ok, failing, new or paused.
 		"sourceState": sourceState,
+		// interval is a time between polls as people write it.
+		"interval": func(d time.Duration) string { return interval(loc, d) },
+		// sourceReason says why a source last failed, never how Go said it.
+		"sourceReason": func(r source.Reason) string { return sourceReason(loc, r) },
 		// tk translates a key built from parts, such as "label." + l.
 		"tk": func(parts ...any) string {
 			var b strings.Builder

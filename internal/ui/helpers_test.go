@@ -27,6 +27,7 @@ import (
 	"github.com/marsad/marsad/internal/auth"
 	"github.com/marsad/marsad/internal/evidence"
 	"github.com/marsad/marsad/internal/model"
+	"github.com/marsad/marsad/internal/netguard"
 	"github.com/marsad/marsad/internal/source"
 	"github.com/marsad/marsad/internal/store"
 	"github.com/marsad/marsad/internal/store/storetest"
@@ -89,12 +90,19 @@ func newEnvOn(t testing.TB, st *store.Store, secure bool) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	acts := action.New(st, keeper, action.Config{BaseDelay: 5 * time.Millisecond, MaxDelay: 20 * time.Millisecond, MaxAttempts: 3})
+	// The test's webhook receiver is on loopback: the unit lists it, as a
+	// unit lists its own receiver inside its network.
+	loopback, err := netguard.Parse("127.0.0.1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	guard := netguard.New(loopback)
+	acts := action.New(st, keeper, action.Config{BaseDelay: 5 * time.Millisecond, MaxDelay: 20 * time.Millisecond, MaxAttempts: 3, Guard: guard})
 	models, err := textmodel.NewService(ctx, st, "", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
-	h, err := New(Config{Store: st, Auth: a, Actions: acts, Evidence: keeper, Media: evidence.Media{Dir: media}, Issuer: "Test Unit", Models: models, Sources: &source.Service{Store: st}})
+	h, err := New(Config{Store: st, Auth: a, Actions: acts, Evidence: keeper, Media: evidence.Media{Dir: media}, Issuer: "Test Unit", Models: models, Sources: &source.Service{Store: st}, Guard: guard})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/marsad/marsad/internal/evidence"
 	"github.com/marsad/marsad/internal/model"
 	"github.com/marsad/marsad/internal/review"
+	"github.com/marsad/marsad/internal/source"
 	"github.com/marsad/marsad/internal/store"
 	"github.com/marsad/marsad/internal/textmodel"
 )
@@ -48,9 +49,13 @@ func coded(err error) (code string, args []any) {
 	var fe *action.FieldError
 	var ae *auth.InputError
 	var ie *inputError
+	var se *source.FieldError
 	switch {
 	case errors.As(err, &ie):
 		return ie.Code, ie.Args
+	case errors.As(err, &se):
+		// The field is named in the reader's language, first.
+		return se.Code, append([]any{sourceFieldName(se.Field)}, se.Args...)
 	case errors.As(err, &re) && re.Code != "":
 		return re.Code, re.Args
 	case errors.As(err, &fe) && fe.Code != "":
@@ -94,6 +99,10 @@ func errText(loc *Locale, err error) string {
 	return loc.T("err.invalid")
 }
 
+// sourceFieldName is a source form's field, named in the reader's
+// language in a message.
+type sourceFieldName string
+
 // localArgs translates the values of a message that have a translation:
 // states, labels and order statuses; the rest are shown as they are.
 func localArgs(loc *Locale, args []any) []any {
@@ -102,6 +111,8 @@ func localArgs(loc *Locale, args []any) []any {
 		switch v := a.(type) {
 		case model.CaseState:
 			out[i] = loc.T("state." + string(v))
+		case sourceFieldName:
+			out[i] = loc.T("sources.field." + string(v))
 		case model.Label:
 			out[i] = loc.T("label." + string(v))
 		case []model.Label:
@@ -164,9 +175,12 @@ func errField(err error) string {
 	var fe *action.FieldError
 	var ae *auth.InputError
 	var ie *inputError
+	var se *source.FieldError
 	switch {
 	case errors.As(err, &ie):
 		return ie.Field
+	case errors.As(err, &se):
+		return se.Field
 	case errors.As(err, &re):
 		return re.Field
 	case errors.As(err, &fe):

@@ -28,6 +28,7 @@ import (
 	"github.com/marsad/marsad/internal/auth"
 	"github.com/marsad/marsad/internal/banks"
 	"github.com/marsad/marsad/internal/evidence"
+	"github.com/marsad/marsad/internal/netguard"
 	"github.com/marsad/marsad/internal/review"
 	"github.com/marsad/marsad/internal/source"
 	"github.com/marsad/marsad/internal/store"
@@ -57,6 +58,9 @@ type Config struct {
 	// Sources manages the sources posts are collected from; nil leaves
 	// the Sources page out.
 	Sources *source.Service
+	// Guard is the allow-list of inside addresses sources and the
+	// webhook may reach; nil leaves the Private addresses page out.
+	Guard *netguard.Guard
 	// Issuer names the unit on notices, e.g. "National CT Unit".
 	Issuer string
 	Logger *slog.Logger
@@ -80,7 +84,7 @@ type Handler struct {
 
 // pageNames lists the templates in templates/ besides layout.html and
 // netgraph.html, which every page may use.
-var pageNames = []string{"login", "queue", "case", "orders", "evidence", "dashboard", "banks", "admin", "search", "networks", "models", "sources", "error"}
+var pageNames = []string{"login", "queue", "case", "orders", "evidence", "dashboard", "banks", "admin", "search", "networks", "models", "sources", "privateaddrs", "error"}
 
 // New returns the UI handler. Mount it at "/".
 func New(cfg Config) (*Handler, error) {
@@ -199,6 +203,8 @@ func (h *Handler) routes() {
 	inner.Handle("GET /admin/sources", role(D, h.sources))
 	inner.Handle("POST /admin/sources", role(D, h.addSource))
 	inner.Handle("POST /admin/sources/{name}/{action}", role(D, h.changeSource))
+	inner.Handle("GET /admin/private-addresses", role(D, h.privateAddrs))
+	inner.Handle("POST /admin/private-addresses", role(D, h.savePrivateAddrs))
 	inner.Handle("/", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { h.deny(w, r, http.StatusNotFound, "") }))
 
 	mux := http.NewServeMux()
@@ -366,7 +372,7 @@ func statusOf(err error) int {
 	var ae *auth.InputError
 	var fe *action.FieldError
 	switch {
-	case errors.Is(err, errBadInput), errors.As(err, &ae), errors.As(err, &fe):
+	case errors.Is(err, errBadInput), errors.As(err, &ae), errors.As(err, &fe), errors.Is(err, source.ErrInvalid):
 		return http.StatusBadRequest
 	case errors.Is(err, evidence.ErrPurged), errors.Is(err, evidence.ErrIntegrity), errors.Is(err, textmodel.ErrBusy):
 		return http.StatusConflict
