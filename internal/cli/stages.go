@@ -37,7 +37,12 @@ func (f *stageFlags) register(fsx interface {
 // plugStages connects perceptual hashing, the PDQ index and the text
 // classifier to the pipeline.
 func plugStages(ctx context.Context, a *app, f stageFlags) error {
-	a.pipeline.Hasher = pipeline.NewPDQHasher(pdq.Options{MaxPixels: f.maxPixels})
+	a.pipeline.Hasher = pipeline.NewPDQHasher(pdq.Options{MaxPixels: f.maxPixels, OnFallback: func(reason string, err error) {
+		a.metrics.JPEGFallback(reason)
+		if reason == pdq.FallbackError {
+			a.log.Debug("fast JPEG decoder failed; decoded exactly instead", "err", err.Error())
+		}
+	}})
 	var th map[classifier.Label]float64
 	if f.thresholds != "" {
 		t, err := parseThresholds(f.thresholds)
