@@ -2,8 +2,12 @@ package cli
 
 import (
 	"bytes"
+	"encoding/json"
+	"fmt"
 	"image"
 	"image/color"
+	"image/color/palette"
+	"image/gif"
 	"image/jpeg"
 	"io"
 	"math/rand/v2"
@@ -127,4 +131,142 @@ func grepLines(s, sub string) string {
 		}
 	}
 	return strings.Join(out, "\n")
+}
+
+// makeVideo writes a short video with ffmpeg (moving test pattern, one
+// scene a second), or skips the test when ffmpeg is not installed.
+func makeVideo(t *testing.T, path string, seconds int) {
+	t.Helper()
+	if _, err := exec.LookPath("ffmpeg"); err != nil {
+		t.Skip("ffmpeg is not installed: videos cannot be made or hashed (Debian: apt-get install ffmpeg)")
+	}
+	if _, err := exec.LookPath("ffprobe"); err != nil {
+		t.Skip("ffprobe is not installed (it comes with ffmpeg)")
+	}
+	cmd := exec.Command("ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i",
+		fmt.Sprintf("testsrc2=size=192x144:rate=10:duration=%d", seconds),
+		"-pix_fmt", "yuv420p", "-c:v", "libx264", path)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		// Not every ffmpeg build has x264; MPEG-4 part 2 always is.
+		cmd = exec.Command("ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i",
+			fmt.Sprintf("testsrc2=size=192x144:rate=10:duration=%d", seconds), "-c:v", "mpeg4", path)
+		if out2, err := cmd.CombinedOutput(); err != nil {
+			t.Fatalf("ffmpeg: %v: %s %s", err, out, out2)
+		}
+	}
+}
+
+// writeAnimatedGIF writes a GIF of frames frames, 0.5 s each, each a
+// different pattern.
+func writeAnimatedGIF(t *testing.T, path string, frames int) {
+	t.Helper()
+	g := &gif.GIF{}
+	for i := range frames {
+		img := image.NewPaletted(image.Rect(0, 0, 64, 48), palette.Plan9)
+		for y := range 48 {
+			for x := range 64 {
+				img.SetColorIndex(x, y, uint8((x*(i+1)+y*y*(i+2)/7+x*y*i/5)%256))
+			}
+		}
+		g.Image = append(g.Image, img)
+		g.Delay = append(g.Delay, 50)
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	if err := gif.EncodeAll(f, g); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// TestHashAndMatchVideo: marsad hash prints a video's and an animated
+// GIF's vPDQ frames; the frames, turned into ThreatExchange's file format
+// and banked, are matched by marsad match and by the API's match endpoint
+// given the video itself.
+func TestHashAndMatchVideo(t *testing.T) {
+	dir := t.TempDir()
+	data := filepath.Join(dir, "data")
+	video := filepath.Join(dir, "clip.mp4")
+	makeVideo(t, video, 4)
+	anim := filepath.Join(dir, "anim.gif")
+	writeAnimatedGIF(t, anim, 4)
+
+	code, out, errs := run(t, "", "hash", video, anim)
+	if code != 0 {
+		t.Fatalf("hash: exit %d: %s", code, errs)
+	}
+	var vpdqFile strings.Builder
+	frames := map[string]int{}
+	for _, l := range strings.Split(strings.TrimSpace(out), "\n") {
+		f := strings.Split(l, ",")
+		if len(f) != 5 || len(f[0]) != 64 {
+			t.Fatalf("line %q is not hash,quality,filename,frame,seconds", l)
+		}
+		frames[f[2]]++
+		if f[2] == video {
+			fmt.Fprintf(&vpdqFile, "%s,%s,%s,%s\n", f[3], f[1], f[0], f[4])
+		}
+	}
+	if frames[video] < 3 || frames[anim] != 2 {
+		t.Fatalf("frames per file %v: want one a second (4 for the video, 2 for the 2 s GIF)", frames)
+	}
+
+	bankFile := filepath.Join(dir, "clip.txt")
+	os.WriteFile(bankFile, []byte(vpdqFile.String()), 0o644)
+	if code, _, errs := run(t, "", "bank", "create", "--data", data, "videos"); code != 0 {
+		t.Fatal(errs)
+	}
+	if code, out, errs := run(t, "", "bank", "import", "--data", data, "--label", "propaganda", "videos", bankFile); code != 0 {
+		t.Fatalf("bank import: %s %s", out, errs)
+	}
+
+	code, out, errs = run(t, "", "match", "--data", data, video, anim)
+	if code != 0 {
+		t.Fatalf("match: exit %d: %s", code, errs)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	if len(lines) != 3 || !strings.Contains(lines[1], "videos") || !strings.Contains(lines[1], "100%") || !strings.Contains(lines[2], "(no match)") {
+		t.Fatalf("match output:\n%s", out)
+	}
+
+	addr, stop := serve(t, data)
+	vb, _ := os.ReadFile(video)
+	resp, err := http.Post(addr+"/api/v1/match", "video/mp4", bytes.NewReader(vb))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var body struct {
+		Results []struct {
+			Type    string
+			Frames  int
+			VPDQ    string
+			Matches []struct {
+				Bank  string
+				Video *struct {
+					QueryPercent float64 `json:"query_percent"`
+				}
+			}
+		}
+	}
+	err = json.NewDecoder(resp.Body).Decode(&body)
+	resp.Body.Close()
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("API match: %d, %v", resp.StatusCode, err)
+	}
+	if len(body.Results) != 1 || body.Results[0].Type != "vpdq" || body.Results[0].Frames != frames[video] ||
+		len(body.Results[0].Matches) != 1 || body.Results[0].Matches[0].Bank != "videos" || body.Results[0].Matches[0].Video.QueryPercent != 100 {
+		t.Fatalf("API match result %+v", body)
+	}
+	if code := stop(); code != 0 {
+		t.Fatalf("serve exited %d", code)
+	}
+
+	// Without ffmpeg the command says what is missing.
+	t.Setenv("PATH", dir)
+	code, _, errs = run(t, "", "hash", video)
+	if code == 0 || !strings.Contains(errs, "ffmpeg is not installed") {
+		t.Fatalf("hash without ffmpeg: exit %d: %s", code, errs)
+	}
 }

@@ -431,7 +431,7 @@ func (p *Pipeline) hashMedia(m *model.Media, data []byte) error {
 	m.SHA256, m.MD5 = sums.SHA256, sums.MD5
 	// The bytes decide what a file is, never a name or a sender's word:
 	// a "photo.jpg" that is a video is hashed as a video.
-	m.Type = sniffType(data)
+	m.Type = MediaType(data)
 	if m.Type == "image" && p.Hasher != nil {
 		h, q, err := p.Hasher.HashImage(bytes.NewReader(data))
 		if err != nil {
@@ -446,11 +446,11 @@ func (p *Pipeline) hashMedia(m *model.Media, data []byte) error {
 	return nil
 }
 
-// sniffType says from a file's first bytes whether it is an image, a
+// MediaType says from a file's first bytes whether it is an image, a
 // video or another file. http.DetectContentType knows the common image
 // formats, MP4, WebM/Matroska and AVI; the magic numbers below add the
 // containers it does not (QuickTime, 3GP, HEIF, MPEG-TS, FLV).
-func sniffType(data []byte) string {
+func MediaType(data []byte) string {
 	ct := http.DetectContentType(data)
 	switch {
 	case strings.HasPrefix(ct, "image/"):
