@@ -270,3 +270,23 @@ func TestHashAndMatchVideo(t *testing.T) {
 		t.Fatalf("hash without ffmpeg: exit %d: %s", code, errs)
 	}
 }
+
+// TestImportKeepsPostWithEmptyPhoto: a Telegram export message whose
+// photo file is empty is imported with its text; the photo is recorded as
+// refused and the import says so.
+func TestImportKeepsPostWithEmptyPhoto(t *testing.T) {
+	root := t.TempDir()
+	data, dir := filepath.Join(root, "data"), filepath.Join(root, "export")
+	copyDir(t, "../importer/telegram/testdata/channel", dir)
+	os.WriteFile(filepath.Join(dir, "photos", "empty.jpg"), nil, 0o644)
+	b, _ := os.ReadFile(filepath.Join(dir, "result.json"))
+	msg := `{"id": 8, "type": "message", "date_unixtime": "1738800000", "from_id": "channel1700000001", "photo": "photos/empty.jpg", "text": "text kept"},
+  {"id": 7,`
+	os.WriteFile(filepath.Join(dir, "result.json"), []byte(strings.Replace(string(b), `{
+   "id": 7,`, msg, 1)), 0o644)
+	code, out, errs := run(t, "", "import", "telegram-export", "--data", data, dir)
+	if code != 0 || !strings.Contains(out, "7 read, 7 new") || !strings.Contains(out, "1 media files not kept") ||
+		!strings.Contains(errs, "telegram 1700000001/8: media[0]: photos/empty.jpg is empty (0 bytes) (post kept)") {
+		t.Fatalf("import: exit %d\n%s\n%s", code, out, errs)
+	}
+}
