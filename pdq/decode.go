@@ -49,10 +49,27 @@ type Options struct {
 	// colour as libjpeg does before taking luminance: the path whose
 	// conformance CONFORMANCE.md reports bit for bit. By default JPEGs
 	// are decoded luminance only and reduced in the DCT domain to the
-	// size the hash needs (see fastjpeg.go), about three times faster
-	// and within a few bits. Other formats hash the same either way.
+	// size the hash needs (see fastjpeg.go), about three times faster:
+	// within 8 bits of the reference on photos, but far from it on
+	// images with detail at pixel scale (CONFORMANCE.md gives the
+	// figures). Other formats hash the same either way.
 	Exact bool
+
+	// OnFallback, when set, is called each time a JPEG the fast path
+	// did not decode is decoded by the exact path instead: reason is
+	// FallbackUnsupported for a feature the fast decoder does not
+	// implement (CMYK, arithmetic coding, 12-bit samples) and
+	// FallbackError when it failed on the file, with its error. It lets
+	// a server count them; it must be safe for concurrent use when
+	// several Hashers share the Options.
+	OnFallback func(reason string, err error)
 }
+
+// Reasons given to Options.OnFallback.
+const (
+	FallbackUnsupported = "unsupported"
+	FallbackError       = "error"
+)
 
 func (o Options) maxPixels() int64 {
 	if o.MaxPixels == 0 {
@@ -130,6 +147,11 @@ func Decode(r io.Reader, opts Options) (img image.Image, name string, err error)
 	var head bytes.Buffer
 	cfg, err := f.config(io.TeeReader(br, &head))
 	if err != nil {
+		if f.name == "jpeg" {
+			if kind := jpegKind(head.Bytes()); kind != "" {
+				return nil, f.name, fmt.Errorf("jpeg: %s JPEG is not supported (%v)", kind, err)
+			}
+		}
 		return nil, f.name, fmt.Errorf("%s header: %w", f.name, noEOF(err))
 	}
 	if cfg.Width <= 0 || cfg.Height <= 0 {
@@ -156,6 +178,41 @@ func Decode(r io.Reader, opts Options) (img image.Image, name string, err error)
 		}
 	}
 	return img, f.name, nil
+}
+
+// jpegKind names the coding process of a JPEG that no decoder here reads
+// (arithmetic coding, lossless, hierarchical), from its frame header in
+// b, or returns "" for the processes image/jpeg decodes (SOF0-2) or when
+// b holds no frame header.
+func jpegKind(b []byte) string {
+	for i := 2; i+3 < len(b); {
+		if b[i] != 0xff {
+			return ""
+		}
+		m := b[i+1]
+		switch {
+		case m == 0xff: // fill byte
+			i++
+			continue
+		case m == 0x01 || (m >= 0xd0 && m <= 0xd8):
+			i += 2
+			continue
+		case m >= 0xc0 && m <= 0xcf && m != 0xc4 && m != 0xc8 && m != 0xcc:
+			n := m - 0xc0
+			switch {
+			case n <= 2:
+				return ""
+			case n >= 9:
+				return fmt.Sprintf("arithmetic-coded (SOF%d)", n)
+			case n == 3:
+				return "lossless (SOF3)"
+			default:
+				return fmt.Sprintf("hierarchical (SOF%d)", n)
+			}
+		}
+		i += 2 + (int(b[i+2])<<8 | int(b[i+3]))
+	}
+	return ""
 }
 
 // noEOF turns a bare EOF from a decoder into a message a user understands.
@@ -224,12 +281,22 @@ func (h *Hasher) readLuma(r io.Reader) (fast bool, err error) {
 		defer h.br.Reset(nil)
 		r = h.br
 		if magic, _ := h.br.Peek(2); string(magic) == "\xff\xd8" {
-			ok, err := h.fastJPEG(h.br)
-			if err != nil || ok {
-				return ok, err
+			ok, reason, err := h.fastJPEG(h.br)
+			if ok {
+				return true, nil
 			}
-			// Unsupported here: image/jpeg reads the file again from
-			// the start.
+			if errors.Is(err, ErrTooLarge) {
+				return false, err
+			}
+			// Unsupported here, or the fast decoder failed: image/jpeg
+			// reads the file again from the start. Any failure falls
+			// back, not only the ones known, because a valid file the
+			// fast decoder gets wrong must still be hashed; a file that
+			// is truly broken fails there too, with that decoder's
+			// error.
+			if h.opts.OnFallback != nil {
+				h.opts.OnFallback(reason, err)
+			}
 			r = io.MultiReader(bytes.NewReader(h.head.Bytes()), h.br)
 		}
 	}

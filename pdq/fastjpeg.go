@@ -28,7 +28,9 @@ import (
 // Jarosz box filter (windows of 4 at 512, twice in each direction) mostly
 // averages away; CONFORMANCE.md gives the distances on the upstream rows.
 // Lossless formats are unaffected. Files jpegscale does not decode (RGB,
-// CMYK and YCCK, arithmetic coding, 12-bit) go through image/jpeg.
+// CMYK and YCCK, arithmetic coding, 12-bit) go through image/jpeg, and so
+// does any file jpegscale fails on: a fault of the fast decoder must cost
+// time, never a hash (Options.OnFallback hears of each).
 
 // fastMinSide is the fewest samples the reduced decode leaves on a side of
 // an image that is resized to 512x512: 256 is one reduced sample for two
@@ -54,9 +56,10 @@ func tooLarge(name string, w, h int, limit int64) error {
 
 // fastJPEG decodes the JPEG in br straight to the luminance the hasher
 // needs and loads it into buf1. ok is false when the file needs
-// image/jpeg. Either way the bytes it read are left in h.head, to be read
+// image/jpeg, with the reason (FallbackUnsupported or FallbackError) and
+// the error. Either way the bytes it read are left in h.head, to be read
 // again by image/jpeg.
-func (h *Hasher) fastJPEG(br *bufio.Reader) (ok bool, err error) {
+func (h *Hasher) fastJPEG(br *bufio.Reader) (ok bool, reason string, err error) {
 	h.head.Reset()
 	header := false
 	choose := func(w, ht int) (int, int, error) {
@@ -72,15 +75,15 @@ func (h *Hasher) fastJPEG(br *bufio.Reader) (ok bool, err error) {
 	lum, err := h.jpeg.Decode(io.TeeReader(br, &h.head), choose)
 	if err != nil {
 		if jpegscale.IsUnsupported(err) {
-			return false, nil
+			return false, FallbackUnsupported, err
 		}
 		if !header {
-			return false, fmt.Errorf("jpeg header: %w", noEOF(err))
+			return false, FallbackError, fmt.Errorf("jpeg header: %w", noEOF(err))
 		}
-		return false, fmt.Errorf("jpeg: %w", noEOF(err))
+		return false, FallbackError, fmt.Errorf("jpeg: %w", noEOF(err))
 	}
 	h.loadPlane(lum)
-	return true, nil
+	return true, "", nil
 }
 
 // loadPlane fills buf1 from a reduced luminance plane: the pixels the

@@ -45,40 +45,7 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 go build -o "$tmp/marsad" ./cmd/marsad
 
-# build_reference prints the path of a pdq-photo-hasher binary, building it
-# from source if needed; nothing when there is no source.
-build_reference() {
-	if [ -n "${PDQ_REFERENCE:-}" ]; then
-		echo "$PDQ_REFERENCE"
-		return
-	fi
-	local src=${PDQ_REFERENCE_SRC:-../.mirror/facebook+ThreatExchange/repo}
-	local dir=$tmp/ref
-	mkdir -p "$dir"
-	if git --git-dir="$src" rev-parse --verify -q HEAD:pdq/cpp >/dev/null 2>&1 ||
-		git -C "$src" rev-parse --verify -q HEAD:pdq/cpp >/dev/null 2>&1; then
-		local gd=$src
-		git --git-dir="$src" rev-parse -q HEAD >/dev/null 2>&1 || gd=$(git -C "$src" rev-parse --git-dir)
-		case $gd in /*) ;; *) [ "$gd" = "$src" ] || gd=$src/$gd ;; esac
-		local f
-		for f in $(git --git-dir="$gd" ls-tree -r --name-only HEAD pdq/cpp |
-			grep -E '^pdq/cpp/(CImg\.h|bin/pdq-photo-hasher\.cpp|(common|hashing|downscaling|io|index)/[^/]+\.(h|cpp))$'); do
-			mkdir -p "$dir/$(dirname "$f")"
-			git --git-dir="$gd" show "HEAD:$f" >"$dir/$f"
-		done
-	elif [ -f "$src/pdq/cpp/CImg.h" ]; then
-		cp -r "$src/pdq" "$dir/"
-	else
-		echo "no ThreatExchange source at $src; set PDQ_REFERENCE or PDQ_REFERENCE_SRC" >&2
-		return
-	fi
-	(cd "$dir/pdq/cpp" && g++ -std=c++11 -O3 -w -Dcimg_display=0 -Dcimg_use_jpeg -Dcimg_use_png -I../.. -I. \
-		bin/pdq-photo-hasher.cpp common/pdqhashtypes.cpp io/hashio.cpp common/pdqhamming.cpp \
-		hashing/pdqhashing.cpp downscaling/downscaling.cpp io/pdqio.cpp hashing/torben.cpp common/pdqutils.cpp \
-		-o "$dir/pdq-photo-hasher" -ljpeg -lpng -lz -lm -lpthread) >&2 || return
-	echo "$dir/pdq-photo-hasher"
-}
-ref=$(build_reference)
+ref=$(PDQ_REFERENCE_DIR=$tmp/ref scripts/pdq-reference.sh)
 
 mapfile -t files < <(find "$data" -type f \( -name '*.jpg' -o -name '*.jpeg' \) ! -name 'CMYK.jpg' | sort)
 args=()

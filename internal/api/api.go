@@ -285,6 +285,8 @@ func (a *API) status(r *http.Request, err error) (int, string) {
 		return http.StatusNotFound, err.Error()
 	case errors.Is(err, store.ErrConflict), errors.Is(err, store.ErrExists):
 		return http.StatusConflict, err.Error()
+	case errors.Is(err, pipeline.ErrNoVideoHashing):
+		return http.StatusServiceUnavailable, err.Error()
 	case errors.Is(err, store.ErrInvalid), errors.Is(err, errBadRequest):
 		return http.StatusBadRequest, err.Error()
 	case errors.Is(err, ErrUnauthenticated):

@@ -34,7 +34,13 @@ type client struct {
 
 func newServer(t *testing.T, s *store.Store, maxBody int64) *client {
 	t.Helper()
-	a := &api.API{Store: s, Pipeline: &pipeline.Pipeline{Store: s}, MaxBody: maxBody, Matcher: exactPDQ{s}}
+	return serveAPI(t, &api.API{Store: s, Pipeline: &pipeline.Pipeline{Store: s}, MaxBody: maxBody, Matcher: exactPDQ{s}})
+}
+
+// serveAPI serves a on loopback, with a client that checks every response
+// against the OpenAPI document.
+func serveAPI(t *testing.T, a *api.API) *client {
+	t.Helper()
 	srv := httptest.NewServer(a.Handler())
 	t.Cleanup(srv.Close)
 	doc := loadDoc(t)

@@ -1,14 +1,16 @@
 package api
 
 import (
-	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"mime"
 	"net/http"
+	"strings"
 
 	"github.com/marsad/marsad/internal/bank"
 	"github.com/marsad/marsad/internal/model"
+	"github.com/marsad/marsad/internal/pipeline"
 )
 
 // Matcher finds bank entries near a PDQ hash.
@@ -21,8 +23,14 @@ type matchRequest struct {
 }
 
 type hashMatches struct {
-	Hash    string        `json:"hash"`
-	Quality int           `json:"quality,omitempty"`
+	// Type is pdq, or vpdq for an uploaded video or animated GIF.
+	Type    model.SignalType `json:"type,omitempty"`
+	Hash    string           `json:"hash"`
+	Quality int              `json:"quality,omitempty"`
+	// VPDQ is an uploaded video's frame hashes in ThreatExchange's file
+	// format; Frames counts them.
+	VPDQ    string        `json:"vpdq,omitempty"`
+	Frames  int           `json:"frames,omitempty"`
 	Matches []model.Match `json:"matches"`
 	Error   string        `json:"error,omitempty"`
 }
@@ -30,13 +38,15 @@ type hashMatches struct {
 // maxMatchHashes bounds one match request.
 const maxMatchHashes = 10000
 
-// match answers which bank entries are near the given PDQ hashes, or near
-// the hash of an uploaded image (any image Content-Type, hashed on the fly).
+// match answers which bank entries are near the given PDQ hashes, or
+// match an uploaded file (any image or video Content-Type, hashed on the
+// fly as at ingest: PDQ for a still image, vPDQ for a video or an
+// animated GIF).
 func (a *API) match(r *http.Request) (any, error) {
 	ct, _, _ := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	var out []hashMatches
 	switch {
-	case len(ct) > 6 && ct[:6] == "image/", ct == "application/octet-stream":
+	case strings.HasPrefix(ct, "image/"), strings.HasPrefix(ct, "video/"), ct == "application/octet-stream":
 		if a.Pipeline == nil || a.Pipeline.Hasher == nil {
 			return nil, fmt.Errorf("%w: this server does not hash images", errBadRequest)
 		}
@@ -44,15 +54,23 @@ func (a *API) match(r *http.Request) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		h, q, err := a.Pipeline.Hasher.HashImage(bytes.NewReader(data))
-		if err != nil {
-			return nil, fmt.Errorf("%w: image: %v", errBadRequest, err)
+		fh, err := a.Pipeline.HashFile(r.Context(), data)
+		if errors.Is(err, pipeline.ErrNoVideoHashing) {
+			return nil, err
 		}
-		ms, err := a.Matcher.MatchPDQ(r.Context(), h)
+		if err != nil {
+			return nil, fmt.Errorf("%w: file: %v", errBadRequest, err)
+		}
+		var ms []model.Match
+		if fh.Type == model.SignalVPDQ {
+			ms, err = a.Pipeline.MatchFile(r.Context(), fh)
+		} else {
+			ms, err = a.Matcher.MatchPDQ(r.Context(), fh.Hash)
+		}
 		if err != nil {
 			return nil, err
 		}
-		out = append(out, hashMatches{Hash: h, Quality: q, Matches: orEmpty(ms)})
+		out = append(out, hashMatches{Type: fh.Type, Hash: fh.Hash, Quality: fh.Quality, VPDQ: fh.VPDQ, Frames: fh.Frames, Matches: orEmpty(ms)})
 	default:
 		var req matchRequest
 		if err := decodeBody(r, &req); err != nil {
@@ -74,7 +92,7 @@ func (a *API) match(r *http.Request) (any, error) {
 			if err != nil {
 				return nil, err
 			}
-			out = append(out, hashMatches{Hash: v, Matches: orEmpty(ms)})
+			out = append(out, hashMatches{Type: model.SignalPDQ, Hash: v, Matches: orEmpty(ms)})
 		}
 	}
 	return map[string]any{"results": out}, nil

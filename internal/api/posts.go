@@ -20,6 +20,9 @@ type postResult struct {
 	Labels  []model.Label `json:"labels,omitempty"`
 	Error   string        `json:"error,omitempty"`
 	Field   string        `json:"field,omitempty"`
+	// MediaRefused names media items not kept (empty or too large) of a
+	// post that was stored.
+	MediaRefused []string `json:"media_refused,omitempty"`
 }
 
 type postsResponse struct {
@@ -90,6 +93,7 @@ func (a *API) createPosts(r *http.Request) (any, error) {
 	}
 	for k, i := range okIdx {
 		results[i].PostID, results[i].Created, results[i].CaseID, results[i].Labels = res[k].PostID, res[k].Created, res[k].CaseID, res[k].Labels
+		results[i].MediaRefused = res[k].MediaRefused
 	}
 	for _, e := range rep.Errors {
 		if e.Field == "" {

@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -12,7 +13,9 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/marsad/marsad/internal/pipeline"
 	"github.com/marsad/marsad/pdq"
+	"github.com/marsad/marsad/vpdq"
 )
 
 // hashImageExts are the file name endings hashed when walking a directory;
@@ -20,6 +23,8 @@ import (
 var hashImageExts = map[string]bool{
 	".jpg": true, ".jpeg": true, ".png": true, ".gif": true, ".webp": true,
 	".bmp": true, ".tif": true, ".tiff": true,
+	".mp4": true, ".m4v": true, ".mov": true, ".webm": true, ".mkv": true,
+	".avi": true, ".3gp": true, ".flv": true,
 }
 
 // hashJob is one file to hash and, once done, its output lines or error.
@@ -33,8 +38,12 @@ type hashJob struct {
 func runHash(ctx context.Context, e env) error {
 	fl := newFlags(e, "hash", "hash [flags] FILE|DIR...\n\n"+
 		"Prints the PDQ hash of each image as hash,quality,filename, like the reference\n"+
-		"pdq-photo-hasher. Directories are walked for image files. Images of quality\n"+
-		fmt.Sprintf("below %d are not worth matching.", pdq.MinQuality))
+		"pdq-photo-hasher. Directories are walked for image and video files. Images of\n"+
+		fmt.Sprintf("quality below %d are not worth matching.\n\n", pdq.MinQuality)+
+		"Videos and animated GIFs are hashed with vPDQ: one line per sampled frame\n"+
+		"(one a second), hash,quality,filename,frame,seconds. The first three fields\n"+
+		"are as for an image; awk -F, '{print $4\",\"$2\",\"$1\",\"$5}' turns them into\n"+
+		"ThreatExchange's vPDQ file format for bank import. Videos need ffmpeg.")
 	dihedral := fl.Bool("dihedral", false, "print the 8 dihedral hashes (original, rotate90, rotate180, rotate270, flipx, flipy, flipplus1, flipminus1), one line each")
 	full := fl.Bool("full-resolution", false, "hash at full size, as the pdqhash binding does, instead of resizing images larger than 512x512 to 512x512 as pdq-photo-hasher does")
 	exact := fl.Bool("exact", false, "decode JPEGs in full and rebuild their colour as libjpeg does (slower; the path whose conformance pdq/CONFORMANCE.md reports bit for bit) instead of decoding luminance straight to the hash's working size")
@@ -78,7 +87,7 @@ func runHash(ctx context.Context, e env) error {
 			defer wg.Done()
 			h := pdq.NewHasher(opts)
 			for j := range jobsCh {
-				j.lines, j.err = hashFile(h, j.path, *dihedral, *unletterbox, uint8(*black))
+				j.lines, j.err = hashFile(ctx, h, j.path, *dihedral, *unletterbox, uint8(*black))
 				close(j.done)
 			}
 		}()
@@ -132,12 +141,39 @@ func runHash(ctx context.Context, e env) error {
 }
 
 // hashFile hashes one file and returns its output lines.
-func hashFile(h *pdq.Hasher, path string, dihedral, unletterbox bool, black uint8) ([]string, error) {
+func hashFile(ctx context.Context, h *pdq.Hasher, path string, dihedral, unletterbox bool, black uint8) ([]string, error) {
 	f, err := os.Open(path)
 	if err != nil {
 		return nil, err
 	}
 	defer f.Close()
+	head := make([]byte, 512)
+	n, _ := io.ReadFull(f, head)
+	head = head[:n]
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return nil, err
+	}
+	kind := pipeline.MediaType(head)
+	if kind == "video" || (kind == "image" && bytes.HasPrefix(head, []byte("GIF8"))) {
+		fs, err := hashMotion(ctx, f, path, kind)
+		switch {
+		case errors.Is(err, vpdq.ErrStill):
+			// A GIF of one frame is an image.
+			if _, err := f.Seek(0, io.SeekStart); err != nil {
+				return nil, err
+			}
+		case err != nil:
+			return nil, fmt.Errorf("%s: %w", path, err)
+		case dihedral || unletterbox:
+			return nil, fmt.Errorf("%s: --dihedral and --unletterbox apply to still images, not to a video", path)
+		default:
+			lines := make([]string, len(fs))
+			for i, ft := range fs {
+				lines[i] = fmt.Sprintf("%v,%d,%s,%d,%.3f\n", ft.Hash, ft.Quality, path, ft.Frame, ft.Timestamp)
+			}
+			return lines, nil
+		}
+	}
 	if !unletterbox {
 		return hashDecoded(h, f, path, dihedral)
 	}
@@ -158,6 +194,23 @@ func hashFile(h *pdq.Hasher, path string, dihedral, unletterbox bool, black uint
 		lines[i] = fmt.Sprintf("%v,%d,%s\n", hash, q, path)
 	}
 	return lines, nil
+}
+
+// hashMotion hashes a video (through ffmpeg) or an animated GIF with vPDQ,
+// sampled as at ingest.
+func hashMotion(ctx context.Context, f *os.File, path, kind string) ([]vpdq.Feature, error) {
+	opts := vpdq.Options{SecondsPerHash: -1, MaxFrames: maxVideoFrames}
+	if kind == "image" {
+		return vpdq.HashAnimation(f, opts)
+	}
+	if err := opts.Available(); err != nil {
+		return nil, fmt.Errorf("cannot hash a video: %w", err)
+	}
+	fs, err := vpdq.HashFile(ctx, path, opts)
+	if err == nil && len(fs) == 0 {
+		err = fmt.Errorf("%w: no frame could be hashed", vpdq.ErrVideo)
+	}
+	return fs, err
 }
 
 // hashDecoded hashes one file as the Hasher decodes it, which lets the

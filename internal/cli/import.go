@@ -105,6 +105,9 @@ func importPosts(ctx context.Context, e env, sf storeFlags, name, dir string, po
 	for _, ie := range rep.Errors {
 		fmt.Fprintf(e.stderr, "%s: %s %s: %s\n", name, posts[ie.Item-1].Platform, posts[ie.Item-1].SourceID, errText(ie))
 	}
+	for _, ie := range rep.MediaRefused {
+		fmt.Fprintf(e.stderr, "%s: %s %s: %v (post kept)\n", name, posts[ie.Item-1].Platform, posts[ie.Item-1].SourceID, ie.Err)
+	}
 	rep.Items += len(bad)
 	for _, ie := range bad {
 		rep.Errors = append(rep.Errors, pipeline.NewItemError(0, ie))

@@ -59,6 +59,9 @@ func runIngest(ctx context.Context, e env) error {
 	for _, ie := range rep.Errors {
 		fmt.Fprintf(e.stderr, "%s: line %d: %s\n", name, ie.Item, errText(ie))
 	}
+	for _, ie := range rep.MediaRefused {
+		fmt.Fprintf(e.stderr, "%s: line %d: %v (post kept)\n", name, ie.Item, ie.Err)
+	}
 	fmt.Fprintf(e.stdout, "%s\n", rep)
 	if err != nil {
 		return err

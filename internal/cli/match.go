@@ -4,15 +4,23 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"os"
+	"strconv"
 	"text/tabwriter"
 
 	"github.com/marsad/marsad/internal/bank"
 	"github.com/marsad/marsad/internal/model"
+	"github.com/marsad/marsad/internal/pipeline"
 )
 
 func runMatch(ctx context.Context, e env) error {
-	fs := newFlags(e, "match", "match [flags] HASH|FILE...\n\nMatches PDQ hashes (64 hex characters) or image files against every\nenabled bank and prints the entries within the match distance.")
+	fs := newFlags(e, "match", "match [flags] HASH|FILE...\n\n"+
+		"Matches PDQ hashes (64 hex characters), image files, videos and animated GIFs\n"+
+		"against every enabled bank and prints the entries that match: images within\n"+
+		"the PDQ match distance (DIST is the distance), videos and animated GIFs under\n"+
+		"vPDQ's rule (DIST is the share of the query's frames that matched). Videos\n"+
+		"need ffmpeg.")
 	var sf storeFlags
 	sf.register(fs)
 	asJSON := fs.Bool("json", false, "print JSON")
@@ -29,37 +37,43 @@ func runMatch(ctx context.Context, e env) error {
 	}
 	defer a.Close()
 	type result struct {
-		Query   string        `json:"query"`
-		Hash    string        `json:"hash"`
-		Quality int           `json:"quality,omitempty"`
-		Matches []model.Match `json:"matches"`
+		Query   string           `json:"query"`
+		Type    model.SignalType `json:"type"`
+		Hash    string           `json:"hash"`
+		Quality int              `json:"quality,omitempty"`
+		Frames  int              `json:"frames,omitempty"`
+		Matches []model.Match    `json:"matches"`
 	}
 	var results []result
 	failed := 0
 	for _, arg := range fs.Args() {
-		r := result{Query: arg}
+		r := result{Query: arg, Type: model.SignalPDQ}
+		fh := pipeline.FileHash{Type: model.SignalPDQ}
 		if h, err := bank.Canonical(model.SignalPDQ, arg); err == nil {
-			r.Hash = h
+			fh.Hash = h
 		} else {
-			f, err := os.Open(arg)
+			data, err := readQueryFile(arg)
 			if err != nil {
 				fmt.Fprintf(e.stderr, "marsad match: %s: neither a PDQ hash nor a readable file: %v\n", arg, err)
 				failed++
 				continue
 			}
-			r.Hash, r.Quality, err = a.pipeline.Hasher.HashImage(f)
-			f.Close()
+			fh, err = a.pipeline.HashFile(ctx, data)
 			if err != nil {
 				fmt.Fprintf(e.stderr, "marsad match: %s: %v\n", arg, err)
 				failed++
 				continue
 			}
 		}
-		ms, err := a.index.MatchPDQ(ctx, r.Hash)
+		r.Type, r.Hash, r.Quality, r.Frames = fh.Type, fh.Hash, fh.Quality, fh.Frames
+		ms, err := a.pipeline.MatchFile(ctx, fh)
 		if err != nil {
 			return err
 		}
 		r.Matches = ms
+		if r.Matches == nil {
+			r.Matches = []model.Match{}
+		}
 		results = append(results, r)
 	}
 	if *asJSON {
@@ -72,11 +86,19 @@ func runMatch(ctx context.Context, e env) error {
 		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "QUERY\tHASH\tDIST\tBANK\tENTRY\tLABEL\tAUTO-ACTION")
 		for _, r := range results {
+			hash := r.Hash
+			if r.Type == model.SignalVPDQ {
+				hash = fmt.Sprintf("vpdq:%d frames", r.Frames)
+			}
 			if len(r.Matches) == 0 {
-				fmt.Fprintf(tw, "%s\t%s\t-\t(no match)\t\t\t\n", r.Query, r.Hash)
+				fmt.Fprintf(tw, "%s\t%s\t-\t(no match)\t\t\t\n", r.Query, hash)
 			}
 			for _, m := range r.Matches {
-				fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%d\t%s\t%t\n", r.Query, r.Hash, m.Distance, m.BankName, m.Entry.ID, m.Entry.Label, m.AutoAction)
+				dist := strconv.Itoa(m.Distance)
+				if m.Video != nil {
+					dist = fmt.Sprintf("%.0f%%", m.Video.QueryPercent)
+				}
+				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%d\t%s\t%t\n", r.Query, hash, dist, m.BankName, m.Entry.ID, m.Entry.Label, m.AutoAction)
 			}
 		}
 		tw.Flush()
@@ -85,4 +107,22 @@ func runMatch(ctx context.Context, e env) error {
 		return fmt.Errorf("%d of %d queries failed", failed, fs.NArg())
 	}
 	return nil
+}
+
+// readQueryFile reads a file to look up, up to the size a media file may
+// have at ingest.
+func readQueryFile(path string) ([]byte, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, maxMediaBytes+1))
+	if err != nil {
+		return nil, err
+	}
+	if len(data) > maxMediaBytes {
+		return nil, fmt.Errorf("larger than %d bytes", maxMediaBytes)
+	}
+	return data, nil
 }

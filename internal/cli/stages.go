@@ -15,6 +15,10 @@ import (
 	"github.com/marsad/marsad/vpdq"
 )
 
+// maxVideoFrames bounds the frames hashed from one video: an hour at one
+// frame a second.
+const maxVideoFrames = 3600
+
 // stageFlags choose the optional pipeline stages.
 type stageFlags struct {
 	model      string
@@ -37,7 +41,12 @@ func (f *stageFlags) register(fsx interface {
 // plugStages connects perceptual hashing, the PDQ index and the text
 // classifier to the pipeline.
 func plugStages(ctx context.Context, a *app, f stageFlags) error {
-	a.pipeline.Hasher = pipeline.NewPDQHasher(pdq.Options{MaxPixels: f.maxPixels})
+	a.pipeline.Hasher = pipeline.NewPDQHasher(pdq.Options{MaxPixels: f.maxPixels, OnFallback: func(reason string, err error) {
+		a.metrics.JPEGFallback(reason)
+		if reason == pdq.FallbackError {
+			a.log.Debug("fast JPEG decoder failed; decoded exactly instead", "err", err.Error())
+		}
+	}})
 	var th map[classifier.Label]float64
 	if f.thresholds != "" {
 		t, err := parseThresholds(f.thresholds)
@@ -75,7 +84,7 @@ func plugStages(ctx context.Context, a *app, f stageFlags) error {
 		a.log.Warn("video hashing (vPDQ) is off", "reason", err.Error())
 	} else {
 		a.videoStatus = "ok"
-		a.pipeline.Video = &pipeline.VPDQHasher{Options: vpdq.Options{SecondsPerHash: -1, MaxFrames: 3600}}
+		a.pipeline.Video = &pipeline.VPDQHasher{Options: vpdq.Options{SecondsPerHash: -1, MaxFrames: maxVideoFrames}}
 	}
 	// Text on images is read only when Tesseract and its Arabic, English
 	// and French data are installed; the same once-at-start warning.

@@ -19,6 +19,7 @@ type Metrics struct {
 	matches  *prometheus.CounterVec
 	cases    prometheus.Counter
 	requests *prometheus.HistogramVec
+	jpegFall *prometheus.CounterVec
 
 	sourcePosts  *prometheus.CounterVec
 	sourceErrors *prometheus.CounterVec
@@ -44,6 +45,10 @@ func New() *Metrics {
 			Name: "marsad_http_request_duration_seconds", Help: "HTTP requests by route pattern and status code.",
 			Buckets: []float64{.001, .005, .01, .05, .1, .5, 1, 5},
 		}, []string{"route", "code"}),
+		jpegFall: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "marsad_pdq_jpeg_fallbacks_total",
+			Help: "JPEGs the fast PDQ decoder did not decode and the exact decoder decoded instead, by reason: unsupported (a feature it does not implement) or error (it failed on the file).",
+		}, []string{"reason"}),
 		sourcePosts: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "marsad_source_posts_total", Help: "New posts stored from each configured source.",
 		}, []string{"source"}),
@@ -57,7 +62,7 @@ func New() *Metrics {
 			Name: "marsad_source_up", Help: "1 if the source's last poll succeeded, 0 if it failed.",
 		}, []string{"source"}),
 	}
-	m.reg.MustRegister(m.ingested, m.matches, m.cases, m.requests, m.sourcePosts, m.sourceErrors, m.sourceOK, m.sourceUp,
+	m.reg.MustRegister(m.ingested, m.matches, m.cases, m.requests, m.jpegFall, m.sourcePosts, m.sourceErrors, m.sourceOK, m.sourceUp,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -128,6 +133,14 @@ func (m *Metrics) Matched(signalType string, n int) {
 func (m *Metrics) CaseOpened() {
 	if m != nil {
 		m.cases.Inc()
+	}
+}
+
+// JPEGFallback counts one JPEG decoded by the exact PDQ decoder after the
+// fast one did not decode it, for reason "unsupported" or "error".
+func (m *Metrics) JPEGFallback(reason string) {
+	if m != nil {
+		m.jpegFall.WithLabelValues(reason).Inc()
 	}
 }
 

@@ -72,10 +72,17 @@ type Report struct {
 	Duplicates int
 	Cases      int
 	Errors     []*ItemError
+	// MediaRefused are the media items not kept (empty or too large) of
+	// posts that were stored, one per item, with the reason.
+	MediaRefused []*ItemError
 }
 
 func (r Report) String() string {
-	return fmt.Sprintf("%d read, %d new, %d already stored, %d cases opened, %d refused", r.Items, r.Created, r.Duplicates, r.Cases, len(r.Errors))
+	s := fmt.Sprintf("%d read, %d new, %d already stored, %d cases opened, %d refused", r.Items, r.Created, r.Duplicates, r.Cases, len(r.Errors))
+	if n := len(r.MediaRefused); n > 0 {
+		s += fmt.Sprintf(" (%d media files not kept; their posts were)", n)
+	}
+	return s
 }
 
 // add counts the outcome of item n.
@@ -86,6 +93,9 @@ func (r *Report) add(n int, res Result, err error, m *metrics.Metrics) {
 		m.Ingested("refused")
 	case res.Created:
 		r.Created++
+		for _, m := range res.MediaRefused {
+			r.MediaRefused = append(r.MediaRefused, &ItemError{Item: n, Err: errors.New(m)})
+		}
 		if res.CaseID != 0 {
 			r.Cases++
 		}
@@ -243,7 +253,9 @@ func (p *Pipeline) ingest(ctx context.Context, opt IngestOptions, produce func(d
 				case saved[i].Err != nil:
 					record(b.n, Result{}, saved[i].Err)
 				default:
-					record(b.n, p.saved(b.a, saved[i].ID, saved[i].Created), nil)
+					res := p.saved(b.a, saved[i].ID, saved[i].Created)
+					res.MediaRefused = RefusedMedia(b.post)
+					record(b.n, res, nil)
 				}
 			}
 			batch = batch[:0]
@@ -278,6 +290,7 @@ func (p *Pipeline) ingest(ctx context.Context, opt IngestOptions, produce func(d
 	<-writerDone
 	rep.Items = items
 	sortErrors(rep.Errors)
+	sortErrors(rep.MediaRefused)
 	actor := opt.Actor
 	if actor == "" {
 		actor = "ingest"

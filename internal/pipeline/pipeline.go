@@ -118,6 +118,9 @@ type Result struct {
 	Created bool // false: the post was already stored and nothing changed
 	CaseID  int64
 	Labels  []model.Label
+	// MediaRefused names the media items not kept (empty or too large),
+	// as "media[i]: reason"; the post itself was stored.
+	MediaRefused []string
 }
 
 // Ingest processes a post and stores it. A post already stored (same
@@ -131,7 +134,9 @@ func (p *Pipeline) Ingest(ctx context.Context, post *model.Post) (Result, error)
 	if err != nil {
 		return Result{}, err
 	}
-	return p.saved(a, id, created), nil
+	res := p.saved(a, id, created)
+	res.MediaRefused = RefusedMedia(post)
+	return res, nil
 }
 
 func deref(r *Result) Result {
@@ -313,7 +318,12 @@ func (p *Pipeline) readMedia(ctx context.Context, post *model.Post) error {
 		m.Error = ""
 		m.EXIF = nil // read from the file, never taken from a sender
 		var data []byte
+		var refused refusedMedia
 		switch {
+		case m.Data != nil && len(m.Data) == 0:
+			// Sent as data, but empty ("data": "").
+			m.Data = nil
+			refused = "the file is empty (0 bytes)"
 		case len(m.Data) > 0:
 			data = m.Data
 			m.Data = nil
@@ -322,13 +332,24 @@ func (p *Pipeline) readMedia(ctx context.Context, post *model.Post) error {
 				return fieldErr(field+".path", "local paths are not accepted here; send the file as data")
 			}
 			b, err := p.readLocal(m.Path)
+			if errors.As(err, &refused) {
+				break
+			}
 			if err != nil {
 				return fieldErr(field+".path", "%v", err)
 			}
 			data = b
 		}
+		if refused != "" {
+			// The post is kept, its text scored; only this file is not.
+			m.Error = joinErr(m.Error, MediaRefusedPrefix+string(refused))
+			continue
+		}
 		if data != nil {
-			if err := p.hashMedia(m, field, data); err != nil {
+			if err := p.hashMedia(m, field, data); errors.As(err, &refused) {
+				m.Error = joinErr(m.Error, MediaRefusedPrefix+string(refused))
+				continue
+			} else if err != nil {
 				return err
 			}
 			readMeta(m, data)
@@ -374,12 +395,39 @@ func (p *Pipeline) maxMedia() int64 {
 	return 50 << 20
 }
 
-// hashMedia keeps and hashes media item field. A file too large is the
-// post's fault; a failure to keep it (a full disk) is the server's and
-// names no field, so the post is not refused as malformed.
+// refusedMedia is why a media file that arrived was not kept: an empty
+// file, or one over the size limit. The post is kept and the reason is
+// recorded on the media item, so its text is still stored and scored.
+type refusedMedia string
+
+func (e refusedMedia) Error() string { return string(e) }
+
+// MediaRefusedPrefix starts the Error of a media item that was refused, so
+// that the people and programs reading a post can tell it from a file
+// that was kept but could not be hashed.
+const MediaRefusedPrefix = "refused: "
+
+// RefusedMedia lists the media items of post that were refused, as
+// "media[i]: reason".
+func RefusedMedia(post *model.Post) []string {
+	var out []string
+	for i, m := range post.Media {
+		for _, e := range strings.Split(m.Error, "; ") {
+			if strings.HasPrefix(e, MediaRefusedPrefix) {
+				out = append(out, fmt.Sprintf("media[%d]: %s", i, strings.TrimPrefix(e, MediaRefusedPrefix)))
+			}
+		}
+	}
+	return out
+}
+
+// hashMedia keeps and hashes media item field. A file too large is
+// refused on its own (refusedMedia); a failure to keep it (a full disk)
+// is the server's and names no field, so the post is not refused as
+// malformed.
 func (p *Pipeline) hashMedia(m *model.Media, field string, data []byte) error {
 	if int64(len(data)) > p.maxMedia() {
-		return fieldErr(field, "larger than %d bytes", p.maxMedia())
+		return refusedMedia(fmt.Sprintf("the file is larger than %d bytes", p.maxMedia()))
 	}
 	sums := blob.Digest(data)
 	if p.Blobs != nil {
@@ -394,7 +442,7 @@ func (p *Pipeline) hashMedia(m *model.Media, field string, data []byte) error {
 	m.SHA256, m.MD5 = sums.SHA256, sums.MD5
 	// The bytes decide what a file is, never a name or a sender's word:
 	// a "photo.jpg" that is a video is hashed as a video.
-	m.Type = sniffType(data)
+	m.Type = MediaType(data)
 	if m.Type == "image" && p.Hasher != nil {
 		h, q, err := p.Hasher.HashImage(bytes.NewReader(data))
 		if err != nil {
@@ -409,11 +457,11 @@ func (p *Pipeline) hashMedia(m *model.Media, field string, data []byte) error {
 	return nil
 }
 
-// sniffType says from a file's first bytes whether it is an image, a
+// MediaType says from a file's first bytes whether it is an image, a
 // video or another file. http.DetectContentType knows the common image
 // formats, MP4, WebM/Matroska and AVI; the magic numbers below add the
 // containers it does not (QuickTime, 3GP, HEIF, MPEG-TS, FLV).
-func sniffType(data []byte) string {
+func MediaType(data []byte) string {
 	ct := http.DetectContentType(data)
 	switch {
 	case strings.HasPrefix(ct, "image/"):
@@ -482,10 +530,10 @@ func (p *Pipeline) readLocal(name string) ([]byte, error) {
 		return nil, fmt.Errorf("cannot read media %s: %w", name, err)
 	}
 	if int64(len(b)) > max {
-		return nil, fmt.Errorf("media %s is larger than %d bytes", name, max)
+		return nil, refusedMedia(fmt.Sprintf("%s is larger than %d bytes", name, max))
 	}
 	if len(b) == 0 {
-		return nil, fmt.Errorf("media %s is empty", name)
+		return nil, refusedMedia(fmt.Sprintf("%s is empty (0 bytes)", name))
 	}
 	return b, nil
 }

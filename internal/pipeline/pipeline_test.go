@@ -47,7 +47,7 @@ func TestIngestJSONLBadInput(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if rep.Items != 11 || rep.Created != 2 || rep.Duplicates != 1 || len(rep.Errors) != 8 {
+		if rep.Items != 11 || rep.Created != 3 || rep.Duplicates != 1 || len(rep.Errors) != 7 {
 			t.Fatalf("report = %s; errors: %v", rep, rep.Errors)
 		}
 		want := map[int]string{
@@ -56,7 +56,6 @@ func TestIngestJSONLBadInput(t *testing.T) {
 			4:  "source_id: required",
 			6:  "invalid UTF-8",
 			7:  "media[0].path: no such file",
-			9:  "media[0].path: media",
 			11: `posted_at: "yesterday" is not an RFC 3339 time`,
 			12: "media[0].pdq: pdq",
 		}
@@ -69,8 +68,9 @@ func TestIngestJSONLBadInput(t *testing.T) {
 				t.Errorf("line %d: error %q, want it to mention %q", line, got[line], frag)
 			}
 		}
-		if !strings.Contains(got[9], "empty") {
-			t.Errorf("line 9: %q should say the media is empty", got[9])
+		// Line 9's empty file is refused, its post kept.
+		if _, ok := got[9]; ok || len(rep.MediaRefused) != 1 || rep.MediaRefused[0].Item != 9 || !strings.Contains(rep.MediaRefused[0].Error(), "empty") {
+			t.Errorf("line 9: error %q, media refused %v; want the post kept and its empty media refused", got[9], rep.MediaRefused)
 		}
 		// The duplicate on line 11 changed nothing.
 		post, err := s.PostBySource(ctx, "x", "1")
@@ -92,14 +92,14 @@ func TestIngestJSONLBadInput(t *testing.T) {
 		}
 		// A second run of the same batch stores nothing new.
 		rep2, err := p.IngestJSONL(ctx, strings.NewReader(batch), pipeline.IngestOptions{})
-		if err != nil || rep2.Created != 0 || rep2.Duplicates != 3 {
+		if err != nil || rep2.Created != 0 || rep2.Duplicates != 4 {
 			t.Fatalf("second run: %s, %v", rep2, err)
 		}
-		if n, _ := s.CountPosts(ctx); n != 2 {
-			t.Fatalf("%d posts stored, want 2", n)
+		if n, _ := s.CountPosts(ctx); n != 3 {
+			t.Fatalf("%d posts stored, want 3", n)
 		}
 		evs, _ := s.AuditEvents(ctx, store.AuditFilter{Subject: "batch"})
-		if len(evs) != 2 || !strings.Contains(evs[0].Detail, "2 new") {
+		if len(evs) != 2 || !strings.Contains(evs[0].Detail, "3 new") {
 			t.Fatalf("ingest audit events = %+v", evs)
 		}
 	})
@@ -314,6 +314,49 @@ func TestIngestUnknownTimeAndMissingMedia(t *testing.T) {
 		dated, _ := s.PostBySource(ctx, "x", "u2")
 		if dated.PostedAtUnknown || dated.PostedAt.Year() != 2026 {
 			t.Fatalf("dated post: %v (unknown %v)", dated.PostedAt, dated.PostedAtUnknown)
+		}
+	})
+}
+
+// TestEmptyMediaKeepsPost: a post whose attachment is a zero-byte file is
+// stored and its text scored, the attachment recorded as refused with its
+// reason, whether it comes as a file beside a batch or as data over the
+// API.
+func TestEmptyMediaKeepsPost(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		p := newPipeline(t, s)
+		if err := s.CreateBank(ctx, &model.Bank{Name: "b", Enabled: true}, "t"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.AddEntries(ctx, "b", []model.BankEntry{{Type: model.SignalURL, Value: "https://t.me/joinchat/abc", Label: model.Propaganda}}, "t"); err != nil {
+			t.Fatal(err)
+		}
+		for _, tc := range []struct {
+			name  string
+			media model.Media
+		}{
+			{"file", model.Media{Path: "empty.bin"}},
+			{"data", model.Media{Data: []byte{}}},
+		} {
+			post := &model.Post{Platform: "telegram", SourceID: tc.name, Text: "join t.me/joinchat/abc", Media: []model.Media{tc.media}}
+			res, err := p.Ingest(ctx, post)
+			if err != nil {
+				t.Fatalf("%s: post refused: %v", tc.name, err)
+			}
+			if !res.Created || res.CaseID == 0 {
+				t.Errorf("%s: result %+v: the text was not scored and matched", tc.name, res)
+			}
+			if len(res.MediaRefused) != 1 || !strings.Contains(res.MediaRefused[0], "media[0]: ") || !strings.Contains(res.MediaRefused[0], "empty (0 bytes)") {
+				t.Errorf("%s: media refused %q", tc.name, res.MediaRefused)
+			}
+			got, err := s.Post(ctx, res.PostID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got.Text != post.Text || len(got.Media) != 1 || !strings.HasPrefix(got.Media[0].Error, pipeline.MediaRefusedPrefix) || got.Media[0].SHA256 != "" {
+				t.Errorf("%s: stored post %q, media %+v", tc.name, got.Text, got.Media)
+			}
 		}
 	})
 }

@@ -32,7 +32,7 @@ func TestSniffType(t *testing.T) {
 		{"text", []byte("hello"), "file"},
 	}
 	for _, tt := range tests {
-		if got := sniffType(tt.data); got != tt.want {
+		if got := MediaType(tt.data); got != tt.want {
 			t.Errorf("%s: %q, want %q", tt.name, got, tt.want)
 		}
 	}

@@ -111,8 +111,14 @@ func (d *decoder) processSOS(n int) error {
 	for i := 0; i < nComp; i++ {
 		hasLuma = hasLuma || scan[i].compIndex == 0
 	}
-	if !hasLuma || zigStart > d.maxZig {
-		// Nothing kept depends on this scan.
+	if !hasLuma || (zigStart > d.maxZig && al == 0) {
+		// Nothing kept depends on this scan. A luminance scan of
+		// frequencies the reduced inverse DCT never reads is skipped only
+		// when it sends their last bit (Al 0): a later refinement scan
+		// that starts at a frequency that is read may also span these,
+		// and it reads a correction bit for each of them that is already
+		// non-zero, so it can be parsed only if the earlier bits were
+		// decoded. Skipping those broke jpegtran -progressive files.
 		return d.skipScan()
 	}
 	if d.progressive {
@@ -138,6 +144,8 @@ func (d *decoder) processSOS(n int) error {
 		// blocks: the third block in the first row has (bx, by) = (2, 0).
 		bx, by     int
 		blockCount int
+		// units counts the blocks of a one-component scan.
+		units int
 	)
 	for my := 0; my < myy; my++ {
 		for mx := 0; mx < mxx; mx++ {
@@ -182,6 +190,18 @@ func (d *decoder) processSOS(n int) error {
 						if bx*8 >= d.width || by*8 >= d.height {
 							continue
 						}
+						// Added here: in a scan of one component the
+						// restart interval counts its blocks, each one
+						// an MCU (section A.2.2), not the MCUs of the
+						// interleaved layout that the loop walks. libjpeg
+						// writes such files (jpegtran -progressive
+						// -restart); image/jpeg refuses them.
+						if d.ri > 0 && units > 0 && units%d.ri == 0 {
+							if err := d.nextRST(&expectedRST, &dc); err != nil {
+								return err
+							}
+						}
+						units++
 					}
 
 					// Load the previous partially decoded coefficients, if applicable.
@@ -299,31 +319,40 @@ func (d *decoder) processSOS(n int) error {
 				} // for j
 			} // for i
 			mcu++
-			if d.ri > 0 && mcu%d.ri == 0 && mcu < mxx*myy {
-				// For well-formed input, the RST[0-7] restart marker follows
-				// immediately. For corrupt input, call findRST to try to
-				// resynchronize.
-				if err := d.readFull(d.tmp[:2]); err != nil {
+			if nComp != 1 && d.ri > 0 && mcu%d.ri == 0 && mcu < mxx*myy {
+				if err := d.nextRST(&expectedRST, &dc); err != nil {
 					return err
-				} else if d.tmp[0] != 0xff || d.tmp[1] != expectedRST {
-					if err := d.findRST(expectedRST); err != nil {
-						return err
-					}
 				}
-				expectedRST++
-				if expectedRST == rst7Marker+1 {
-					expectedRST = rst0Marker
-				}
-				// Reset the Huffman decoder.
-				d.bits = bits{}
-				// Reset the DC components, as per section F.2.1.3.1.
-				dc = [maxComponents]int32{}
-				// Reset the progressive decoder state, as per section G.1.2.2.
-				d.eobRun = 0
 			}
 		} // for mx
 	} // for my
 
+	return nil
+}
+
+// nextRST reads the restart marker expected next and resets the entropy
+// decoder's state.
+func (d *decoder) nextRST(expectedRST *uint8, dc *[maxComponents]int32) error {
+	// For well-formed input, the RST[0-7] restart marker follows
+	// immediately. For corrupt input, call findRST to try to
+	// resynchronize.
+	if err := d.readFull(d.tmp[:2]); err != nil {
+		return err
+	} else if d.tmp[0] != 0xff || d.tmp[1] != *expectedRST {
+		if err := d.findRST(*expectedRST); err != nil {
+			return err
+		}
+	}
+	*expectedRST++
+	if *expectedRST == rst7Marker+1 {
+		*expectedRST = rst0Marker
+	}
+	// Reset the Huffman decoder.
+	d.bits = bits{}
+	// Reset the DC components, as per section F.2.1.3.1.
+	*dc = [maxComponents]int32{}
+	// Reset the progressive decoder state, as per section G.1.2.2.
+	d.eobRun = 0
 	return nil
 }
 
