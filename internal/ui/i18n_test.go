@@ -155,7 +155,25 @@ func TestArabicPagesHaveNoEnglish(t *testing.T) {
 	if err := e.st.Audit(context.Background(), "partner", "case.read", "case:"+strings.TrimPrefix(news, "/cases/"), "api"); err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range []string{"/queue", "/queue?state=all", "/queue?state=appealed", "/dashboard", "/orders", "/orders?show=all", "/evidence",
+	// Sources of each kind, one failing with a resolver's error and one
+	// with a skipped item, so that kinds, intervals and errors show.
+	for i, src := range []model.Source{
+		{Kind: "feed", Name: "wire", Config: []byte(`{"url":"https://feeds.example.org/rss"}`), Interval: 15 * time.Minute},
+		{Kind: "telegram", Name: "channel-preview", Config: []byte(`{"channel":"example_channel"}`), Interval: 90 * time.Minute},
+		{Kind: "x-search", Name: "search", Config: []byte(`{"query":"example"}`), Interval: time.Hour},
+	} {
+		if err := e.st.AddSource(context.Background(), &src); err != nil {
+			t.Fatal(err)
+		}
+		if i == 0 {
+			if _, err := e.st.SourceFailed(context.Background(), src.ID, `fetch https://feeds.example.org/rss: dial tcp: lookup feeds.example.org on 127.0.0.53:53: no such host`, time.Now()); err != nil {
+				t.Fatal(err)
+			}
+		} else if err := e.st.SourceDone(context.Background(), src.ID, "", 3, "", map[string]int{"empty": 1}, time.Now()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, p := range []string{"/admin/sources", "/admin/private-addresses", "/queue", "/queue?state=all", "/queue?state=appealed", "/dashboard", "/orders", "/orders?show=all", "/evidence",
 		"/banks", "/admin", "/admin/models", "/networks", "/search?q=" + url.QueryEscape("جهاد"), "/search?author=channel_x"} {
 		get(admin, p, 200)
 	}
@@ -205,6 +223,18 @@ func TestArabicPagesHaveNoEnglish(t *testing.T) {
 	post(ana, routed+"/claim", nil, 403)
 	post(rev, "/prefs", url.Values{"tz": {"Mars/Olympus"}}, 400)
 
+	// What the sources page sets apart as data is still not raw: Go's
+	// durations, a resolver's address, a Go error.
+	for _, p := range pages {
+		if p.name != "GET /admin/sources" {
+			continue
+		}
+		for _, raw := range []string{"15m0s", "1h30m0s", "1h0m0s", "dial tcp", "127.0.0.53", "no such host"} {
+			if strings.Contains(p.body, raw) {
+				t.Errorf("%s: shows %q", p.name, raw)
+			}
+		}
+	}
 	// The printed notice speaks the reader's language too.
 	if code, pdf := admin.get("/orders/1/notice?format=pdf"); code != 200 {
 		t.Errorf("notice PDF: %d", code)
