@@ -19,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/marsad/marsad/csvsafe"
 	"github.com/marsad/marsad/internal/action"
 	"github.com/marsad/marsad/internal/evidence"
 	"github.com/marsad/marsad/internal/model"
@@ -212,10 +213,10 @@ func TestNotices(t *testing.T) {
 	if err := action.WriteCSV(&b, []action.Notice{n}); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(b.String(), action.BOM) {
+	if !strings.HasPrefix(b.String(), csvsafe.BOM) {
 		t.Errorf("CSV starts %q, want a UTF-8 BOM so spreadsheets read Arabic", b.String()[:min(8, b.Len())])
 	}
-	recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(b.String(), action.BOM))).ReadAll()
+	recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(b.String(), csvsafe.BOM))).ReadAll()
 	if err != nil || len(recs) != 2 || recs[1][5] != "'=cmd|' /C calc'!A0" || recs[1][3] != "منصة" || recs[1][8] != "2026-01-02T04:04:05Z" {
 		t.Fatalf("CSV = %q, %v", recs, err)
 	}

@@ -16,6 +16,7 @@ import (
 	"github.com/marsad/marsad/internal/bank"
 	"github.com/marsad/marsad/internal/model"
 	"github.com/marsad/marsad/internal/store"
+	"github.com/marsad/marsad/internal/store/storetest"
 )
 
 var hitRe = regexp.MustCompile(`<li class="card">`)
@@ -254,7 +255,7 @@ func TestBanksPages(t *testing.T) {
 	}
 	raw, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/csv") || !strings.HasPrefix(string(raw), "type,value,label,source,added_at\n") {
+	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/csv") || !strings.HasPrefix(string(raw), "\ufefftype,value,label,source,added_at\n") {
 		t.Fatalf("export: %s\n%s", ct, raw)
 	}
 	back, bad, err := bank.ParseCSV(bytes.NewReader(raw), bank.ParseOptions{})
@@ -367,4 +368,36 @@ func withCSRF(v url.Values, token string) url.Values {
 		out[k] = vs
 	}
 	return out
+}
+
+// TestBankExportGuardsFormulas imports an entry whose source a
+// spreadsheet would run as a formula; the UI's export writes it quoted,
+// after a byte order mark, and imports back unchanged, on each store.
+func TestBankExportGuardsFormulas(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		e := newEnvOn(t, st, false)
+		a := e.client(t)
+		a.login("amina")
+		if code, _ := a.post("/banks", url.Values{"name": {"formula-bank"}}); code != http.StatusSeeOther {
+			t.Fatalf("create: %d", code)
+		}
+		evil := "=cmd|'/c calc'!A1"
+		in := "type,value,label,source\nurl,https://example.org/x,propaganda,\"" + strings.ReplaceAll(evil, `"`, `""`) + "\"\n"
+		if code, body := a.multipartPost("/banks/formula-bank/import", map[string]string{"type": "pdq"}, in); code != 200 || !strings.Contains(body, "1 added") {
+			t.Fatalf("import: %d\n%s", code, body)
+		}
+		resp, err := a.c.Get(a.base + "/banks/formula-bank/export.csv")
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if !strings.HasPrefix(string(raw), "\ufeff") || !strings.Contains(string(raw), ",'"+evil+",") || strings.Contains(string(raw), ","+evil) {
+			t.Fatalf("export does not guard the formula:\n%q", raw)
+		}
+		back, bad, err := bank.ParseCSV(bytes.NewReader(raw), bank.ParseOptions{})
+		if err != nil || len(bad) != 0 || len(back) != 1 || back[0].Source != evil {
+			t.Fatalf("export read back: %+v, %v, %v", back, bad, err)
+		}
+	})
 }
