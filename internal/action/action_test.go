@@ -322,3 +322,26 @@ func TestDeliverStopsWhenWithdrawn(t *testing.T) {
 		}
 	})
 }
+
+// TestSettingsFormCheck: the whole settings form is checked before
+// anything is written; a wrong field is named, and nothing is returned
+// to write.
+func TestSettingsFormCheck(t *testing.T) {
+	for _, c := range []struct {
+		f     action.SettingsForm
+		field string
+		n     int
+	}{
+		{action.SettingsForm{WebhookURL: "https://h.example/x", RetentionDays: "30"}, "", 2},
+		{action.SettingsForm{WebhookURL: "https://h.example/x", WebhookSecret: "0123456789abcdef", RetentionDays: "30", Texts: map[string]string{"legal_basis": " b "}}, "", 4},
+		{action.SettingsForm{WebhookURL: "https://h.example/x", WebhookSecret: "short", RetentionDays: "30"}, "webhook_secret", 0},
+		{action.SettingsForm{WebhookURL: "https://h.example/x", RetentionDays: "0"}, "retention_days", 0},
+		{action.SettingsForm{WebhookURL: "gopher://h", RetentionDays: "30"}, "webhook_url", 0},
+	} {
+		set, err := c.f.Check()
+		var fe *action.FieldError
+		if c.field == "" && (err != nil || len(set) != c.n) || c.field != "" && (!errors.As(err, &fe) || fe.Field != c.field || set != nil) {
+			t.Errorf("%+v: %d settings, %v; want %d settings, field %q", c.f, len(set), err, c.n, c.field)
+		}
+	}
+}
