@@ -336,7 +336,8 @@ func (h *Handler) decide(w http.ResponseWriter, r *http.Request) {
 // bulk claims, releases or decides the chosen cases of this case's
 // cluster, then shows this case with what befell each one.
 func (h *Handler) bulk(w http.ResponseWriter, r *http.Request) {
-	if _, err := pathID(r, "id"); err != nil {
+	anchor, err := pathID(r, "id")
+	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
@@ -355,19 +356,18 @@ func (h *Handler) bulk(w http.ResponseWriter, r *http.Request) {
 	}
 	p := user(r)
 	var res []review.BatchResult
-	var err error
 	op := r.PostFormValue("op")
 	switch op {
 	case "claim":
-		res, err = h.rv.ClaimMany(r.Context(), ids, p.Name)
+		res, err = h.rv.ClaimMany(r.Context(), anchor, ids, p.Name)
 	case "release":
-		res, err = h.rv.ReleaseMany(r.Context(), ids, p.Name, p.Can("admin"))
+		res, err = h.rv.ReleaseMany(r.Context(), anchor, ids, p.Name, p.Can("admin"))
 	case "decide":
 		in := review.DecisionInput{Reviewer: p.Name, Action: r.PostFormValue("action"), Rationale: r.PostFormValue("rationale")}
 		for _, l := range r.PostForm["label"] {
 			in.Labels = append(in.Labels, model.Label(l))
 		}
-		res, err = h.rv.DecideMany(r.Context(), ids, in)
+		res, err = h.rv.DecideMany(r.Context(), anchor, ids, in)
 	default:
 		err = badInput("op", "bulk_op_unknown", op)
 	}
