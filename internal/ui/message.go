@@ -48,9 +48,12 @@ func coded(err error) (code string, args []any) {
 	var fe *action.FieldError
 	var ae *auth.InputError
 	var ie *inputError
+	var te *store.TextError
 	switch {
 	case errors.As(err, &ie):
 		return ie.Code, ie.Args
+	case errors.As(err, &te):
+		return te.Code, []any{te.Max}
 	case errors.As(err, &re) && re.Code != "":
 		return re.Code, re.Args
 	case errors.As(err, &fe) && fe.Code != "":
@@ -164,9 +167,12 @@ func errField(err error) string {
 	var fe *action.FieldError
 	var ae *auth.InputError
 	var ie *inputError
+	var te *store.TextError
 	switch {
 	case errors.As(err, &ie):
 		return ie.Field
+	case errors.As(err, &te):
+		return te.Field
 	case errors.As(err, &re):
 		return re.Field
 	case errors.As(err, &fe):

@@ -72,7 +72,7 @@ func TestSearchBadInput(t *testing.T) {
 	c := e.client(t)
 	c.login("ana")
 	for _, q := range []string{
-		"q=" + strings.Repeat("%D8%A7", 600),
+		"q=" + strings.Repeat("%D8%A7", 1001), // 1,001 characters: the field allows 1,000
 		"q=a%00b",
 		"q=%FF%FE",
 		"author=%C3",
@@ -398,6 +398,25 @@ func TestBankExportGuardsFormulas(t *testing.T) {
 		back, bad, err := bank.ParseCSV(bytes.NewReader(raw), bank.ParseOptions{})
 		if err != nil || len(bad) != 0 || len(back) != 1 || back[0].Source != evil {
 			t.Fatalf("export read back: %+v, %v, %v", back, bad, err)
+		}
+	})
+}
+
+// TestSearchLongQueryPage: the search page takes as many characters as
+// its field lets a person type, in Arabic too, and above that says the
+// limit instead of a generic error. On each store.
+func TestSearchLongQueryPage(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		e := newEnvOn(t, st, false)
+		a := e.client(t)
+		a.login("ana")
+		q := string([]rune(strings.Repeat("بإخوانك الخلافة ", 60))[:700])
+		if code, body := a.get("/search?q=" + url.QueryEscape(q)); code != 200 {
+			t.Errorf("a query of 700 Arabic characters: %d\n%.400s", code, body)
+		}
+		code, body := a.get("/search?q=" + url.QueryEscape(strings.Repeat("x", 1001)))
+		if code != 400 || !strings.Contains(body, "Search: longer than 1000 characters.") {
+			t.Errorf("a query of 1,001 characters: %d, want 400 naming the limit\n%.600s", code, body)
 		}
 	})
 }
