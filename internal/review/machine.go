@@ -15,6 +15,9 @@ type CaseMove struct {
 	From  []model.CaseState
 	To    model.CaseState
 	Who   string
+	// Once marks a move a case makes at most once: after an appeal has
+	// been decided, another is a conflict.
+	Once bool
 }
 
 // Case events.
@@ -29,13 +32,23 @@ const (
 // none leads to open: a decided case goes back to the queue only as appealed.
 var CaseMoves = []CaseMove{
 	{EventDecide, []model.CaseState{model.CaseOpen}, model.CaseDecided,
-		"a reviewer holding the claim, or any reviewer when nobody holds it"},
+		"a reviewer holding the claim, or any reviewer when nobody holds it", false},
 	{EventDecideAppeal, []model.CaseState{model.CaseAppealed}, model.CaseDecided,
-		"a reviewer other than the one who made the appealed decision"},
+		"a reviewer other than the one who made the appealed decision", false},
 	{EventIssueOrder, []model.CaseState{model.CaseDecided}, model.CaseActioned,
-		"a reviewer, when the decision has a harmful label (further orders keep it actioned)"},
+		"a reviewer, when the decision has a harmful label (further orders keep it actioned)", false},
 	{EventAppeal, []model.CaseState{model.CaseDecided, model.CaseActioned}, model.CaseAppealed,
-		"a reviewer recording who appeals and why"},
+		"a reviewer recording who appeals and why; once: a case whose appeal was decided cannot be appealed again", true},
+}
+
+// caseMove returns the move of event.
+func caseMove(event string) CaseMove {
+	for _, m := range CaseMoves {
+		if m.Event == event {
+			return m
+		}
+	}
+	return CaseMove{}
 }
 
 // caseFrom returns the states a case may be in for event.
