@@ -41,7 +41,8 @@ const (
 	ScopeRead  = "read"  // GET requests
 	ScopeWrite = "write" // requests that change something: submit posts, match
 	// ScopeAudit reads the internal audit log (staff names, searches,
-	// failed logins): for the unit's own tools, never for a partner.
+	// failed logins): for the unit's own tools, never for a partner, so
+	// never with a platform (the key needs all-platforms).
 	ScopeAudit = "audit"
 	// ScopeAllPlatforms lets a key without a platform read and send every
 	// platform's cases and posts. A key has a platform or this scope.
@@ -576,6 +577,8 @@ func (s *Service) CreateAPIKey(ctx context.Context, name string, scopes []string
 		return "", nil, inputError("platform", "key_platform_both", "api key: give a platform (--platform) or the %s scope, not both", ScopeAllPlatforms)
 	case platform == "" && !all:
 		return "", nil, inputError("platform", "key_platform_none", "api key: bind it to the partner's platform (--platform NAME), or give it the %s scope to see every platform", ScopeAllPlatforms)
+	case platform != "" && slices.Contains(scopes, ScopeAudit):
+		return "", nil, inputError("scope", "key_audit_platform", "api key: the %s scope reads every platform's audit events, staff names and searches: a key bound to a platform cannot have it", ScopeAudit)
 	case len(platform) > 64 || strings.ContainsFunc(platform, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }):
 		return "", nil, inputError("platform", "key_platform_bad", "api key: platform %q: at most 64 characters, no spaces", platform)
 	}

@@ -112,8 +112,9 @@ func apiAuthorizer(a *app, as *auth.Service) func(*http.Request, api.Perm) (stri
 }
 
 // allowed maps roles and scopes onto the API's permissions. The audit log
-// holds staff names, searches and failed logins: only admins, and keys
-// given the audit scope for the unit's own tools, read it.
+// holds staff names, searches and failed logins of every platform: only
+// admins, and keys not bound to a platform given the audit scope for the
+// unit's own tools, read it.
 func allowed(p *auth.Principal, perm api.Perm) bool {
 	if p.Role == auth.RolePartner {
 		switch perm {
@@ -122,7 +123,9 @@ func allowed(p *auth.Principal, perm api.Perm) bool {
 		case api.PermIngest:
 			return p.HasScope(auth.ScopeWrite)
 		case api.PermAudit:
-			return p.HasScope(auth.ScopeAudit)
+			// The audit log is every platform's: never for a key bound
+			// to one (keys made before CreateAPIKey refused that).
+			return p.HasScope(auth.ScopeAudit) && p.Platform == ""
 		}
 		return false
 	}
