@@ -73,8 +73,20 @@ func CanDecide(c *model.Case, viewer string) bool {
 	return Claimable(c.State) && (c.ClaimedBy == "" || c.ClaimedBy == viewer)
 }
 
-// CanAppeal reports whether c can be appealed.
-func CanAppeal(c *model.Case) bool { return slices.Contains(caseFrom(EventAppeal), c.State) }
+// CanAppeal reports whether c, with its decisions, can be appealed: it is
+// in a state an appeal leaves from and, the move being once, no appeal of
+// it has been decided.
+func CanAppeal(c *model.Case, decisions []model.Decision) bool {
+	m := caseMove(EventAppeal)
+	if !slices.Contains(m.From, c.State) {
+		return false
+	}
+	return !m.Once || !slices.ContainsFunc(decisions, func(d model.Decision) bool { return d.Appeal })
+}
+
+// Orderable reports whether c is in a state orders and appeals start from
+// (decided or actioned), whatever its appeals.
+func Orderable(c *model.Case) bool { return slices.Contains(caseFrom(EventAppeal), c.State) }
 
 // Actionable reports whether orders and bank additions may be made from c:
 // a human decided it, with a harmful label.

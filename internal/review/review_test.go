@@ -376,8 +376,12 @@ func TestSecondAppealRefused(t *testing.T) {
 			if !errors.Is(err, review.ErrConflict) {
 				t.Errorf("second appeal after %s: %v, want a conflict", outcome, err)
 			}
-			if c, _ := s.Case(ctx, caseID); c.State != model.CaseDecided {
+			c, _ := s.Case(ctx, caseID)
+			if c.State != model.CaseDecided {
 				t.Errorf("case %d is %s after a refused second appeal, want decided", caseID, c.State)
+			}
+			if ds, _ := s.Decisions(ctx, caseID); review.CanAppeal(c, ds) {
+				t.Errorf("case %d offers an appeal after its appeal was decided", caseID)
 			}
 		}
 	})

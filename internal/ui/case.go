@@ -52,6 +52,9 @@ type caseData struct {
 	Scores    []model.Score
 	Related   []relatedPost
 	Decisions []model.Decision
+	// CanAppeal: the case may be appealed (decided or actioned, and no
+	// appeal of it decided yet).
+	CanAppeal bool
 	Orders    []store.Order
 	Entries   []store.CaseEntry
 	Evidence  []store.Evidence
@@ -95,7 +98,7 @@ func (h *Handler) loadCase(ctx context.Context, id int64, viewer string) (*caseD
 	d := &caseData{Case: c, Labels: model.Labels, Actions: review.Actions, Now: time.Now(),
 		DeadlineMinutes: int(action.DefaultDeadline / time.Minute), Deliveries: map[int64][]store.Delivery{}}
 	d.CanDecide = review.CanDecide(c, viewer)
-	d.CanAct = review.CanAppeal(c)
+	d.CanAct = review.Orderable(c)
 	d.Harmful = review.Actionable(c)
 	if c.PostID != 0 {
 		if d.Post, err = h.st.Post(ctx, c.PostID); err != nil {
@@ -152,6 +155,7 @@ func (h *Handler) loadCase(ctx context.Context, id int64, viewer string) (*caseD
 	if d.Decisions, err = h.st.Decisions(ctx, id); err != nil {
 		return nil, err
 	}
+	d.CanAppeal = review.CanAppeal(c, d.Decisions)
 	if d.Orders, err = h.st.Orders(ctx, store.OrderFilter{CaseID: id}); err != nil {
 		return nil, err
 	}
