@@ -1,13 +1,14 @@
 package network
 
 import (
-	"encoding/csv"
 	"encoding/xml"
 	"fmt"
 	"io"
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/marsad/marsad/csvsafe"
 )
 
 // palette colours the first communities by rank in GEXF; later ones are grey.
@@ -245,7 +246,7 @@ func writeXML(w io.Writer, doc any) error {
 // mean_delay_s and types (co-shares per object type, "hashtag:1 url:2").
 func WriteEdgesCSV(w io.Writer, g *Graph, cs []Community) error {
 	m := membership(g, cs)
-	cw := csv.NewWriter(w)
+	cw := csvsafe.NewWriter(w)
 	if err := cw.Write([]string{"source", "target", "weight", "objects", "median_delay_s", "community", "mean_delay_s", "types"}); err != nil {
 		return err
 	}
@@ -259,8 +260,7 @@ func WriteEdgesCSV(w io.Writer, g *Graph, cs []Community) error {
 			return err
 		}
 	}
-	cw.Flush()
-	return cw.Error()
+	return cw.Flush()
 }
 
 // WriteAccountsCSV writes one row per account: account, community,
@@ -268,7 +268,7 @@ func WriteEdgesCSV(w io.Writer, g *Graph, cs []Community) error {
 func WriteAccountsCSV(w io.Writer, g *Graph, cs []Community) error {
 	m := membership(g, cs)
 	comp := Components(g)
-	cw := csv.NewWriter(w)
+	cw := csvsafe.NewWriter(w)
 	if err := cw.Write([]string{"account", "community", "component", "shares", "objects", "coshares"}); err != nil {
 		return err
 	}
@@ -277,8 +277,7 @@ func WriteAccountsCSV(w io.Writer, g *Graph, cs []Community) error {
 			return err
 		}
 	}
-	cw.Flush()
-	return cw.Error()
+	return cw.Flush()
 }
 
 // WriteCoSharesCSV writes one row per co-share, with the columns of
@@ -286,7 +285,7 @@ func WriteAccountsCSV(w io.Writer, g *Graph, cs []Community) error {
 // the earlier share, account_id_y, content_id_y for the later one,
 // time_delta in seconds) after an object_type column.
 func WriteCoSharesCSV(w io.Writer, cs []CoShare) error {
-	cw := csv.NewWriter(w)
+	cw := csvsafe.NewWriter(w)
 	if err := cw.Write([]string{"object_type", "object_id", "account_id", "content_id", "account_id_y", "content_id_y", "time_delta"}); err != nil {
 		return err
 	}
@@ -295,6 +294,5 @@ func WriteCoSharesCSV(w io.Writer, cs []CoShare) error {
 			return err
 		}
 	}
-	cw.Flush()
-	return cw.Error()
+	return cw.Flush()
 }

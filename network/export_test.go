@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 func exportGraph(t *testing.T) (*Graph, []Community) {
@@ -184,5 +185,22 @@ for path, read in ((sys.argv[1], nx.read_gexf), (sys.argv[2], nx.read_graphml)):
 	line := fmt.Sprintf("%d %d 4 hashtag:2 url:2 2 2", len(g.Accounts), len(g.Edges))
 	if want := line + "\n" + line + "\n"; string(out) != want {
 		t.Errorf("networkx read:\n%s\nwant:\n%s", out, want)
+	}
+}
+
+// TestCSVGuardsFormulas: a shared object a spreadsheet would run as a
+// formula is written with a quote in front; numbers stay as they are and
+// no byte order mark is written (the files are data for R and Gephi).
+func TestCSVGuardsFormulas(t *testing.T) {
+	at := time.Unix(100, 0)
+	cs := []CoShare{{Object: Key{Type: "url", Object: "=HYPERLINK(\"http://evil.example\")"},
+		A: Share{Account: "@a", Post: "1", Time: at}, B: Share{Account: "b", Post: "2", Time: at.Add(5 * time.Second)}}}
+	var b bytes.Buffer
+	if err := WriteCoSharesCSV(&b, cs); err != nil {
+		t.Fatal(err)
+	}
+	out := b.String()
+	if strings.HasPrefix(out, "\ufeff") || !strings.Contains(out, `"'=HYPERLINK(""http://evil.example"")"`) || !strings.Contains(out, ",'@a,") || !strings.HasSuffix(out, ",5\n") {
+		t.Errorf("co-shares CSV:\n%s", out)
 	}
 }

@@ -21,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/marsad/marsad/csvsafe"
 	"github.com/marsad/marsad/internal/action"
 	"github.com/marsad/marsad/internal/evidence"
 	"github.com/marsad/marsad/internal/model"
@@ -224,10 +225,10 @@ func TestNotices(t *testing.T) {
 	if err := action.WriteCSV(&b, []action.Notice{n}); err != nil {
 		t.Fatal(err)
 	}
-	if !strings.HasPrefix(b.String(), action.BOM) {
+	if !strings.HasPrefix(b.String(), csvsafe.BOM) {
 		t.Errorf("CSV starts %q, want a UTF-8 BOM so spreadsheets read Arabic", b.String()[:min(8, b.Len())])
 	}
-	recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(b.String(), action.BOM))).ReadAll()
+	recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(b.String(), csvsafe.BOM))).ReadAll()
 	if err != nil || len(recs) != 2 || recs[1][5] != "'=cmd|' /C calc'!A0" || recs[1][3] != "منصة" || recs[1][8] != "2026-01-02T04:04:05Z" {
 		t.Fatalf("CSV = %q, %v", recs, err)
 	}
@@ -393,4 +394,27 @@ func mustKey(t *testing.T) ed25519.PrivateKey {
 		t.Fatal(err)
 	}
 	return key
+}
+
+// TestSettingsFormCheck: the whole settings form is checked before
+// anything is written; a wrong field is named, and nothing is returned
+// to write.
+func TestSettingsFormCheck(t *testing.T) {
+	for _, c := range []struct {
+		f     action.SettingsForm
+		field string
+		n     int
+	}{
+		{action.SettingsForm{WebhookURL: "https://h.example/x", RetentionDays: "30"}, "", 2},
+		{action.SettingsForm{WebhookURL: "https://h.example/x", WebhookSecret: "0123456789abcdef", RetentionDays: "30", Texts: map[string]string{"legal_basis": " b "}}, "", 4},
+		{action.SettingsForm{WebhookURL: "https://h.example/x", WebhookSecret: "short", RetentionDays: "30"}, "webhook_secret", 0},
+		{action.SettingsForm{WebhookURL: "https://h.example/x", RetentionDays: "0"}, "retention_days", 0},
+		{action.SettingsForm{WebhookURL: "gopher://h", RetentionDays: "30"}, "webhook_url", 0},
+	} {
+		set, err := c.f.Check()
+		var fe *action.FieldError
+		if c.field == "" && (err != nil || len(set) != c.n) || c.field != "" && (!errors.As(err, &fe) || fe.Field != c.field || set != nil) {
+			t.Errorf("%+v: %d settings, %v; want %d settings, field %q", c.f, len(set), err, c.n, c.field)
+		}
+	}
 }

@@ -3,7 +3,6 @@ package action
 import (
 	"context"
 	_ "embed"
-	"encoding/csv"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -14,6 +13,7 @@ import (
 	"github.com/go-pdf/fpdf"
 
 	"github.com/marsad/marsad/arabicshape"
+	"github.com/marsad/marsad/csvsafe"
 	"github.com/marsad/marsad/internal/store"
 )
 
@@ -49,17 +49,14 @@ func EnglishNoticeLabels(status string) *NoticeLabels {
 
 var csvHeader = []string{"order_id", "kind", "case_id", "platform", "content_url", "legal_basis", "issued_by", "issued_at", "deadline", "status", "status_at", "evidence_id", "evidence_manifest_sha256", "issuer"}
 
-// BOM is the UTF-8 byte order mark. Spreadsheets read a CSV file without
-// it in the computer's legacy code page, which garbles Arabic.
-const BOM = "\ufeff"
-
-// WriteCSV writes notices as UTF-8 CSV, starting with a BOM, with a
-// header row.
+// WriteCSV writes notices as UTF-8 CSV for a spreadsheet: a byte order
+// mark, a header row, and every cell guarded against formulas (content
+// URLs and legal bases come from outside; csvsafe).
 func WriteCSV(w io.Writer, notices []Notice) error {
-	if _, err := io.WriteString(w, BOM); err != nil {
+	cw, err := csvsafe.NewSpreadsheetWriter(w)
+	if err != nil {
 		return err
 	}
-	cw := csv.NewWriter(w)
 	if err := cw.Write(csvHeader); err != nil {
 		return err
 	}
@@ -68,24 +65,11 @@ func WriteCSV(w io.Writer, notices []Notice) error {
 		rec := []string{strconv.FormatInt(o.ID, 10), o.Kind, strconv.FormatInt(o.CaseID, 10), o.Platform, o.ContentURL, o.LegalBasis, o.IssuedBy,
 			o.IssuedAt.UTC().Format(time.RFC3339), o.Deadline.UTC().Format(time.RFC3339), o.Status, o.StatusAt.UTC().Format(time.RFC3339),
 			strconv.FormatInt(o.EvidenceID, 10), n.EvidenceSHA256, n.Issuer}
-		for i, f := range rec {
-			rec[i] = csvSafe(f)
-		}
 		if err := cw.Write(rec); err != nil {
 			return err
 		}
 	}
-	cw.Flush()
-	return cw.Error()
-}
-
-// csvSafe defuses a value a spreadsheet would run as a formula: content
-// URLs and legal bases come from outside.
-func csvSafe(s string) string {
-	if s != "" && strings.ContainsRune("=+-@\t\r", rune(s[0])) {
-		return "'" + s
-	}
-	return s
+	return cw.Flush()
 }
 
 // WriteJSON writes notices as a JSON array.

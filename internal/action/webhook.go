@@ -113,17 +113,27 @@ func (s *Service) WebhookConfig(ctx context.Context) (addr string, secret []byte
 // address, or a name that resolves only inside) that the allow-list does
 // not let through. Delivery checks again at connect time.
 func (s *Service) CheckWebhookURL(ctx context.Context, addr string) error {
-	if addr == "" {
-		return nil
-	}
-	u, err := url.Parse(addr)
-	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		return fieldError("webhook_url", "webhook_url", "webhook URL %q: not an http or https address", addr)
+	u, err := webhookSyntax(addr)
+	if err != nil || u == nil {
+		return err
 	}
 	if err := s.cfg.Guard.CheckHost(ctx, u.Hostname()); err != nil {
 		return fieldError("webhook_url", "webhook_inside", "webhook URL %q: %s is inside the network and not in the allow-list of private addresses", addr, u.Hostname())
 	}
 	return nil
+}
+
+// webhookSyntax reads a webhook address: nil for none, an error naming
+// the field for one that is not an http or https address.
+func webhookSyntax(addr string) (*url.URL, error) {
+	if addr == "" {
+		return nil, nil
+	}
+	u, err := url.Parse(addr)
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return nil, fieldError("webhook_url", "webhook_url", "webhook URL %q: not an http or https address", addr)
+	}
+	return u, nil
 }
 
 // Deliver posts an order event to the webhook, retrying with exponential

@@ -121,6 +121,7 @@ func (a *API) Routes() []Route {
 		a.route("GET /api/v1/cases", PermRead, a.listCases),
 		a.route("GET /api/v1/cases/{id}", PermRead, a.getCase),
 		a.route("POST /api/v1/cases/{id}/decision", PermDecide, a.decide),
+		a.route("POST /api/v1/cases/{id}/bulk-decision", PermDecide, a.bulkDecide),
 		a.route("POST /api/v1/cases/{id}/claim", PermDecide, a.claim),
 		a.route("POST /api/v1/cases/{id}/release", PermDecide, a.release),
 		a.route("GET /api/v1/orders", PermRead, a.listOrders),

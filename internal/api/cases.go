@@ -145,3 +145,56 @@ func orEmpty[T any](v []T) []T {
 	}
 	return v
 }
+
+// bulkDecisionRequest is one decision for several cases of a cluster.
+type bulkDecisionRequest struct {
+	Cases     []int64       `json:"cases"`
+	Labels    []model.Label `json:"labels"`
+	Action    string        `json:"action"`
+	Rationale string        `json:"rationale"`
+}
+
+// bulkResult is what a bulk decision did to one case.
+type bulkResult struct {
+	CaseID  int64          `json:"case_id"`
+	Done    bool           `json:"done"`
+	Outcome review.Outcome `json:"outcome,omitempty"`
+	// Skipped is why the case was left alone (a code: not_in_cluster,
+	// claimed_by, not_waiting, ...); Reason says it in words.
+	Skipped string `json:"skipped,omitempty"`
+	Reason  string `json:"reason,omitempty"`
+}
+
+// bulkAnswer lists each case's result, and the skipped ones by number.
+type bulkAnswer struct {
+	Results []bulkResult `json:"results"`
+	Skipped []int64      `json:"skipped"`
+}
+
+// bulkDecide records one decision on the cases of case {id}'s cluster,
+// as the case page's bulk form does; cases outside the cluster, or that
+// the rules refuse, are skipped and named.
+func (a *API) bulkDecide(r *http.Request) (any, error) {
+	id, err := pathID(r)
+	if err != nil {
+		return nil, err
+	}
+	var req bulkDecisionRequest
+	if err := decodeBody(r, &req); err != nil {
+		return nil, err
+	}
+	res, err := a.review().DecideMany(r.Context(), id, req.Cases, review.DecisionInput{Reviewer: Actor(r.Context()), Labels: req.Labels, Action: req.Action, Rationale: req.Rationale})
+	if err != nil {
+		return nil, err
+	}
+	out := bulkAnswer{Results: make([]bulkResult, len(res)), Skipped: []int64{}}
+	for i, x := range res {
+		out.Results[i] = bulkResult{CaseID: x.CaseID, Done: x.Done(), Outcome: x.Outcome}
+		if !x.Done() {
+			out.Results[i].Skipped = review.Code(x.Err)
+			out.Results[i].Reason = x.Err.Error()
+			out.Skipped = append(out.Skipped, x.CaseID)
+		}
+	}
+	return out, nil
+}

@@ -227,3 +227,31 @@ func TestAppealOverturnOverAPI(t *testing.T) {
 		c.do("POST", "/api/v1/orders", "application/json", []byte(`{"case_id":`+itoa(id)+`,"platform":"telegram","legal_basis":"Art. 3","justification":"please"}`), 409, nil)
 	})
 }
+
+// TestBulkDecisionAPI: a bulk decision decides the cases of the anchor's
+// cluster and names the ones it skipped: a case outside the cluster is
+// left open; on each store.
+func TestBulkDecisionAPI(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		c, _ := newReviewServer(t, s)
+		anchor := openCase(t, s, "bulk1", model.Incitement)
+		outside := openCase(t, s, "bulk2", model.Incitement)
+		body := `{"cases":[` + itoa(anchor) + `,` + itoa(outside) + `],"labels":["incitement"],"action":"none","rationale":"the same call"}`
+		var got struct {
+			Results []struct {
+				CaseID  int64 `json:"case_id"`
+				Done    bool
+				Skipped string
+			}
+			Skipped []int64
+		}
+		c.do("POST", "/api/v1/cases/"+itoa(anchor)+"/bulk-decision", "application/json", []byte(body), 200, &got)
+		if len(got.Skipped) != 1 || got.Skipped[0] != outside || len(got.Results) != 2 || !got.Results[0].Done || got.Results[1].Skipped != "not_in_cluster" {
+			t.Fatalf("bulk decision: %+v, want case %d done and %d skipped as not_in_cluster", got, anchor, outside)
+		}
+		if cs, _ := s.Case(t.Context(), outside); cs.State != model.CaseOpen {
+			t.Errorf("the case outside the cluster is %s", cs.State)
+		}
+		c.do("POST", "/api/v1/cases/"+itoa(anchor)+"/bulk-decision", "application/json", []byte(`{"cases":[`+itoa(anchor)+`],"labels":["incitement"],"action":"none"}`), 400, nil)
+	})
+}

@@ -15,6 +15,7 @@ import (
 	"fmt"
 	"net"
 	"net/http"
+	"net/netip"
 	"slices"
 	"strings"
 	"time"
@@ -40,7 +41,8 @@ const (
 	ScopeRead  = "read"  // GET requests
 	ScopeWrite = "write" // requests that change something: submit posts, match
 	// ScopeAudit reads the internal audit log (staff names, searches,
-	// failed logins): for the unit's own tools, never for a partner.
+	// failed logins): for the unit's own tools, never for a partner, so
+	// never with a platform (the key needs all-platforms).
 	ScopeAudit = "audit"
 	// ScopeAllPlatforms lets a key without a platform read and send every
 	// platform's cases and posts. A key has a platform or this scope.
@@ -129,10 +131,22 @@ type Config struct {
 	// FailureWindow (default 15 minutes) after the last one. An address
 	// that has not failed is never slowed by failures from elsewhere, so
 	// nobody can keep a user, the admin included, from signing in.
+	//
+	// An account that signed in from an address within KnownFor (default
+	// 30 days) is known there: its logins from that address are slowed
+	// only by its own failures from that address, never by the address's
+	// failures for other names or the account's failures elsewhere, so
+	// one person mistyping behind a shared proxy keeps nobody else out.
 	BaseDelay           time.Duration
 	MaxDelay            time.Duration
 	AddressFreeFailures int
 	FailureWindow       time.Duration
+	KnownFor            time.Duration
+	// TrustedProxies are the reverse proxies in front of marsad. When the
+	// connection comes from one of them, the client is the rightmost
+	// address of X-Forwarded-For that is not a trusted proxy; from any
+	// other peer the header is ignored, since anyone can send it.
+	TrustedProxies []netip.Prefix
 	// Params are the argon2id costs for new hashes.
 	Params Params
 	// Deny writes a refusal (401, 403, 429); default plain text.
@@ -148,6 +162,7 @@ type Service struct {
 	byUser *limiter // an account, from addresses that have failed
 	byPair *limiter // an account from one address
 	byAddr *limiter // an address, whatever the account
+	known  *known   // accounts that signed in from an address
 	dummy  string   // a hash verified for unknown users, so timing does not tell who exists
 	keyUse *keyUse  // last use of API keys, flushed in batches
 }
@@ -175,6 +190,9 @@ func New(st *store.Store, cfg Config) (*Service, error) {
 	if cfg.FailureWindow <= 0 {
 		cfg.FailureWindow = 15 * time.Minute
 	}
+	if cfg.KnownFor <= 0 {
+		cfg.KnownFor = 30 * 24 * time.Hour
+	}
 	if cfg.Params.Memory == 0 {
 		cfg.Params = DefaultParams
 	}
@@ -189,7 +207,7 @@ func New(st *store.Store, cfg Config) (*Service, error) {
 		return nil, err
 	}
 	lim := func(free int) *limiter { return newLimiter(free, cfg.BaseDelay, cfg.MaxDelay, cfg.FailureWindow) }
-	return &Service{st: st, cfg: cfg, byUser: lim(0), byPair: lim(0), byAddr: lim(cfg.AddressFreeFailures), dummy: dummy, keyUse: &keyUse{last: map[int64]time.Time{}}}, nil
+	return &Service{st: st, cfg: cfg, byUser: lim(0), byPair: lim(0), byAddr: lim(cfg.AddressFreeFailures), known: newKnown(cfg.KnownFor), dummy: dummy, keyUse: &keyUse{last: map[int64]time.Time{}}}, nil
 }
 
 // Errors of Login.
@@ -286,11 +304,14 @@ func (s *Service) Login(ctx context.Context, name, password, remote, oldToken st
 	}
 	userKey := strings.ToLower(name)
 	pairKey := userKey + "\x00" + remote
-	d := max(s.byPair.retryAfter(pairKey, now), s.byAddr.retryAfter(remote, now))
-	if s.byAddr.failed(remote, now) {
-		// Guessing one account from many addresses slows every address
-		// that has guessed wrong, but never one that has not.
-		d = max(d, s.byUser.retryAfter(userKey, now))
+	d := s.byPair.retryAfter(pairKey, now)
+	if !s.known.has(pairKey, now) {
+		d = max(d, s.byAddr.retryAfter(remote, now))
+		if s.byAddr.failed(remote, now) {
+			// Guessing one account from many addresses slows every
+			// address that has guessed wrong, but never one that has not.
+			d = max(d, s.byUser.retryAfter(userKey, now))
+		}
 	}
 	if d > 0 {
 		return "", nil, &RateLimitError{RetryAfter: d}
@@ -317,6 +338,7 @@ func (s *Service) Login(ctx context.Context, name, password, remote, oldToken st
 	}
 	s.byUser.reset(userKey)
 	s.byPair.reset(pairKey)
+	s.known.add(pairKey, now)
 	token, err = randomToken(32)
 	if err != nil {
 		return "", nil, err
@@ -555,6 +577,8 @@ func (s *Service) CreateAPIKey(ctx context.Context, name string, scopes []string
 		return "", nil, inputError("platform", "key_platform_both", "api key: give a platform (--platform) or the %s scope, not both", ScopeAllPlatforms)
 	case platform == "" && !all:
 		return "", nil, inputError("platform", "key_platform_none", "api key: bind it to the partner's platform (--platform NAME), or give it the %s scope to see every platform", ScopeAllPlatforms)
+	case platform != "" && slices.Contains(scopes, ScopeAudit):
+		return "", nil, inputError("scope", "key_audit_platform", "api key: the %s scope reads every platform's audit events, staff names and searches: a key bound to a platform cannot have it", ScopeAudit)
 	case len(platform) > 64 || strings.ContainsFunc(platform, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }):
 		return "", nil, inputError("platform", "key_platform_bad", "api key: platform %q: at most 64 characters, no spaces", platform)
 	}
@@ -570,13 +594,82 @@ func (s *Service) CreateAPIKey(ctx context.Context, name string, scopes []string
 	return key, k, nil
 }
 
-// RemoteAddr returns the client address of r without the port.
+// RemoteAddr returns the address of r's direct peer without the port.
 func RemoteAddr(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {
 		return r.RemoteAddr
 	}
 	return host
+}
+
+// ClientAddr returns the address of the client that sent r: the direct
+// peer, or, when the peer is one of Config.TrustedProxies, the rightmost
+// address in X-Forwarded-For that is not a trusted proxy (the one the
+// first trusted proxy saw; addresses left of it are the client's word).
+func (s *Service) ClientAddr(r *http.Request) string {
+	peer := RemoteAddr(r)
+	if !s.trusted(peer) {
+		return peer
+	}
+	var hops []string
+	for _, v := range r.Header.Values("X-Forwarded-For") {
+		hops = append(hops, strings.Split(v, ",")...)
+	}
+	client := peer
+	for i := len(hops) - 1; i >= 0; i-- {
+		a, err := netip.ParseAddr(strings.TrimSpace(hops[i]))
+		if err != nil {
+			// Not an address: nothing left of it can be trusted.
+			return client
+		}
+		client = a.Unmap().String()
+		if !s.trusted(client) {
+			return client
+		}
+	}
+	return client
+}
+
+func (s *Service) trusted(addr string) bool {
+	a, err := netip.ParseAddr(addr)
+	if err != nil {
+		return false
+	}
+	a = a.Unmap()
+	for _, p := range s.cfg.TrustedProxies {
+		if p.Contains(a) {
+			return true
+		}
+	}
+	return false
+}
+
+// ParseProxies reads a comma-separated list of addresses and networks
+// ("10.0.0.1, 192.168.0.0/24, ::1") for Config.TrustedProxies.
+func ParseProxies(list string) ([]netip.Prefix, error) {
+	var out []netip.Prefix
+	for _, f := range strings.Split(list, ",") {
+		f = strings.TrimSpace(f)
+		if f == "" {
+			continue
+		}
+		if strings.Contains(f, "/") {
+			p, err := netip.ParsePrefix(f)
+			if err != nil {
+				return nil, fmt.Errorf("trusted proxy %q: not an address or network", f)
+			}
+			out = append(out, p.Masked())
+			continue
+		}
+		a, err := netip.ParseAddr(f)
+		if err != nil {
+			return nil, fmt.Errorf("trusted proxy %q: not an address or network", f)
+		}
+		a = a.Unmap()
+		out = append(out, netip.PrefixFrom(a, a.BitLen()))
+	}
+	return out, nil
 }
 
 func randomToken(n int) (string, error) {

@@ -92,3 +92,40 @@ func (l *limiter) reset(key string) {
 	defer l.mu.Unlock()
 	delete(l.keys, key)
 }
+
+// known remembers which accounts signed in from which addresses, so that
+// failures of others at a shared address do not slow them. Kept in memory
+// (a restart forgets it) and bounded like the limiters.
+type known struct {
+	keep time.Duration
+	mu   sync.Mutex
+	at   map[string]time.Time
+}
+
+func newKnown(keep time.Duration) *known {
+	return &known{keep: keep, at: map[string]time.Time{}}
+}
+
+func (k *known) has(key string, now time.Time) bool {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	t, ok := k.at[key]
+	if ok && now.Sub(t) >= k.keep {
+		delete(k.at, key)
+		return false
+	}
+	return ok
+}
+
+func (k *known) add(key string, now time.Time) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.at[key] = now
+	if len(k.at) > 100000 {
+		for key, t := range k.at {
+			if now.Sub(t) >= k.keep {
+				delete(k.at, key)
+			}
+		}
+	}
+}

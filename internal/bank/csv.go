@@ -11,6 +11,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/marsad/marsad/csvsafe"
 	"github.com/marsad/marsad/internal/model"
 	"github.com/marsad/marsad/links"
 	"github.com/marsad/marsad/wallet"
@@ -55,8 +56,10 @@ type ParseOptions struct {
 //     and optionally label, source, quality and time columns, as in
 //     ThreatExchange-style "pdq_hex,quality,..." exports.
 //
-// Lines starting with # are comments. Each bad line is reported with its
-// number and the good ones are returned.
+// Lines starting with # are comments. A leading byte order mark is
+// skipped, and a cell quoted against formulas (csvsafe.Cell, as WriteCSV
+// writes) is read without its guard quote. Each bad line is reported with
+// its number and the good ones are returned.
 func ParseCSV(r io.Reader, opt ParseOptions) ([]model.BankEntry, []*LineError, error) {
 	if opt.Type == "" {
 		opt.Type = model.SignalPDQ
@@ -64,7 +67,7 @@ func ParseCSV(r io.Reader, opt ParseOptions) ([]model.BankEntry, []*LineError, e
 	if !opt.Type.Valid() {
 		return nil, nil, fmt.Errorf("unknown signal type %q", opt.Type)
 	}
-	cr := csv.NewReader(r)
+	cr := csv.NewReader(csvsafe.SkipBOM(r))
 	cr.FieldsPerRecord = -1
 	cr.Comment = '#'
 	cr.TrimLeadingSpace = true
@@ -90,6 +93,9 @@ func ParseCSV(r io.Reader, opt ParseOptions) ([]model.BankEntry, []*LineError, e
 			return entries, bad, fmt.Errorf("read CSV: %w", err)
 		}
 		line, _ := cr.FieldPos(0)
+		for i, f := range rec {
+			rec[i] = csvsafe.Unguard(f)
+		}
 		if first {
 			first = false
 			if h, ok := header(rec); ok {
@@ -250,25 +256,27 @@ func isHex(s string, n int) bool {
 	return true
 }
 
-// WriteCSV writes entries in marsad's own shape, with a header.
+// WriteCSV writes entries in marsad's own shape, starting with a UTF-8
+// byte order mark and a header: people open it in a spreadsheet, and
+// ParseCSV reads it back exactly (csvsafe).
 func WriteCSV(w io.Writer, entries []model.BankEntry) error {
-	if _, err := io.WriteString(w, "type,value,label,source,added_at\n"); err != nil {
+	if _, err := io.WriteString(w, csvsafe.BOM+"type,value,label,source,added_at\n"); err != nil {
 		return err
 	}
 	return WriteCSVRows(w, entries)
 }
 
 // WriteCSVRows writes entries in marsad's own shape without a header, for
-// writing a large bank page by page.
+// writing a large bank page by page. Every cell a spreadsheet would run
+// as a formula is prefixed with a quote (csvsafe.Cell).
 func WriteCSVRows(w io.Writer, entries []model.BankEntry) error {
-	cw := csv.NewWriter(w)
+	cw := csvsafe.NewWriter(w)
 	for _, e := range entries {
 		if err := cw.Write([]string{string(e.Type), e.Value, string(e.Label), e.Source, e.AddedAt.UTC().Format(time.RFC3339)}); err != nil {
 			return err
 		}
 	}
-	cw.Flush()
-	return cw.Error()
+	return cw.Flush()
 }
 
 // WriteHashes writes the PDQ entries one hash per line, the simplest shape

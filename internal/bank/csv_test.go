@@ -2,6 +2,7 @@ package bank
 
 import (
 	"bytes"
+	"encoding/csv"
 	"strings"
 	"testing"
 
@@ -111,4 +112,57 @@ func FuzzParseCSV(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestWriteCSVGuardsFormulas: a source a spreadsheet would run as a
+// formula is written quoted, after a byte order mark, and reads back as
+// it was; a plain hash list stays plain hex without a mark.
+func TestWriteCSVGuardsFormulas(t *testing.T) {
+	evil := "=cmd|'/c calc'!A1"
+	in := []model.BankEntry{
+		{Type: model.SignalPDQ, Value: pdqA, Label: model.Propaganda, Source: evil},
+		{Type: model.SignalURL, Value: "https://x.com/i/status/1", Source: "-2+3"},
+		{Type: model.SignalURL, Value: "https://x.com/i/status/2", Source: "'=already quoted"},
+	}
+	var buf bytes.Buffer
+	if err := WriteCSV(&buf, in); err != nil {
+		t.Fatal(err)
+	}
+	out := buf.String()
+	if !strings.HasPrefix(out, "\ufefftype,value,label,source,added_at\n") {
+		t.Fatalf("no byte order mark and header: %q", out[:40])
+	}
+	recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(out, "\ufeff"))).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"'" + evil, "'-2+3", "''=already quoted"} {
+		found := false
+		for _, r := range recs {
+			found = found || r[3] == want
+		}
+		if !found {
+			t.Errorf("no cell %q in %q", want, recs)
+		}
+	}
+	back, bad, err := ParseCSV(strings.NewReader(out), ParseOptions{})
+	if err != nil || len(bad) != 0 || len(back) != len(in) {
+		t.Fatalf("read back: %+v %v %v", back, bad, err)
+	}
+	for i := range in {
+		if back[i].Source != in[i].Source || back[i].Value != in[i].Value {
+			t.Errorf("entry %d read back as %+v, want %+v", i, back[i], in[i])
+		}
+	}
+	// The hash list partners exchange: hex only, no mark, and read back
+	// with or without one.
+	buf.Reset()
+	WriteHashes(&buf, in)
+	if buf.String() != pdqA+"\n" {
+		t.Fatalf("hashes = %q", buf.String())
+	}
+	back, bad, err = ParseCSV(strings.NewReader("\ufeff"+pdqA+"\n"), ParseOptions{})
+	if err != nil || len(bad) != 0 || len(back) != 1 || back[0].Value != pdqA {
+		t.Fatalf("hash list with a byte order mark: %+v %v %v", back, bad, err)
+	}
 }

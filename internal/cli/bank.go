@@ -31,6 +31,12 @@ any header naming a hash column (hash, pdq, pdq_hex, signal, value, with
 optional label, source, quality, time). Bad lines are reported by number and
 the rest are imported.
 
+export writes CSV for spreadsheets: a UTF-8 byte order mark, and a quote
+before any cell a spreadsheet would run as a formula (starting with = + -
+@, tab or CR; plain numbers such as -12 stay as they are). import reads
+such a file back unchanged. --format hashes writes plain hex, one hash a
+line, for partners' tools.
+
 Video banks use ThreatExchange's vPDQ hash files (frame,quality,pdq_hex,
 seconds a line; one video a file). import recognises such a file, or a
 folder of them, by its content (or take --format vpdq); each file becomes

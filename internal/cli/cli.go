@@ -1,4 +1,6 @@
 // Package cli holds the marsad subcommands: flag parsing and wiring only.
+// Every subcommand parses its flags with parseFlags, which accepts flags
+// before or after the positional arguments.
 // Each subcommand lives in its own file and is listed in commands below.
 package cli
 
@@ -9,6 +11,7 @@ import (
 	"fmt"
 	"io"
 	"sort"
+	"strings"
 )
 
 // env is what every subcommand gets: its arguments and the process streams.
@@ -122,8 +125,11 @@ func newFlags(e env, name, synopsis string) *flag.FlagSet {
 }
 
 // parseFlags parses e.args into fs, turning a parse failure into errUsage.
+// Flags may come anywhere, before or after the positional arguments, as
+// the usage lines show them (see flagsFirst).
 func parseFlags(fs *flag.FlagSet, e env) error {
-	for _, a := range e.args {
+	args := flagsFirst(fs, e.args)
+	for _, a := range args {
 		if a == "--" {
 			break
 		}
@@ -132,13 +138,55 @@ func parseFlags(fs *flag.FlagSet, e env) error {
 			fs.SetOutput(e.stdout)
 		}
 	}
-	if err := fs.Parse(e.args); err != nil {
+	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return err
 		}
 		return fmt.Errorf("%w: %v", errUsage, err)
 	}
 	return nil
+}
+
+// flagsFirst reorders args so that every flag comes before the positional
+// arguments, which are put after a "--": the standard flag package stops
+// at the first positional argument, and people type flags after them. A
+// flag that takes a value ("--type pdq") keeps its value with it; "-" alone
+// (standard input) is positional, and everything after a "--" is
+// positional as written. Unknown flags stay with the flags, so that Parse
+// names them.
+func flagsFirst(fs *flag.FlagSet, args []string) []string {
+	var flags, pos []string
+	for i := 0; i < len(args); i++ {
+		a := args[i]
+		if a == "--" {
+			pos = append(pos, args[i+1:]...)
+			break
+		}
+		if len(a) < 2 || a[0] != '-' {
+			pos = append(pos, a)
+			continue
+		}
+		flags = append(flags, a)
+		name := strings.TrimLeft(a, "-")
+		if strings.Contains(name, "=") {
+			continue
+		}
+		f := fs.Lookup(name)
+		if f == nil {
+			continue
+		}
+		if b, ok := f.Value.(interface{ IsBoolFlag() bool }); ok && b.IsBoolFlag() {
+			continue
+		}
+		if i+1 < len(args) {
+			i++
+			flags = append(flags, args[i])
+		}
+	}
+	if len(pos) == 0 {
+		return flags
+	}
+	return append(append(flags, "--"), pos...)
 }
 
 func runVersion(_ context.Context, e env) error {

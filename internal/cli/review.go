@@ -28,7 +28,13 @@ func mountUI(a *app, srv *server.Server, ap *api.API) error {
 	// MARSAD_INSECURE_COOKIES=1 serves sessions over plain HTTP on a
 	// network address; browsers keep Secure cookies only over HTTPS or
 	// from localhost.
-	as, err := auth.New(a.store, auth.Config{InsecureCookies: os.Getenv("MARSAD_INSECURE_COOKIES") == "1"})
+	// MARSAD_TRUSTED_PROXIES lists the reverse proxies (addresses or
+	// networks) whose X-Forwarded-For names the client.
+	proxies, err := auth.ParseProxies(os.Getenv("MARSAD_TRUSTED_PROXIES"))
+	if err != nil {
+		return fmt.Errorf("MARSAD_TRUSTED_PROXIES: %w", err)
+	}
+	as, err := auth.New(a.store, auth.Config{InsecureCookies: os.Getenv("MARSAD_INSECURE_COOKIES") == "1", TrustedProxies: proxies})
 	if err != nil {
 		return err
 	}
@@ -85,7 +91,7 @@ func apiAuthorizer(a *app, as *auth.Service) func(*http.Request, api.Perm) (stri
 			if uerr != nil {
 				return "", uerr
 			}
-			if len(users) == 0 && loopback(r) {
+			if len(users) == 0 && loopback(as, r) {
 				return "local", nil
 			}
 			return "", fmt.Errorf("%w: %v", api.ErrUnauthenticated, err)
@@ -109,8 +115,9 @@ func apiAuthorizer(a *app, as *auth.Service) func(*http.Request, api.Perm) (stri
 }
 
 // allowed maps roles and scopes onto the API's permissions. The audit log
-// holds staff names, searches and failed logins: only admins, and keys
-// given the audit scope for the unit's own tools, read it.
+// holds staff names, searches and failed logins of every platform: only
+// admins, and keys not bound to a platform given the audit scope for the
+// unit's own tools, read it.
 func allowed(p *auth.Principal, perm api.Perm) bool {
 	if p.Role == auth.RolePartner {
 		switch perm {
@@ -119,7 +126,9 @@ func allowed(p *auth.Principal, perm api.Perm) bool {
 		case api.PermIngest:
 			return p.HasScope(auth.ScopeWrite)
 		case api.PermAudit:
-			return p.HasScope(auth.ScopeAudit)
+			// The audit log is every platform's: never for a key bound
+			// to one (keys made before CreateAPIKey refused that).
+			return p.HasScope(auth.ScopeAudit) && p.Platform == ""
 		}
 		return false
 	}
@@ -136,7 +145,7 @@ func allowed(p *auth.Principal, perm api.Perm) bool {
 	return false
 }
 
-func loopback(r *http.Request) bool {
-	ip := net.ParseIP(auth.RemoteAddr(r))
+func loopback(as *auth.Service, r *http.Request) bool {
+	ip := net.ParseIP(as.ClientAddr(r))
 	return ip != nil && ip.IsLoopback()
 }

@@ -93,7 +93,11 @@ func TestScopedReads(t *testing.T) {
 			}
 			tg := cmd("", 3, "user", "key", "add", "--scopes", "read,write", "--platform", "telegram", "tg")
 			all := cmd("", 3, "user", "key", "add", "--scopes", "read,all-platforms", "everyone")
-			aud := cmd("", 3, "user", "key", "add", "--scopes", "read,audit", "--platform", "x", "siem")
+			aud := cmd("", 3, "user", "key", "add", "--scopes", "read,audit,all-platforms", "siem")
+			// The audit log is every platform's: a key bound to one cannot read it.
+			if code, _, errs := run(t, "", append(append([]string{"user", "key", "add", "--data", data}, extra...), "--scopes", "read,audit", "--platform", "x", "partner-siem")...); code != 1 || !strings.Contains(errs, "audit") {
+				t.Fatalf("platform-bound key with the audit scope: exit %d %s", code, errs)
+			}
 			// A key made before platform binding existed: bound to nothing.
 			st, err := store.Open(context.Background(), dsnOf(data, extra))
 			if err != nil {
@@ -101,6 +105,11 @@ func TestScopedReads(t *testing.T) {
 			}
 			legacy := "mk_legacy-key-without-platform-0123456789abcdef"
 			if err := st.CreateAPIKey(context.Background(), &store.APIKey{Name: "old", Prefix: legacy[:10], KeyHash: sha(legacy), Scopes: []string{"read"}, CreatedBy: "test"}, "test"); err != nil {
+				t.Fatal(err)
+			}
+			// A key given both before that rule: refused the audit log.
+			boundAudit := "mk_bound-audit-key-0123456789abcdef0123456789"
+			if err := st.CreateAPIKey(context.Background(), &store.APIKey{Name: "old-siem", Prefix: boundAudit[:10], KeyHash: sha(boundAudit), Scopes: []string{"read", "audit"}, Platform: "x", CreatedBy: "test"}, "test"); err != nil {
 				t.Fatal(err)
 			}
 			st.Close()
@@ -159,8 +168,10 @@ func TestScopedReads(t *testing.T) {
 				{all, "GET", "/api/v1/posts/2", "", 200},
 				{all, "GET", "/api/v1/audit", "", 403},
 				{aud, "GET", "/api/v1/audit", "", 200},
+				{boundAudit, "GET", "/api/v1/audit", "", 403},
+				{boundAudit, "GET", "/api/v1/audit/verify", "", 403},
 				{aud, "GET", "/api/v1/audit/verify", "", 200},
-				{aud, "GET", "/api/v1/cases/1", "", 404},
+				{aud, "GET", "/api/v1/cases/1", "", 200}, // all-platforms
 				{legacy, "GET", "/api/v1/cases", "", 403},
 				{legacy, "GET", "/api/v1/posts/1", "", 403},
 				{legacy, "GET", "/api/v1/banks", "", 200},
@@ -206,7 +217,8 @@ func TestAuditNeedsAdmin(t *testing.T) {
 		{auth.Principal{Name: "rev1", Role: auth.RoleReviewer}, false},
 		{auth.Principal{Name: "ana", Role: auth.RoleAnalyst}, false},
 		{auth.Principal{Name: "key:a", Role: auth.RolePartner, Scopes: []string{"read"}}, false},
-		{auth.Principal{Name: "key:b", Role: auth.RolePartner, Scopes: []string{"read", "audit"}}, true},
+		{auth.Principal{Name: "key:b", Role: auth.RolePartner, Scopes: []string{"read", "audit", "all-platforms"}}, true},
+		{auth.Principal{Name: "key:c", Role: auth.RolePartner, Scopes: []string{"read", "audit"}, Platform: "x"}, false},
 	} {
 		if got := allowed(&tt.p, "audit"); got != tt.want {
 			t.Errorf("%s (%s %v) may read the audit log: %v, want %v", tt.p.Name, tt.p.Role, tt.p.Scopes, got, tt.want)

@@ -20,7 +20,7 @@ const defaultAddr = "127.0.0.1:8470"
 const defaultCheckpointEvery = 5 * time.Minute
 
 func runServe(ctx context.Context, e env) error {
-	fs := newFlags(e, "serve", "serve [flags]\n\nServes the API, the web UI, /healthz and /metrics. Signs a checkpoint of the\naudit chain at start, every --checkpoint-every and at shutdown, so that\nmarsad audit verify detects a tail cut from the log.")
+	fs := newFlags(e, "serve", "serve [flags]\n\nServes the API, the web UI, /healthz and /metrics. Signs a checkpoint of the\naudit chain at start, every --checkpoint-every and at shutdown, so that\nmarsad audit verify detects a tail cut from the log.\n\nBehind a reverse proxy, set MARSAD_TRUSTED_PROXIES to its addresses or\nnetworks (comma-separated): X-Forwarded-For is read only from them, and\nthe client is its rightmost address that is not a listed proxy.")
 	var sf storeFlags
 	sf.register(fs)
 	addr := fs.String("addr", envOr("MARSAD_ADDR", defaultAddr), "address to listen on (env MARSAD_ADDR)")

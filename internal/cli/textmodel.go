@@ -58,17 +58,10 @@ func runModelStore(ctx context.Context, sub string, e env) error {
 	fs.StringVar(&sf.db, "db", os.Getenv("MARSAD_DB"), "database: a SQLite file path, or postgres://... (env MARSAD_DB; default DATA/marsad.db)")
 	out := fs.String("o", "", "model `file` to write (export)")
 	actor := fs.String("actor", "cli", "who to name in the audit log")
-	// Flags may come before or after the model id.
-	var args []string
-	for rest := e.args; ; {
-		if err := parseFlags(fs, env{args: rest, stdin: e.stdin, stdout: e.stdout, stderr: e.stderr}); err != nil {
-			return err
-		}
-		if fs.NArg() == 0 {
-			break
-		}
-		args, rest = append(args, fs.Arg(0)), fs.Args()[1:]
+	if err := parseFlags(fs, e); err != nil {
+		return err
 	}
+	args := fs.Args()
 	want := map[string]int{"list": 0, "activate": 1, "default": 0, "export": 1}[sub]
 	if len(args) != want {
 		return fmt.Errorf("%w: model %s takes %d argument(s), got %d", errUsage, sub, want, len(args))

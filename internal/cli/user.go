@@ -30,7 +30,8 @@ Manages the people who sign in to the web UI and the partners' API keys.
 A password is read from standard input (its first line), or asked for twice
 when standard input is a terminal. An API key is printed once: only its hash
 is kept. Scopes: read (GET requests), write (send posts, match), audit
-(read the audit log: for the unit's own tools only), all-platforms (every
+(read the audit log: for the unit's own tools only, so not with
+--platform), all-platforms (every
 platform's cases and posts). A key is bound to its partner's platform with
 --platform, and then reads and sends only that platform's posts and cases;
 a key without --platform needs the all-platforms scope.

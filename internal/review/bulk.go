@@ -28,19 +28,21 @@ type BatchResult struct {
 // Done reports whether the action was done to the case.
 func (r BatchResult) Done() bool { return r.Err == nil }
 
-// ClaimMany claims each case for reviewer by the rules of Claim. A case
-// that cannot be claimed is skipped with its reason.
-func (s *Service) ClaimMany(ctx context.Context, caseIDs []int64, reviewer string) ([]BatchResult, error) {
-	return s.batch(ctx, "claim", caseIDs, reviewer, func(id int64) (Outcome, error) {
+// ClaimMany claims each case of anchor's cluster in caseIDs for reviewer
+// by the rules of Claim. A case that cannot be claimed, or is not in the
+// cluster, is skipped with its reason.
+func (s *Service) ClaimMany(ctx context.Context, anchor int64, caseIDs []int64, reviewer string) ([]BatchResult, error) {
+	return s.batch(ctx, "claim", anchor, caseIDs, reviewer, func(id int64) (Outcome, error) {
 		_, err := s.Claim(ctx, id, reviewer)
 		return "", err
 	})
 }
 
-// ReleaseMany gives up each claim by the rules of Release: only the
-// holder's claims are released, or anyone's with force (an admin).
-func (s *Service) ReleaseMany(ctx context.Context, caseIDs []int64, reviewer string, force bool) ([]BatchResult, error) {
-	return s.batch(ctx, "release", caseIDs, reviewer, func(id int64) (Outcome, error) {
+// ReleaseMany gives up each claim of anchor's cluster in caseIDs by the
+// rules of Release: only the holder's claims are released, or anyone's
+// with force (an admin).
+func (s *Service) ReleaseMany(ctx context.Context, anchor int64, caseIDs []int64, reviewer string, force bool) ([]BatchResult, error) {
+	return s.batch(ctx, "release", anchor, caseIDs, reviewer, func(id int64) (Outcome, error) {
 		c, err := s.st.Case(ctx, id)
 		if err != nil {
 			return "", err
@@ -57,12 +59,12 @@ func (s *Service) ReleaseMany(ctx context.Context, caseIDs []int64, reviewer str
 // each case by the rules of Decide. The decision is checked once before
 // any case is touched, so a decision without a rationale or labels decides
 // nothing; a case claimed by someone else or no longer waiting for a
-// decision is skipped with its reason.
-func (s *Service) DecideMany(ctx context.Context, caseIDs []int64, in DecisionInput) ([]BatchResult, error) {
+// decision, or not in anchor's cluster, is skipped with its reason.
+func (s *Service) DecideMany(ctx context.Context, anchor int64, caseIDs []int64, in DecisionInput) ([]BatchResult, error) {
 	if _, err := CheckDecision(in); err != nil {
 		return nil, err
 	}
-	return s.batch(ctx, "decide", caseIDs, in.Reviewer, func(id int64) (Outcome, error) {
+	return s.batch(ctx, "decide", anchor, caseIDs, in.Reviewer, func(id int64) (Outcome, error) {
 		one := in
 		one.CaseID = id
 		_, out, err := s.Decide(ctx, one)
@@ -74,10 +76,21 @@ func (s *Service) DecideMany(ctx context.Context, caseIDs []int64, in DecisionIn
 // conflict, a case not found, a claim of someone else) skips the case; any
 // other fault stops the batch and is returned with the results so far.
 // Each case touched is audited as part of the batch, whatever befell it.
-func (s *Service) batch(ctx context.Context, op string, caseIDs []int64, actor string, do func(int64) (Outcome, error)) ([]BatchResult, error) {
+// Only the cases of anchor's cluster (as Cluster lists them now) are
+// acted on; any other is skipped as not_in_cluster, so a hand-made form
+// cannot reach cases the reviewer never saw listed.
+func (s *Service) batch(ctx context.Context, op string, anchor int64, caseIDs []int64, actor string, do func(int64) (Outcome, error)) ([]BatchResult, error) {
 	ids, err := batchIDs(caseIDs)
 	if err != nil {
 		return nil, err
+	}
+	cl, err := s.Cluster(ctx, anchor)
+	if err != nil {
+		return nil, err
+	}
+	in := make(map[int64]bool, len(cl))
+	for _, c := range cl {
+		in[c.ID] = true
 	}
 	list := make([]string, len(ids))
 	for i, id := range ids {
@@ -86,7 +99,13 @@ func (s *Service) batch(ctx context.Context, op string, caseIDs []int64, actor s
 	batch := strings.Join(list, ",")
 	out := make([]BatchResult, 0, len(ids))
 	for _, id := range ids {
-		o, err := do(id)
+		var o Outcome
+		var err error
+		if in[id] {
+			o, err = do(id)
+		} else {
+			err = invalid("cases", "not_in_cluster", "case %d is not in the cluster of case %d", id, anchor)
+		}
 		if err != nil && Status(err) == 0 {
 			return out, fmt.Errorf("bulk %s: case %d: %w", op, id, err)
 		}

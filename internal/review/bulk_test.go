@@ -94,7 +94,7 @@ func TestBulkDuplicateCluster(t *testing.T) {
 		if _, _, err := rv.Decide(ctx, harmful(b, "rev2")); err != nil {
 			t.Fatal(err)
 		}
-		res, err := rv.ClaimMany(ctx, []int64{a, c, d, a}, "rev1")
+		res, err := rv.ClaimMany(ctx, a, []int64{a, c, d, a}, "rev1")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -107,7 +107,7 @@ func TestBulkDuplicateCluster(t *testing.T) {
 				t.Errorf("claim case %d: %v, want %q", r.CaseID, r.Err, want[r.CaseID])
 			}
 		}
-		res, err = rv.ReleaseMany(ctx, []int64{d, c}, "rev1", false)
+		res, err = rv.ReleaseMany(ctx, a, []int64{d, c}, "rev1", false)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -120,17 +120,26 @@ func TestBulkDuplicateCluster(t *testing.T) {
 
 		// A decision without a rationale decides nothing.
 		noWhy := review.DecisionInput{Reviewer: "rev1", Labels: []model.Label{model.Propaganda}, Action: "none"}
-		if _, err := rv.DecideMany(ctx, []int64{a, d}, noWhy); !errors.Is(err, review.ErrInvalid) || review.Field(err) != "rationale" {
+		if _, err := rv.DecideMany(ctx, a, []int64{a, d}, noWhy); !errors.Is(err, review.ErrInvalid) || review.Field(err) != "rationale" {
 			t.Fatalf("bulk decision without rationale: %v, want invalid rationale", err)
 		}
 		if got, _ := s.Case(ctx, a); got.State != model.CaseOpen {
 			t.Fatalf("case %d is %s after a refused bulk decision", a, got.State)
 		}
-		if _, err := rv.DecideMany(ctx, nil, harmful(0, "rev1")); review.Field(err) != "cases" {
+		if _, err := rv.DecideMany(ctx, a, nil, harmful(0, "rev1")); review.Field(err) != "cases" {
 			t.Errorf("bulk decision of no case: %v, want invalid cases", err)
 		}
 
-		res, err = rv.DecideMany(ctx, []int64{a, b, c, d}, harmful(0, "rev1"))
+		// A case outside a's cluster, slipped into the form, is skipped
+		// and named, and left as it was.
+		res, err = rv.DecideMany(ctx, a, []int64{other}, harmful(0, "rev1"))
+		if err != nil || len(res) != 1 || res[0].CaseID != other || code(res[0].Err) != "not_in_cluster" {
+			t.Fatalf("deciding case %d outside the cluster of %d: %+v %v, want it skipped as not_in_cluster", other, a, res, err)
+		}
+		if got, _ := s.Case(ctx, other); got.State != model.CaseOpen {
+			t.Fatalf("case %d outside the cluster is %s after the bulk decision", other, got.State)
+		}
+		res, err = rv.DecideMany(ctx, a, []int64{a, b, c, d}, harmful(0, "rev1"))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -198,7 +207,7 @@ func TestBulkNetworkCluster(t *testing.T) {
 		if got := caseIDs(cl); !slices.Equal(got, []int64{nc.ID, m1, m2}) {
 			t.Fatalf("network cluster = %v, want %v (not the outsider's %d)", got, []int64{nc.ID, m1, m2}, out)
 		}
-		res, err := rv.DecideMany(ctx, caseIDs(cl), review.DecisionInput{Reviewer: "rev1", Labels: []model.Label{model.None}, Rationale: "ordinary link sharing"})
+		res, err := rv.DecideMany(ctx, nc.ID, caseIDs(cl), review.DecisionInput{Reviewer: "rev1", Labels: []model.Label{model.None}, Rationale: "ordinary link sharing"})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -79,3 +79,13 @@ func Field(err error) string {
 	}
 	return ""
 }
+
+// Code names the problem in err (such as not_in_cluster or claimed_by),
+// if it is one of the review rules' errors.
+func Code(err error) string {
+	var e *Error
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return ""
+}

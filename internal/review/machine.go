@@ -15,6 +15,9 @@ type CaseMove struct {
 	From  []model.CaseState
 	To    model.CaseState
 	Who   string
+	// Once marks a move a case makes at most once: after an appeal has
+	// been decided, another is a conflict.
+	Once bool
 }
 
 // Case events.
@@ -29,13 +32,23 @@ const (
 // none leads to open: a decided case goes back to the queue only as appealed.
 var CaseMoves = []CaseMove{
 	{EventDecide, []model.CaseState{model.CaseOpen}, model.CaseDecided,
-		"a reviewer holding the claim, or any reviewer when nobody holds it"},
+		"a reviewer holding the claim, or any reviewer when nobody holds it", false},
 	{EventDecideAppeal, []model.CaseState{model.CaseAppealed}, model.CaseDecided,
-		"a reviewer other than the one who made the appealed decision"},
+		"a reviewer other than the one who made the appealed decision", false},
 	{EventIssueOrder, []model.CaseState{model.CaseDecided}, model.CaseActioned,
-		"a reviewer, when the decision has a harmful label (further orders keep it actioned)"},
+		"a reviewer, when the decision has a harmful label (further orders keep it actioned)", false},
 	{EventAppeal, []model.CaseState{model.CaseDecided, model.CaseActioned}, model.CaseAppealed,
-		"a reviewer recording who appeals and why"},
+		"a reviewer recording who appeals and why; once: a case whose appeal was decided cannot be appealed again", true},
+}
+
+// caseMove returns the move of event.
+func caseMove(event string) CaseMove {
+	for _, m := range CaseMoves {
+		if m.Event == event {
+			return m
+		}
+	}
+	return CaseMove{}
 }
 
 // caseFrom returns the states a case may be in for event.
@@ -60,8 +73,20 @@ func CanDecide(c *model.Case, viewer string) bool {
 	return Claimable(c.State) && (c.ClaimedBy == "" || c.ClaimedBy == viewer)
 }
 
-// CanAppeal reports whether c can be appealed.
-func CanAppeal(c *model.Case) bool { return slices.Contains(caseFrom(EventAppeal), c.State) }
+// CanAppeal reports whether c, with its decisions, can be appealed: it is
+// in a state an appeal leaves from and, the move being once, no appeal of
+// it has been decided.
+func CanAppeal(c *model.Case, decisions []model.Decision) bool {
+	m := caseMove(EventAppeal)
+	if !slices.Contains(m.From, c.State) {
+		return false
+	}
+	return !m.Once || !slices.ContainsFunc(decisions, func(d model.Decision) bool { return d.Appeal })
+}
+
+// Orderable reports whether c is in a state orders and appeals start from
+// (decided or actioned), whatever its appeals.
+func Orderable(c *model.Case) bool { return slices.Contains(caseFrom(EventAppeal), c.State) }
 
 // Actionable reports whether orders and bank additions may be made from c:
 // a human decided it, with a harmful label.

@@ -188,7 +188,11 @@ func (s *Service) Appeal(ctx context.Context, caseID int64, actor, reason string
 	if reason == "" {
 		return invalid("reason", "appeal_reason_required", "an appeal must say who appeals and why")
 	}
-	return s.st.MoveCase(ctx, caseID, caseFrom(EventAppeal), model.CaseAppealed, actor, reason)
+	m := caseMove(EventAppeal)
+	if m.Once {
+		return s.st.MoveCaseOnce(ctx, caseID, m.From, m.To, actor, reason)
+	}
+	return s.st.MoveCase(ctx, caseID, m.From, m.To, actor, reason)
 }
 
 // AddToBank adds signals of a case's post (each "type:value") to a bank

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -305,6 +306,88 @@ func TestConcurrentDecisionsThroughService(t *testing.T) {
 			wg.Wait()
 			if ds, _ := s.Decisions(ctx, caseID); won != 1 || len(ds) != 1 {
 				t.Errorf("case %d: %d won, %d decisions recorded; want 1", caseID, won, len(ds))
+			}
+		}
+	})
+}
+
+// TestCaseMovesMatchDocs: each row of the case table in docs/review.md is
+// one move of review.CaseMoves, with the same states and the same words
+// for who may make it.
+func TestCaseMovesMatchDocs(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/review.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, table, _ := strings.Cut(string(doc), "### Cases\n")
+	table, _, _ = strings.Cut(table, "\n\n")
+	rows := map[string][]string{}
+	for _, l := range strings.Split(table, "\n") {
+		if !strings.HasPrefix(l, "| ") || strings.HasPrefix(l, "| event") {
+			continue
+		}
+		f := strings.Split(strings.Trim(l, "| "), " | ")
+		rows[f[0]] = f
+	}
+	states := func(ss []model.CaseState) string {
+		q := make([]string, len(ss))
+		for i, s := range ss {
+			q[i] = "`" + string(s) + "`"
+		}
+		return strings.Join(q, ", ")
+	}
+	for _, m := range review.CaseMoves {
+		r, ok := rows[m.Event]
+		if !ok {
+			t.Errorf("docs/review.md has no row for %q", m.Event)
+			continue
+		}
+		if len(r) != 4 || r[1] != states(m.From) || r[2] != "`"+string(m.To)+"`" || strings.ReplaceAll(r[3], "`", "") != m.Who {
+			t.Errorf("docs row %q, code %v -> %s by %q", r, states(m.From), m.To, m.Who)
+		}
+		delete(rows, m.Event)
+	}
+	for e := range rows {
+		t.Errorf("docs/review.md row %q is no move of review.CaseMoves", e)
+	}
+}
+
+// TestSecondAppealRefused: a case whose appeal was decided cannot be
+// appealed again (conflict), whether the appeal was upheld or overturned;
+// on each store.
+func TestSecondAppealRefused(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		ctx := context.Background()
+		rv, _ := newService(t, s)
+		for i, outcome := range []review.Outcome{review.AppealUpheld, review.AppealOverturned} {
+			caseID := openCase(t, s, fmt.Sprintf("twice%d", i))
+			if _, _, err := rv.Decide(ctx, harmful(caseID, "rev1")); err != nil {
+				t.Fatal(err)
+			}
+			if err := rv.Appeal(ctx, caseID, "rev1", "the author asks"); err != nil {
+				t.Fatal(err)
+			}
+			if err := rv.Appeal(ctx, caseID, "rev1", "again while pending"); !errors.Is(err, review.ErrConflict) {
+				t.Errorf("appeal of an appealed case: %v, want a conflict", err)
+			}
+			d := harmful(caseID, "rev2")
+			if outcome == review.AppealOverturned {
+				d = review.DecisionInput{CaseID: caseID, Reviewer: "rev2", Labels: []model.Label{model.None}, Action: "none", Rationale: "not harmful"}
+			}
+			if _, out, err := rv.Decide(ctx, d); err != nil || out != outcome {
+				t.Fatalf("appeal decision: %v %v, want %v", out, err, outcome)
+			}
+			rv.Wait()
+			err := rv.Appeal(ctx, caseID, "rev1", "a second appeal")
+			if !errors.Is(err, review.ErrConflict) {
+				t.Errorf("second appeal after %s: %v, want a conflict", outcome, err)
+			}
+			c, _ := s.Case(ctx, caseID)
+			if c.State != model.CaseDecided {
+				t.Errorf("case %d is %s after a refused second appeal, want decided", caseID, c.State)
+			}
+			if ds, _ := s.Decisions(ctx, caseID); review.CanAppeal(c, ds) {
+				t.Errorf("case %d offers an appeal after its appeal was decided", caseID)
 			}
 		}
 	})

@@ -366,6 +366,33 @@ func (s *Store) MoveCase(ctx context.Context, caseID int64, from []model.CaseSta
 	})
 }
 
+// MoveCaseOnce is MoveCase for a move a case makes at most once in its
+// life, whose completion is an appeal decision: it is refused with
+// ErrConflict when the case already has one. The check and the move are
+// one transaction, so no appeal slips in while one is being decided.
+func (s *Store) MoveCaseOnce(ctx context.Context, caseID int64, from []model.CaseState, to model.CaseState, actor, why string) error {
+	return s.tx(ctx, func(tx *sql.Tx) error {
+		c, err := s.lockCase(ctx, tx, caseID)
+		if err != nil {
+			return err
+		}
+		if from != nil && !slices.Contains(from, c.State) {
+			return fmt.Errorf("case %d is %s: only a case that is %v can become %s: %w", caseID, c.State, from, to, ErrConflict)
+		}
+		var n int
+		if err := s.row(ctx, tx, `SELECT COUNT(*) FROM decisions WHERE case_id = ? AND appeal = ?`, caseID, true).Scan(&n); err != nil {
+			return fmt.Errorf("case %d: appeal decisions: %w", caseID, err)
+		}
+		if n > 0 {
+			return fmt.Errorf("case %d: its appeal was already decided; it cannot become %s again: %w", caseID, to, ErrConflict)
+		}
+		if err := s.moveCase(ctx, tx, c, to, time.Now()); err != nil {
+			return err
+		}
+		return s.appendAudit(ctx, tx, actor, "case."+string(to), fmt.Sprintf("case:%d", caseID), why)
+	})
+}
+
 // Decisions returns the decisions on a case, oldest first.
 func (s *Store) Decisions(ctx context.Context, caseID int64) ([]model.Decision, error) {
 	rows, err := s.query(ctx, s.db, `SELECT id, case_id, reviewer, labels, action, rationale, appeal, created_at FROM decisions WHERE case_id = ? ORDER BY id`, caseID)

@@ -16,8 +16,44 @@ import (
 	"github.com/marsad/marsad/textnorm"
 )
 
-// MaxSearchQuery is the longest search text accepted, in bytes.
+// MaxSearchQuery is the longest search text accepted, in characters: as
+// many as the search fields let a person type (HTML maxlength), whatever
+// the script (an Arabic letter is two bytes in UTF-8).
 const MaxSearchQuery = 1000
+
+// TextError is search text the store refuses, naming the field and why:
+// Code is text_long (longer than Max characters), text_nul or text_utf8.
+type TextError struct {
+	Field, Code string
+	Max         int
+}
+
+func (e *TextError) Error() string {
+	switch e.Code {
+	case "text_long":
+		return fmt.Sprintf("%s is longer than %d characters", e.Field, e.Max)
+	case "text_nul":
+		return e.Field + " contains a NUL character"
+	}
+	return e.Field + " is not valid UTF-8"
+}
+
+// Unwrap makes a TextError an ErrInvalid.
+func (e *TextError) Unwrap() error { return ErrInvalid }
+
+// CheckSearchText reports whether v can be searched for, with a
+// *TextError naming field when not.
+func CheckSearchText(field, v string) error {
+	switch {
+	case !utf8.ValidString(v):
+		return &TextError{Field: field, Code: "text_utf8"}
+	case strings.IndexByte(v, 0) >= 0:
+		return &TextError{Field: field, Code: "text_nul"}
+	case utf8.RuneCountInString(v) > MaxSearchQuery:
+		return &TextError{Field: field, Code: "text_long", Max: MaxSearchQuery}
+	}
+	return nil
+}
 
 // FoldSearch returns the words of s as search stores and matches them:
 // folded by textnorm exactly as the classifier folds text (hamza and alef
@@ -171,14 +207,9 @@ type SearchResult struct {
 // Check reports whether f is a search the store can run, with an
 // ErrInvalid error that says what to correct.
 func (f SearchFilter) Check() error {
-	for name, v := range map[string]string{"query": f.Text, "author": f.Author, "platform": f.Platform, "language": f.Lang} {
-		switch {
-		case !utf8.ValidString(v):
-			return fmt.Errorf("%s is not valid UTF-8: %w", name, ErrInvalid)
-		case strings.IndexByte(v, 0) >= 0:
-			return fmt.Errorf("%s contains a NUL character: %w", name, ErrInvalid)
-		case len(v) > MaxSearchQuery:
-			return fmt.Errorf("%s is %d bytes long, more than %d: %w", name, len(v), MaxSearchQuery, ErrInvalid)
+	for _, fv := range [][2]string{{"q", f.Text}, {"author", f.Author}, {"platform", f.Platform}, {"lang", f.Lang}} {
+		if err := CheckSearchText(fv[0], fv[1]); err != nil {
+			return err
 		}
 	}
 	if f.Label != "" && !f.Label.Valid() {

@@ -298,3 +298,25 @@ func TestSearchFoldsQueryProclitics(t *testing.T) {
 		}
 	})
 }
+
+// TestSearchLongQuery: the query field allows 1,000 characters, so a
+// query of 700 Arabic characters (about 1,300 bytes) is searched, and one
+// of 1,001 characters is refused naming the limit in characters.
+func TestSearchLongQuery(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, s *store.Store) {
+		seedSearch(t, s)
+		ctx := context.Background()
+		q := []rune(strings.Repeat("الخلافة ", 100))[:700]
+		if _, err := s.SearchPosts(ctx, store.SearchFilter{Text: string(q)}); err != nil {
+			t.Fatalf("a query of 700 Arabic characters (%d bytes): %v", len(string(q)), err)
+		}
+		if _, err := s.SearchPosts(ctx, store.SearchFilter{Text: strings.Repeat("a b ", 250)}); err != nil {
+			t.Fatalf("a query of 1,000 characters, 500 words: %v", err)
+		}
+		var te *store.TextError
+		_, err := s.SearchPosts(ctx, store.SearchFilter{Text: strings.Repeat("ب", 1001)})
+		if !errors.As(err, &te) || te.Code != "text_long" || te.Max != 1000 || te.Field != "q" || !errors.Is(err, store.ErrInvalid) {
+			t.Fatalf("a query of 1,001 characters: %v, want text_long naming 1000", err)
+		}
+	})
+}

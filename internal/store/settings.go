@@ -22,14 +22,31 @@ func (s *Store) Setting(ctx context.Context, key string) (string, bool, error) {
 
 // SetSetting sets a setting. secret keeps the value out of the audit log.
 func (s *Store) SetSetting(ctx context.Context, key, value, actor string, secret bool) error {
+	return s.SetSettings(ctx, []Setting{{Key: key, Value: value, Secret: secret}}, actor)
+}
+
+// Setting is one setting to set with SetSettings.
+type Setting struct {
+	Key, Value string
+	// Secret keeps the value out of the audit log.
+	Secret bool
+}
+
+// SetSettings sets several settings in one transaction: all or none.
+func (s *Store) SetSettings(ctx context.Context, settings []Setting, actor string) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		if _, err := s.exec(ctx, tx, `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, key, value); err != nil {
-			return fmt.Errorf("setting %q: %w", key, err)
+		for _, st := range settings {
+			if _, err := s.exec(ctx, tx, `INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value`, st.Key, st.Value); err != nil {
+				return fmt.Errorf("setting %q: %w", st.Key, err)
+			}
+			detail := st.Value
+			if st.Secret {
+				detail = "(secret changed)"
+			}
+			if err := s.appendAudit(ctx, tx, actor, "setting.set", "setting:"+st.Key, detail); err != nil {
+				return err
+			}
 		}
-		detail := value
-		if secret {
-			detail = "(secret changed)"
-		}
-		return s.appendAudit(ctx, tx, actor, "setting.set", "setting:"+key, detail)
+		return nil
 	})
 }

@@ -2,7 +2,6 @@ package ui
 
 import (
 	"net/http"
-	"strconv"
 	"strings"
 
 	"github.com/marsad/marsad/internal/action"
@@ -148,45 +147,20 @@ func (h *Handler) revokeKey(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) saveSettings(w http.ResponseWriter, r *http.Request) {
-	ctx := r.Context()
-	actor := user(r).Name
-	addr := strings.TrimSpace(r.PostFormValue("webhook_url"))
-	if err := h.cfg.Actions.CheckWebhookURL(ctx, addr); err != nil {
+	if err := r.ParseForm(); err != nil {
+		h.fail(w, r, badInput("form", "form_unreadable"))
+		return
+	}
+	f := action.SettingsForm{WebhookURL: r.PostFormValue("webhook_url"), WebhookSecret: r.PostFormValue("webhook_secret"),
+		RetentionDays: r.PostFormValue("retention_days"), Texts: map[string]string{}}
+	for _, field := range []string{"legal_basis", "removal_text", "referral_text"} {
+		if _, sent := r.PostForm[field]; sent {
+			f.Texts[field] = r.PostFormValue(field)
+		}
+	}
+	if err := h.cfg.Actions.SaveSettings(r.Context(), f, user(r).Name); err != nil {
 		h.adminError(w, r, err)
 		return
-	}
-	days, err := strconv.Atoi(strings.TrimSpace(r.PostFormValue("retention_days")))
-	if err != nil || days <= 0 || days > 36500 {
-		h.adminError(w, r, badInput("retention_days", "retention_range", 1, 36500))
-		return
-	}
-	if err := h.st.SetSetting(ctx, action.SettingWebhookURL, addr, actor, false); err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	if sec := r.PostFormValue("webhook_secret"); sec != "" {
-		if len(sec) < 16 {
-			h.adminError(w, r, badInput("webhook_secret", "secret_short", 16))
-			return
-		}
-		if err := h.st.SetSetting(ctx, action.SettingWebhookSecret, sec, actor, true); err != nil {
-			h.fail(w, r, err)
-			return
-		}
-	}
-	if err := h.st.SetSetting(ctx, evidence.SettingRetentionDays, strconv.Itoa(days), actor, false); err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	// The unit's order texts; left empty, the defaults apply.
-	for field, key := range map[string]string{"legal_basis": action.SettingLegalBasis, "removal_text": action.SettingRemovalText, "referral_text": action.SettingReferralText} {
-		if _, sent := r.PostForm[field]; !sent {
-			continue
-		}
-		if err := h.st.SetSetting(ctx, key, strings.TrimSpace(r.PostFormValue(field)), actor, false); err != nil {
-			h.fail(w, r, err)
-			return
-		}
 	}
 	back(w, r, "/admin", "settings")
 }

@@ -5,7 +5,6 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/marsad/marsad/internal/bank"
 	"github.com/marsad/marsad/internal/model"
@@ -96,15 +95,7 @@ func (h *Handler) showBank(w http.ResponseWriter, r *http.Request, status int, f
 
 // checkText refuses text that cannot be stored or searched.
 func checkText(field, v string) error {
-	switch {
-	case len(v) > store.MaxSearchQuery:
-		return badInput(field, "text_long", store.MaxSearchQuery)
-	case strings.IndexByte(v, 0) >= 0:
-		return badInput(field, "text_nul")
-	case !utf8.ValidString(v):
-		return badInput(field, "text_utf8")
-	}
-	return nil
+	return store.CheckSearchText(field, v)
 }
 
 // bankError shows the bank page again with what went wrong, unless the

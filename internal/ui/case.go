@@ -52,6 +52,9 @@ type caseData struct {
 	Scores    []model.Score
 	Related   []relatedPost
 	Decisions []model.Decision
+	// CanAppeal: the case may be appealed (decided or actioned, and no
+	// appeal of it decided yet).
+	CanAppeal bool
 	Orders    []store.Order
 	Entries   []store.CaseEntry
 	Evidence  []store.Evidence
@@ -95,7 +98,7 @@ func (h *Handler) loadCase(ctx context.Context, id int64, viewer string) (*caseD
 	d := &caseData{Case: c, Labels: model.Labels, Actions: review.Actions, Now: time.Now(),
 		DeadlineMinutes: int(action.DefaultDeadline / time.Minute), Deliveries: map[int64][]store.Delivery{}}
 	d.CanDecide = review.CanDecide(c, viewer)
-	d.CanAct = review.CanAppeal(c)
+	d.CanAct = review.Orderable(c)
 	d.Harmful = review.Actionable(c)
 	if c.PostID != 0 {
 		if d.Post, err = h.st.Post(ctx, c.PostID); err != nil {
@@ -152,6 +155,7 @@ func (h *Handler) loadCase(ctx context.Context, id int64, viewer string) (*caseD
 	if d.Decisions, err = h.st.Decisions(ctx, id); err != nil {
 		return nil, err
 	}
+	d.CanAppeal = review.CanAppeal(c, d.Decisions)
 	if d.Orders, err = h.st.Orders(ctx, store.OrderFilter{CaseID: id}); err != nil {
 		return nil, err
 	}
@@ -336,7 +340,8 @@ func (h *Handler) decide(w http.ResponseWriter, r *http.Request) {
 // bulk claims, releases or decides the chosen cases of this case's
 // cluster, then shows this case with what befell each one.
 func (h *Handler) bulk(w http.ResponseWriter, r *http.Request) {
-	if _, err := pathID(r, "id"); err != nil {
+	anchor, err := pathID(r, "id")
+	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
@@ -355,19 +360,18 @@ func (h *Handler) bulk(w http.ResponseWriter, r *http.Request) {
 	}
 	p := user(r)
 	var res []review.BatchResult
-	var err error
 	op := r.PostFormValue("op")
 	switch op {
 	case "claim":
-		res, err = h.rv.ClaimMany(r.Context(), ids, p.Name)
+		res, err = h.rv.ClaimMany(r.Context(), anchor, ids, p.Name)
 	case "release":
-		res, err = h.rv.ReleaseMany(r.Context(), ids, p.Name, p.Can("admin"))
+		res, err = h.rv.ReleaseMany(r.Context(), anchor, ids, p.Name, p.Can("admin"))
 	case "decide":
 		in := review.DecisionInput{Reviewer: p.Name, Action: r.PostFormValue("action"), Rationale: r.PostFormValue("rationale")}
 		for _, l := range r.PostForm["label"] {
 			in.Labels = append(in.Labels, model.Label(l))
 		}
-		res, err = h.rv.DecideMany(r.Context(), ids, in)
+		res, err = h.rv.DecideMany(r.Context(), anchor, ids, in)
 	default:
 		err = badInput("op", "bulk_op_unknown", op)
 	}

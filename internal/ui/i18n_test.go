@@ -15,9 +15,11 @@ import (
 	"golang.org/x/net/html"
 
 	"github.com/marsad/marsad/internal/action"
+	"github.com/marsad/marsad/internal/evidence"
 	"github.com/marsad/marsad/internal/model"
 	"github.com/marsad/marsad/internal/pipeline"
 	"github.com/marsad/marsad/internal/store"
+	"github.com/marsad/marsad/internal/store/storetest"
 )
 
 // seedRich adds to e what a working day leaves behind: a case routed by
@@ -513,4 +515,45 @@ func pdfText(t *testing.T, pdf string) string {
 		t.Fatal("no content stream in the PDF")
 	}
 	return b.String()
+}
+
+// TestSettingsRefusedSavesNothing: a settings form with one wrong field
+// (a secret too short after a new webhook address, or retention out of
+// range after new texts) is refused whole: no field of it is saved and
+// nothing is audited. On each store.
+func TestSettingsRefusedSavesNothing(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		e := newEnvOn(t, st, false)
+		ctx := context.Background()
+		admin := e.client(t)
+		admin.login("amina")
+		admin.get("/admin")
+		good := url.Values{"webhook_url": {"https://hooks.example.org/a"}, "retention_days": {"30"}, "legal_basis": {"basis A"}}
+		if code, body := admin.post("/admin/settings", good); code != 303 {
+			t.Fatalf("save settings: %d\n%s", code, body)
+		}
+		events, _ := st.AuditEvents(ctx, store.AuditFilter{Limit: 1000})
+		secret, _, _ := st.Setting(ctx, action.SettingWebhookSecret)
+		for _, bad := range []url.Values{
+			{"webhook_url": {"https://hooks.example.org/b"}, "webhook_secret": {"short"}, "retention_days": {"30"}},
+			{"webhook_url": {"https://hooks.example.org/b"}, "retention_days": {"0"}, "legal_basis": {"basis B"}},
+			{"webhook_url": {"ftp://hooks.example.org/b"}, "retention_days": {"60"}, "legal_basis": {"basis B"}},
+		} {
+			if code, _ := admin.post("/admin/settings", bad); code != 400 {
+				t.Errorf("%v: %d, want 400", bad, code)
+			}
+			for key, want := range map[string]string{action.SettingWebhookURL: "https://hooks.example.org/a", evidence.SettingRetentionDays: "30", action.SettingLegalBasis: "basis A"} {
+				if v, _, _ := st.Setting(ctx, key); v != want {
+					t.Errorf("after refusing %v: %s = %q, want %q", bad, key, v, want)
+				}
+			}
+			if v, _, _ := st.Setting(ctx, action.SettingWebhookSecret); v != secret {
+				t.Errorf("after refusing %v: the secret changed", bad)
+			}
+		}
+		after, _ := st.AuditEvents(ctx, store.AuditFilter{Limit: 1000})
+		if len(after) != len(events) {
+			t.Errorf("refused forms wrote %d audit events", len(after)-len(events))
+		}
+	})
 }

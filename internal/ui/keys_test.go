@@ -208,14 +208,19 @@ func TestBulkForm(t *testing.T) {
 		}
 	}
 
-	code, body = r.post(netPath+"/bulk", url.Values{"op": {"decide"}, "case": all, "label": {"propaganda"}, "action": {"none"}, "rationale": {"the same recruitment video shared by the network"}})
+	// news is not in the network's cluster: a hand-made form adding it
+	// gets it skipped and named, not decided.
+	code, body = r.post(netPath+"/bulk", url.Values{"op": {"decide"}, "case": append(all, fmt.Sprint(news)), "label": {"propaganda"}, "action": {"none"}, "rationale": {"the same recruitment video shared by the network"}})
 	if code != 200 || !strings.Contains(body, `id="bulk-results"`) {
 		t.Fatalf("bulk decision: %d\n%s", code, body)
 	}
-	if !strings.Contains(body, "2 done, 1 skipped.") || !strings.Contains(body, fmt.Sprintf("Case %d is claimed by rev2.", fr)) {
+	if !strings.Contains(body, "2 done, 2 skipped.") || !strings.Contains(body, fmt.Sprintf("Case %d is claimed by rev2.", fr)) {
 		t.Errorf("bulk results do not say 2 done and why case %d was skipped", fr)
 	}
-	for id, st := range map[int64]model.CaseState{nc.ID: model.CaseDecided, incite: model.CaseDecided, fr: model.CaseOpen} {
+	if !strings.Contains(body, fmt.Sprintf("Case %d is not in the cluster of case %d: skipped.", news, nc.ID)) {
+		t.Errorf("bulk results do not name case %d as outside the cluster", news)
+	}
+	for id, st := range map[int64]model.CaseState{nc.ID: model.CaseDecided, incite: model.CaseDecided, fr: model.CaseOpen, news: model.CaseOpen} {
 		if c, _ := e.st.Case(ctx, id); c.State != st {
 			t.Errorf("case %d is %s, want %s", id, c.State, st)
 		}

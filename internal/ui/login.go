@@ -50,7 +50,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) {
 	if c, err := r.Cookie(auth.SessionCookie); err == nil {
 		old = c.Value
 	}
-	token, p, err := h.auth.Login(r.Context(), name, r.PostFormValue("password"), auth.RemoteAddr(r), old)
+	token, p, err := h.auth.Login(r.Context(), name, r.PostFormValue("password"), h.auth.ClientAddr(r), old)
 	var rl *auth.RateLimitError
 	switch {
 	case errors.As(err, &rl):

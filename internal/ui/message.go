@@ -50,12 +50,15 @@ func coded(err error) (code string, args []any) {
 	var ae *auth.InputError
 	var ie *inputError
 	var se *source.FieldError
+	var te *store.TextError
 	switch {
 	case errors.As(err, &ie):
 		return ie.Code, ie.Args
 	case errors.As(err, &se):
 		// The field is named in the reader's language, first.
 		return se.Code, append([]any{sourceFieldName(se.Field)}, se.Args...)
+	case errors.As(err, &te):
+		return te.Code, []any{te.Max}
 	case errors.As(err, &re) && re.Code != "":
 		return re.Code, re.Args
 	case errors.As(err, &fe) && fe.Code != "":
@@ -176,11 +179,14 @@ func errField(err error) string {
 	var ae *auth.InputError
 	var ie *inputError
 	var se *source.FieldError
+	var te *store.TextError
 	switch {
 	case errors.As(err, &ie):
 		return ie.Field
 	case errors.As(err, &se):
 		return se.Field
+	case errors.As(err, &te):
+		return te.Field
 	case errors.As(err, &re):
 		return re.Field
 	case errors.As(err, &fe):

@@ -16,6 +16,7 @@ import (
 	"github.com/marsad/marsad/internal/bank"
 	"github.com/marsad/marsad/internal/model"
 	"github.com/marsad/marsad/internal/store"
+	"github.com/marsad/marsad/internal/store/storetest"
 )
 
 var hitRe = regexp.MustCompile(`<li class="card">`)
@@ -71,7 +72,7 @@ func TestSearchBadInput(t *testing.T) {
 	c := e.client(t)
 	c.login("ana")
 	for _, q := range []string{
-		"q=" + strings.Repeat("%D8%A7", 600),
+		"q=" + strings.Repeat("%D8%A7", 1001), // 1,001 characters: the field allows 1,000
 		"q=a%00b",
 		"q=%FF%FE",
 		"author=%C3",
@@ -254,7 +255,7 @@ func TestBanksPages(t *testing.T) {
 	}
 	raw, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/csv") || !strings.HasPrefix(string(raw), "type,value,label,source,added_at\n") {
+	if ct := resp.Header.Get("Content-Type"); !strings.HasPrefix(ct, "text/csv") || !strings.HasPrefix(string(raw), "\ufefftype,value,label,source,added_at\n") {
 		t.Fatalf("export: %s\n%s", ct, raw)
 	}
 	back, bad, err := bank.ParseCSV(bytes.NewReader(raw), bank.ParseOptions{})
@@ -367,4 +368,55 @@ func withCSRF(v url.Values, token string) url.Values {
 		out[k] = vs
 	}
 	return out
+}
+
+// TestBankExportGuardsFormulas imports an entry whose source a
+// spreadsheet would run as a formula; the UI's export writes it quoted,
+// after a byte order mark, and imports back unchanged, on each store.
+func TestBankExportGuardsFormulas(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		e := newEnvOn(t, st, false)
+		a := e.client(t)
+		a.login("amina")
+		if code, _ := a.post("/banks", url.Values{"name": {"formula-bank"}}); code != http.StatusSeeOther {
+			t.Fatalf("create: %d", code)
+		}
+		evil := "=cmd|'/c calc'!A1"
+		in := "type,value,label,source\nurl,https://example.org/x,propaganda,\"" + strings.ReplaceAll(evil, `"`, `""`) + "\"\n"
+		if code, body := a.multipartPost("/banks/formula-bank/import", map[string]string{"type": "pdq"}, in); code != 200 || !strings.Contains(body, "1 added") {
+			t.Fatalf("import: %d\n%s", code, body)
+		}
+		resp, err := a.c.Get(a.base + "/banks/formula-bank/export.csv")
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if !strings.HasPrefix(string(raw), "\ufeff") || !strings.Contains(string(raw), ",'"+evil+",") || strings.Contains(string(raw), ","+evil) {
+			t.Fatalf("export does not guard the formula:\n%q", raw)
+		}
+		back, bad, err := bank.ParseCSV(bytes.NewReader(raw), bank.ParseOptions{})
+		if err != nil || len(bad) != 0 || len(back) != 1 || back[0].Source != evil {
+			t.Fatalf("export read back: %+v, %v, %v", back, bad, err)
+		}
+	})
+}
+
+// TestSearchLongQueryPage: the search page takes as many characters as
+// its field lets a person type, in Arabic too, and above that says the
+// limit instead of a generic error. On each store.
+func TestSearchLongQueryPage(t *testing.T) {
+	storetest.Each(t, func(t *testing.T, st *store.Store) {
+		e := newEnvOn(t, st, false)
+		a := e.client(t)
+		a.login("ana")
+		q := string([]rune(strings.Repeat("بإخوانك الخلافة ", 60))[:700])
+		if code, body := a.get("/search?q=" + url.QueryEscape(q)); code != 200 {
+			t.Errorf("a query of 700 Arabic characters: %d\n%.400s", code, body)
+		}
+		code, body := a.get("/search?q=" + url.QueryEscape(strings.Repeat("x", 1001)))
+		if code != 400 || !strings.Contains(body, "Search: longer than 1000 characters.") {
+			t.Errorf("a query of 1,001 characters: %d, want 400 naming the limit\n%.600s", code, body)
+		}
+	})
 }

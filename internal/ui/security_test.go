@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/marsad/marsad/internal/action"
+	"github.com/marsad/marsad/csvsafe"
 	"github.com/marsad/marsad/internal/auth"
 	"github.com/marsad/marsad/internal/evidence"
 	"github.com/marsad/marsad/internal/model"
@@ -373,10 +373,10 @@ func TestExportsAndEvidenceBundle(t *testing.T) {
 		t.Errorf("PDF notice starts %q", pdf[:min(8, len(pdf))])
 	}
 	_, csvText := ana.get(fmt.Sprintf("/orders/%d/notice?format=csv", oid))
-	if !strings.HasPrefix(csvText, action.BOM) {
+	if !strings.HasPrefix(csvText, csvsafe.BOM) {
 		t.Error("CSV notice has no UTF-8 BOM")
 	}
-	recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(csvText, action.BOM))).ReadAll()
+	recs, err := csv.NewReader(strings.NewReader(strings.TrimPrefix(csvText, csvsafe.BOM))).ReadAll()
 	if err != nil || len(recs) != 2 || recs[1][4] != "https://t.me/channel_x/100" || recs[1][5] != "'-1+1" {
 		t.Errorf("CSV notice = %q (%v); want a header and one row with the formula defused", recs, err)
 	}
