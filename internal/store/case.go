@@ -351,19 +351,7 @@ func (s *Store) SetCaseState(ctx context.Context, caseID int64, state model.Case
 // atomically, and audits the move as "case.<to>" with why. The allowed
 // moves are the review service's; the store only makes them atomic.
 func (s *Store) MoveCase(ctx context.Context, caseID int64, from []model.CaseState, to model.CaseState, actor, why string) error {
-	return s.tx(ctx, func(tx *sql.Tx) error {
-		c, err := s.lockCase(ctx, tx, caseID)
-		if err != nil {
-			return err
-		}
-		if from != nil && !slices.Contains(from, c.State) {
-			return fmt.Errorf("case %d is %s: only a case that is %v can become %s: %w", caseID, c.State, from, to, ErrConflict)
-		}
-		if err := s.moveCase(ctx, tx, c, to, time.Now()); err != nil {
-			return err
-		}
-		return s.appendAudit(ctx, tx, actor, "case."+string(to), fmt.Sprintf("case:%d", caseID), why)
-	})
+	return s.moveCaseIf(ctx, caseID, from, to, actor, why, nil)
 }
 
 // MoveCaseOnce is MoveCase for a move a case makes at most once in its
@@ -371,6 +359,21 @@ func (s *Store) MoveCase(ctx context.Context, caseID int64, from []model.CaseSta
 // ErrConflict when the case already has one. The check and the move are
 // one transaction, so no appeal slips in while one is being decided.
 func (s *Store) MoveCaseOnce(ctx context.Context, caseID int64, from []model.CaseState, to model.CaseState, actor, why string) error {
+	return s.moveCaseIf(ctx, caseID, from, to, actor, why, func(tx *sql.Tx) error {
+		var n int
+		if err := s.row(ctx, tx, `SELECT COUNT(*) FROM decisions WHERE case_id = ? AND appeal = ?`, caseID, true).Scan(&n); err != nil {
+			return fmt.Errorf("case %d: appeal decisions: %w", caseID, err)
+		}
+		if n > 0 {
+			return fmt.Errorf("case %d: its appeal was already decided; it cannot become %s again: %w", caseID, to, ErrConflict)
+		}
+		return nil
+	})
+}
+
+// moveCaseIf is MoveCase with check, when not nil, run on the locked
+// case's transaction before the move.
+func (s *Store) moveCaseIf(ctx context.Context, caseID int64, from []model.CaseState, to model.CaseState, actor, why string, check func(*sql.Tx) error) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		c, err := s.lockCase(ctx, tx, caseID)
 		if err != nil {
@@ -379,12 +382,10 @@ func (s *Store) MoveCaseOnce(ctx context.Context, caseID int64, from []model.Cas
 		if from != nil && !slices.Contains(from, c.State) {
 			return fmt.Errorf("case %d is %s: only a case that is %v can become %s: %w", caseID, c.State, from, to, ErrConflict)
 		}
-		var n int
-		if err := s.row(ctx, tx, `SELECT COUNT(*) FROM decisions WHERE case_id = ? AND appeal = ?`, caseID, true).Scan(&n); err != nil {
-			return fmt.Errorf("case %d: appeal decisions: %w", caseID, err)
-		}
-		if n > 0 {
-			return fmt.Errorf("case %d: its appeal was already decided; it cannot become %s again: %w", caseID, to, ErrConflict)
+		if check != nil {
+			if err := check(tx); err != nil {
+				return err
+			}
 		}
 		if err := s.moveCase(ctx, tx, c, to, time.Now()); err != nil {
 			return err
