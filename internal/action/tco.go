@@ -20,6 +20,11 @@ import (
 // dissemination of terrorist content online, Annex I.
 const TemplateTCO = "tco"
 
+// ErrNotTCO is returned for an order the Annex I form cannot carry: a
+// referral, or an order on a case whose labels name no terrorist content.
+// It is also ErrNotActionable.
+var ErrNotTCO = fmt.Errorf("no removal order under Regulation (EU) 2021/784: %w", ErrNotActionable)
+
 // TCOCategory is one of the kinds of terrorist content in Article 2(7) of
 // Regulation (EU) 2021/784, as ticked in Annex I, Section B.
 type TCOCategory string
@@ -144,11 +149,11 @@ var tcoLetters = map[string][]string{
 func BuildTCO(n Notice, c *model.Case, lang string) (*TCOForm, error) {
 	o := n.Order
 	if o.Kind != store.OrderRemoval {
-		return nil, fmt.Errorf("order %d is a %s, not a removal order under Article 3 of Regulation (EU) 2021/784: %w", o.ID, o.Kind, ErrNotActionable)
+		return nil, fmt.Errorf("order %d is a %s, not a removal order under Article 3: %w", o.ID, o.Kind, ErrNotTCO)
 	}
 	cats := TCOCategories(c.Labels)
 	if len(cats) == 0 {
-		return nil, fmt.Errorf("order %d: case %d's labels %v name no terrorist content under Article 2(7) of Regulation (EU) 2021/784: %w", o.ID, c.ID, c.Labels, ErrNotActionable)
+		return nil, fmt.Errorf("order %d: case %d's labels %v name no terrorist content under Article 2(7): %w", o.ID, c.ID, c.Labels, ErrNotTCO)
 	}
 	l, err := TCOLabelsFor(lang)
 	if err != nil {

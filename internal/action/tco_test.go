@@ -64,13 +64,13 @@ func cats(cs []action.TCOCategory) []string {
 func TestTCORefused(t *testing.T) {
 	n := tcoNotice()
 	for _, labels := range [][]model.Label{{model.NewsReporting}, {model.CounterSpeech}, {model.None}, nil} {
-		if _, err := action.BuildTCO(n, &model.Case{ID: 4, Labels: labels}, "en"); !errors.Is(err, action.ErrNotActionable) {
-			t.Errorf("labels %v: err = %v, want ErrNotActionable", labels, err)
+		if _, err := action.BuildTCO(n, &model.Case{ID: 4, Labels: labels}, "en"); !errors.Is(err, action.ErrNotTCO) || !errors.Is(err, action.ErrNotActionable) {
+			t.Errorf("labels %v: err = %v, want ErrNotTCO", labels, err)
 		}
 	}
 	n.Order.Kind = store.OrderReferral
-	if _, err := action.BuildTCO(n, &model.Case{ID: 4, Labels: []model.Label{model.Incitement}}, "en"); !errors.Is(err, action.ErrNotActionable) {
-		t.Errorf("referral: err = %v, want ErrNotActionable", err)
+	if _, err := action.BuildTCO(n, &model.Case{ID: 4, Labels: []model.Label{model.Incitement}}, "en"); !errors.Is(err, action.ErrNotTCO) {
+		t.Errorf("referral: err = %v, want ErrNotTCO", err)
 	}
 }
 
@@ -115,7 +115,7 @@ func TestTCOFormLanguages(t *testing.T) {
 				t.Fatal(err)
 			}
 			var back struct {
-				Template   string `json:"template"`
+				Template   string                 `json:"template"`
 				LegalBasis struct{ Value string } `json:"legal_basis"`
 				Sections   []struct {
 					Key, Title string
