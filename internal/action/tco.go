@@ -121,9 +121,11 @@ type TCOLabels map[string]string
 var TCOLanguages = []string{"ar", "en", "fr"}
 
 // TCOLabelsFor returns the form's words in lang (ar, en or fr), English
-// for any other. The French follows the wording of the Regulation's
-// French text; the Regulation has no Arabic text, so the Arabic is the
-// project's translation.
+// for any other. The English follows the Annex's wording where it was
+// checked (docs/review.md says which parts); the French uses the terms of
+// the Regulation's French text (injonction de retrait, contenus à
+// caractère terroriste); the Regulation has no Arabic text, so the Arabic
+// is the project's own translation.
 func TCOLabelsFor(lang string) (TCOLabels, error) {
 	var all map[string]TCOLabels
 	if err := json.Unmarshal(tcoLabelsJSON, &all); err != nil {

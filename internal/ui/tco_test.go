@@ -91,3 +91,41 @@ func TestTCONotice(t *testing.T) {
 		t.Error("EU form downloaded without signing in")
 	}
 }
+
+// TestTCONoticeAfterAppeal: once an appeal decides the content is
+// counter-speech, its order can no longer be printed as an EU removal
+// order: a protective label names no terrorist content.
+func TestTCONoticeAfterAppeal(t *testing.T) {
+	e := newEnv(t)
+	id := e.cases["incite"]
+	path := fmt.Sprintf("/cases/%d", id)
+	r1 := e.client(t)
+	r1.login("rev1")
+	r1.get(path)
+	for _, s := range []struct {
+		path string
+		form url.Values
+	}{
+		{path + "/decide", url.Values{"label": {"incitement"}, "action": {"remove"}, "rationale": {"call to kill"}}},
+		{path + "/orders", url.Values{"kind": {"removal"}, "platform": {"telegram"}, "content_url": {"https://t.me/channel_x/100"}, "legal_basis": {"Art. 3"}, "deadline_minutes": {"60"}}},
+		{path + "/appeal", url.Values{"reason": {"it quotes a sermon to refute it"}}},
+	} {
+		if code, body := r1.post(s.path, s.form); code != 303 {
+			t.Fatalf("POST %s: %d\n%s", s.path, code, body)
+		}
+	}
+	orders, _ := e.st.Orders(context.Background(), store.OrderFilter{CaseID: id})
+	tco := fmt.Sprintf("/orders/%d/notice?template=tco&format=pdf", orders[0].ID)
+	if code, _ := r1.get(tco); code != 200 {
+		t.Fatalf("EU form before the appeal is decided: %d", code)
+	}
+	r2 := e.client(t)
+	r2.login("rev2")
+	r2.get(path)
+	if code, _ := r2.post(path+"/decide", url.Values{"label": {"counter_speech"}, "action": {"none"}, "rationale": {"refutes the quote"}}); code != 303 {
+		t.Fatalf("rev2 decides the appeal: %d", code)
+	}
+	if code, body := r1.get(tco); code != 409 || !strings.Contains(body, "Only a removal order on a case decided as terrorist content") {
+		t.Errorf("EU form after the appeal: %d, want 409 with the reason", code)
+	}
+}
