@@ -145,13 +145,18 @@ var tcoLetters = map[string][]string{
 }
 
 // BuildTCO fills the Annex I form for a removal order on case c in lang.
-// Only a removal order on a case whose labels fall under Article 2(7)
-// fills it: a referral is not an order under Article 3, and a case with
-// only protective labels names no terrorist content.
+// Only a removal order still in force on a case whose labels fall under
+// Article 2(7) fills it: a referral is not an order under Article 3, and a
+// case with only protective labels names no terrorist content.
 func BuildTCO(n Notice, c *model.Case, lang string) (*TCOForm, error) {
 	o := n.Order
 	if o.Kind != store.OrderRemoval {
 		return nil, fmt.Errorf("order %d is a %s, not a removal order under Article 3: %w", o.ID, o.Kind, ErrNotTCO)
+	}
+	if o.Status == store.OrderWithdrawn {
+		// The form shows no status: printed, a withdrawn order would read
+		// as one still in force.
+		return nil, fmt.Errorf("order %d was withdrawn: %w", o.ID, ErrNotTCO)
 	}
 	cats := TCOCategories(c.Labels)
 	if len(cats) == 0 {

@@ -59,14 +59,19 @@ func cats(cs []action.TCOCategory) []string {
 	return out
 }
 
-// A case whose labels are only protective, and a referral, never fill a
-// removal order.
+// A case whose labels are only protective, a withdrawn order and a
+// referral never fill a removal order.
 func TestTCORefused(t *testing.T) {
 	n := tcoNotice()
 	for _, labels := range [][]model.Label{{model.NewsReporting}, {model.CounterSpeech}, {model.None}, nil} {
 		if _, err := action.BuildTCO(n, &model.Case{ID: 4, Labels: labels}, "en"); !errors.Is(err, action.ErrNotTCO) || !errors.Is(err, action.ErrNotActionable) {
 			t.Errorf("labels %v: err = %v, want ErrNotTCO", labels, err)
 		}
+	}
+	w := tcoNotice()
+	w.Order.Status = store.OrderWithdrawn
+	if _, err := action.BuildTCO(w, &model.Case{ID: 4, Labels: []model.Label{model.Incitement}}, "en"); !errors.Is(err, action.ErrNotTCO) {
+		t.Errorf("withdrawn order: err = %v, want ErrNotTCO", err)
 	}
 	n.Order.Kind = store.OrderReferral
 	if _, err := action.BuildTCO(n, &model.Case{ID: 4, Labels: []model.Label{model.Incitement}}, "en"); !errors.Is(err, action.ErrNotTCO) {

@@ -69,6 +69,20 @@ func TestTCONotice(t *testing.T) {
 		}
 	}
 
+	// In Arabic for an Arabic reader: no English label.
+	ar := e.client(t)
+	ar.login("rev2")
+	if code, pdf := ar.get(tco + "pdf"); code != 200 {
+		t.Errorf("Arabic EU form: %d", code)
+	} else {
+		text := pdfText(t, pdf)
+		for _, english := range []string{"Removal order", "Section", "Legal basis", "Deadline", "Addressee", "redress", "to be completed"} {
+			if strings.Contains(text, english) {
+				t.Errorf("an Arabic reader's EU form prints %q", english)
+			}
+		}
+	}
+
 	// In French, for a reader who chose French.
 	rev.post("/lang", url.Values{"lang": {"fr"}, "next": {"/orders"}})
 	if _, js := rev.get(tco + "json"); !strings.Contains(js, `"title": "Injonction de retrait"`) || !strings.Contains(js, "Informations sur les voies de recours") {
@@ -77,7 +91,7 @@ func TestTCONotice(t *testing.T) {
 	rev.post("/lang", url.Values{"lang": {"en"}, "next": {"/orders"}})
 
 	// A referral is no removal order under Article 3.
-	if code, body := rev.get(fmt.Sprintf("/orders/%d/notice?template=tco&format=pdf", referral)); code == 200 || !strings.Contains(body, "Only a removal order on a case decided as terrorist content") {
+	if code, body := rev.get(fmt.Sprintf("/orders/%d/notice?template=tco&format=pdf", referral)); code == 200 || !strings.Contains(body, "Only a removal order still in force") {
 		t.Errorf("EU form of a referral: %d", code)
 	}
 	if code, _ := rev.get(tco + "csv"); code != 400 {
@@ -93,8 +107,8 @@ func TestTCONotice(t *testing.T) {
 }
 
 // TestTCONoticeAfterAppeal: once an appeal decides the content is
-// counter-speech, its order can no longer be printed as an EU removal
-// order: a protective label names no terrorist content.
+// counter-speech, its order (withdrawn, on a case a protective label now
+// names) can no longer be printed as an EU removal order.
 func TestTCONoticeAfterAppeal(t *testing.T) {
 	e := newEnv(t)
 	id := e.cases["incite"]
@@ -125,7 +139,7 @@ func TestTCONoticeAfterAppeal(t *testing.T) {
 	if code, _ := r2.post(path+"/decide", url.Values{"label": {"counter_speech"}, "action": {"none"}, "rationale": {"refutes the quote"}}); code != 303 {
 		t.Fatalf("rev2 decides the appeal: %d", code)
 	}
-	if code, body := r1.get(tco); code != 409 || !strings.Contains(body, "Only a removal order on a case decided as terrorist content") {
+	if code, body := r1.get(tco); code != 409 || !strings.Contains(body, "Only a removal order still in force") {
 		t.Errorf("EU form after the appeal: %d, want 409 with the reason", code)
 	}
 }
