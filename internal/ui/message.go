@@ -86,6 +86,8 @@ func errText(loc *Locale, err error) string {
 		return loc.T("err.purged")
 	case errors.Is(err, evidence.ErrIntegrity):
 		return loc.T("err.integrity")
+	case errors.Is(err, action.ErrNotTCO):
+		return loc.T("err.order_not_tco")
 	case errors.Is(err, action.ErrNotActionable):
 		return loc.T("err.order_not_actionable")
 	case errors.Is(err, action.ErrNotOpen):

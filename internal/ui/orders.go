@@ -140,6 +140,15 @@ func (h *Handler) notice(w http.ResponseWriter, r *http.Request) {
 	n := h.noticeOf(r, *o)
 	name := fmt.Sprintf("marsad-order-%d", id)
 	format := r.URL.Query().Get("format")
+	switch tpl := r.URL.Query().Get("template"); tpl {
+	case "":
+	case action.TemplateTCO:
+		h.tcoNotice(w, r, n, format)
+		return
+	default:
+		h.fail(w, r, badInput("template", "template_unknown", tpl))
+		return
+	}
 	switch format {
 	case "pdf":
 		w.Header().Set("Content-Type", "application/pdf")
@@ -162,6 +171,41 @@ func (h *Handler) notice(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	_ = h.st.Audit(r.Context(), user(r).Name, "order.export", "order:"+strconv.FormatInt(id, 10), "format="+format)
+}
+
+// tcoNotice writes the order laid out as the removal order of Regulation
+// (EU) 2021/784, Annex I, in the reader's language (action.BuildTCO says
+// which orders it can carry).
+func (h *Handler) tcoNotice(w http.ResponseWriter, r *http.Request, n action.Notice, format string) {
+	c, err := h.st.Case(r.Context(), n.Order.CaseID)
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	f, err := action.BuildTCO(n, c, h.lang(r))
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	name := fmt.Sprintf("marsad-order-%d-tco", n.Order.ID)
+	switch format {
+	case "pdf":
+		w.Header().Set("Content-Type", "application/pdf")
+		w.Header().Set("Content-Disposition", `attachment; filename="`+name+`.pdf"`)
+		err = action.WriteTCOPDF(w, f)
+	case "json", "":
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Disposition", `attachment; filename="`+name+`.json"`)
+		err = action.WriteTCOJSON(w, f)
+	default:
+		h.fail(w, r, badInput("format", "tco_format", format))
+		return
+	}
+	if err != nil {
+		h.log.Error("write removal order form", "order", n.Order.ID, "err", err)
+		return
+	}
+	_ = h.st.Audit(r.Context(), user(r).Name, "order.export", "order:"+strconv.FormatInt(n.Order.ID, 10), "format="+format+" template="+action.TemplateTCO)
 }
 
 func (h *Handler) exportOrders(w http.ResponseWriter, r *http.Request) {
