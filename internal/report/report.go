@@ -150,7 +150,7 @@ var Figures = []Figure{
 		where: inPeriod(`d.created_at`) + ` AND d.appeal = ? AND c.kind = ?`, args: period(false, "post")},
 	{Name: "cases_not_harmful", By: []string{Platform, Lang}, base: decisionsBase,
 		where: inPeriod(`d.created_at`) + ` AND d.appeal = ? AND c.kind = ? AND ` + notHarmful(),
-		args: period(append([]any{false, "post"}, harmfulPatterns()...)...)},
+		args:  period(append([]any{false, "post"}, harmfulPatterns()...)...)},
 	{Name: "appeals_filed", base: auditBase,
 		where: inPeriod(`a.at`) + ` AND a.action = ?`, args: period("case.appealed")},
 	{Name: "appeals_decided", By: []string{Platform, Lang}, base: decisionsBase,

@@ -26,12 +26,15 @@ var Period = report.Period{
 // Evil is a platform name a spreadsheet would run as a formula.
 const Evil = "=HYPERLINK(\"http://x.example\")"
 
-// Seed writes the fixture into st.
+// Seed writes the fixture into st, beside whatever st holds outside
+// March 2026.
 func Seed(t testing.TB, st *store.Store) {
 	t.Helper()
 	ctx := context.Background()
 	feb := time.Date(2026, 2, 15, 0, 0, 0, 0, time.UTC)
 	us := func(d time.Time) int64 { return d.UnixMicro() }
+	// Rows take ids from 1001 on, clear of what a test seeded before.
+	id := func(n int64) int64 { return 1000 + n }
 	exec := func(q string, args ...any) {
 		t.Helper()
 		if _, err := st.DB().ExecContext(ctx, st.Rebind(q), args...); err != nil {
@@ -48,7 +51,7 @@ func Seed(t testing.TB, st *store.Store) {
 	}
 	for _, p := range posts {
 		exec(`INSERT INTO posts (id, platform, source_id, lang, posted_at, ingested_at) VALUES (?, ?, ?, ?, ?, ?)`,
-			p.id, p.platform, "s"+string(rune('0'+p.id)), p.lang, us(p.at), us(p.at))
+			id(p.id), p.platform, "s"+string(rune('0'+p.id)), p.lang, us(p.at), us(p.at))
 	}
 	cases := []struct {
 		id                     int64
@@ -64,7 +67,7 @@ func Seed(t testing.TB, st *store.Store) {
 	}
 	for _, c := range cases {
 		exec(`INSERT INTO cases (id, kind, post_id, state, labels, lang, platform, created_at, updated_at) VALUES (?, 'post', ?, 'decided', ?, ?, ?, ?, ?)`,
-			c.id, c.id, c.labels, c.lang, c.platform, us(c.at), us(c.at))
+			id(c.id), id(c.id), c.labels, c.lang, c.platform, us(c.at), us(c.at))
 	}
 	decisions := []struct {
 		id, caseID int64
@@ -83,7 +86,7 @@ func Seed(t testing.TB, st *store.Store) {
 	}
 	for _, d := range decisions {
 		exec(`INSERT INTO decisions (id, case_id, reviewer, labels, action, appeal, created_at) VALUES (?, ?, 'rev', ?, 'remove', ?, ?)`,
-			d.id, d.caseID, d.labels, d.appeal, us(d.at))
+			id(d.id), id(d.caseID), d.labels, d.appeal, us(d.at))
 	}
 	var seq int64
 	if err := st.DB().QueryRowContext(ctx, `SELECT COALESCE(MAX(seq), 0) FROM audit`).Scan(&seq); err != nil {
@@ -93,11 +96,11 @@ func Seed(t testing.TB, st *store.Store) {
 		action, subject string
 		at              time.Time
 	}{
-		{"case.appealed", "case:1", T.Add(24 * time.Hour)},
-		{"case.appealed", "case:3", T.Add(24 * time.Hour)},
-		{"case.appealed", "case:6", feb},
-		{"case.appeal.overturned", "case:3", T.Add(48 * time.Hour)},
-		{"case.appeal.upheld", "case:1", T.Add(48 * time.Hour)},
+		{"case.appealed", "case:1001", T.Add(24 * time.Hour)},
+		{"case.appealed", "case:1003", T.Add(24 * time.Hour)},
+		{"case.appealed", "case:1006", feb},
+		{"case.appeal.overturned", "case:1003", T.Add(48 * time.Hour)},
+		{"case.appeal.upheld", "case:1001", T.Add(48 * time.Hour)},
 	} {
 		seq++
 		exec(`INSERT INTO audit (seq, at, actor, action, subject, detail, prev_hash, hash) VALUES (?, ?, 'rev', ?, ?, '', '', '')`,
@@ -124,9 +127,9 @@ func Seed(t testing.TB, st *store.Store) {
 	}
 	for _, o := range orders {
 		exec(`INSERT INTO orders (id, case_id, kind, platform, content_url, issued_by, issued_at, deadline, status, status_at) VALUES (?, ?, 'removal', ?, 'https://example.org/p', 'rev', ?, ?, ?, ?)`,
-			o.id, o.caseID, o.platform, us(o.issued), us(o.issued.Add(time.Hour)), o.status, us(o.issued.Add(o.after)))
+			id(o.id), id(o.caseID), o.platform, us(o.issued), us(o.issued.Add(time.Hour)), o.status, us(o.issued.Add(o.after)))
 	}
-	exec(`INSERT INTO banks (id, name, created_at) VALUES (1, 'tcap-hashes', ?), (2, 'local-urls', ?)`, us(feb), us(feb))
+	exec(`INSERT INTO banks (id, name, created_at) VALUES (?, 'tcap-hashes', ?), (?, 'local-urls', ?)`, id(1), us(feb), id(2), us(feb))
 	for _, e := range []struct {
 		id, bank int64
 		at       time.Time
@@ -134,7 +137,7 @@ func Seed(t testing.TB, st *store.Store) {
 		{1, 1, T.Add(-30 * 24 * time.Hour)}, {2, 1, T.Add(time.Hour)}, {3, 1, T.Add(24 * time.Hour)},
 		{4, 2, T.Add(time.Hour)}, {5, 2, time.Date(2026, 4, 5, 0, 0, 0, 0, time.UTC)},
 	} {
-		exec(`INSERT INTO bank_entries (id, bank_id, type, value, added_at) VALUES (?, ?, 'url', ?, ?)`, e.id, e.bank, "v"+string(rune('0'+e.id)), us(e.at))
+		exec(`INSERT INTO bank_entries (id, bank_id, type, value, added_at) VALUES (?, ?, 'url', ?, ?)`, id(e.id), id(e.bank), "v"+string(rune('0'+e.id)), us(e.at))
 	}
 	for _, x := range []struct {
 		post, entry int64
@@ -142,6 +145,6 @@ func Seed(t testing.TB, st *store.Store) {
 	}{
 		{1, 1, T.Add(10 * m)}, {1, 2, T.Add(10 * m)}, {3, 4, T.Add(10 * m)}, {6, 1, feb},
 	} {
-		exec(`INSERT INTO matches (post_id, entry_id, signal_type, signal_value, created_at) VALUES (?, ?, 'url', ?, ?)`, x.post, x.entry, "v", us(x.at))
+		exec(`INSERT INTO matches (post_id, entry_id, signal_type, signal_value, created_at) VALUES (?, ?, 'url', ?, ?)`, id(x.post), id(x.entry), "v", us(x.at))
 	}
 }
