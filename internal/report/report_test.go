@@ -2,6 +2,8 @@ package report_test
 
 import (
 	"context"
+	"os"
+	"strings"
 	"testing"
 	"time"
 
@@ -137,5 +139,23 @@ func TestPeriodMustEndAfterStart(t *testing.T) {
 	d := time.Date(2026, 3, 1, 0, 0, 0, 0, time.UTC)
 	if _, err := report.Compute(context.Background(), st, report.Period{From: d, To: d}); err == nil {
 		t.Fatal("an empty period was accepted")
+	}
+}
+
+// docs/report.md defines every figure and rate.
+func TestEveryFigureDocumented(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/report.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range report.Figures {
+		if !strings.Contains(string(doc), "| `"+f.Name+"` |") {
+			t.Errorf("docs/report.md has no row for the figure %s", f.Name)
+		}
+	}
+	for _, r := range report.Rates {
+		if !strings.Contains(string(doc), "| `"+r.Name+"` |") {
+			t.Errorf("docs/report.md has no row for the rate %s", r.Name)
+		}
 	}
 }
