@@ -50,9 +50,15 @@ func IsRTL(s string) bool { return arabicshape.IsRTL(s) }
 // at spaces, lines h high, right-aligned when s reads right to left; it
 // leaves the position at the start of the next line.
 func (t *Setter) Paragraph(s, style string, size, w, h float64) {
+	t.Aligned(s, style, size, w, h, arabicshape.IsRTL(s))
+}
+
+// Aligned is Paragraph aligned to the right when right is set, whatever
+// s reads: a number in an Arabic document's column of values.
+func (t *Setter) Aligned(s, style string, size, w, h float64, right bool) {
 	t.size = size
 	x := t.pdf.GetX()
-	rtl := arabicshape.IsRTL(s)
+	rtl := right
 	for _, line := range t.wrap(arabicshape.StripMarks(s), style, w) {
 		runs := t.runs(arabicshape.Visual(line))
 		total := 0.0

@@ -170,13 +170,20 @@ func WritePDF(w io.Writer, r *Report, t Words) error {
 	if rtl {
 		labelX, valueX = left+width-labelW, left
 	}
+	// A row is never split across pages: one that would not fit (its
+	// lines, and room for wrapping) starts a new page.
+	_, pageH := pdf.GetPageSize()
+	pdf.SetAutoPageBreak(false, 15)
 	row := func(label, value string) {
+		if need := float64(strings.Count(value, "\n")+2) * 5.5 * 1.5; pdf.GetY()+need > pageH-15 {
+			pdf.AddPage()
+		}
 		y := pdf.GetY()
 		pdf.SetX(labelX)
-		tx.Paragraph(label, "B", 9, labelW, 5.5)
+		tx.Aligned(label, "B", 9, labelW, 5.5, rtl)
 		next := pdf.GetY()
 		pdf.SetXY(valueX, y)
-		tx.Paragraph(value, "", 9, width-labelW, 5.5)
+		tx.Aligned(value, "", 9, width-labelW, 5.5, rtl)
 		pdf.SetY(max(next, pdf.GetY()))
 		pdf.Line(left, pdf.GetY(), left+width, pdf.GetY())
 	}
