@@ -2,7 +2,6 @@ package action
 
 import (
 	"context"
-	_ "embed"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -14,6 +13,7 @@ import (
 
 	"github.com/marsad/marsad/arabicshape"
 	"github.com/marsad/marsad/csvsafe"
+	"github.com/marsad/marsad/internal/pdftext"
 	"github.com/marsad/marsad/internal/store"
 )
 
@@ -88,11 +88,10 @@ func WritePDF(w io.Writer, n Notice) error {
 	pdf := fpdf.New("P", "mm", "A4", "")
 	pdf.SetTitle(fmt.Sprintf("%s order %d", o.Kind, o.ID), true)
 	pdf.SetCreator("marsad", true)
-	pdf.AddUTF8FontFromBytes(arabicFont, "", naskh)
-	if err := pdf.Error(); err != nil {
-		return fmt.Errorf("notice PDF: font %s: %w", arabicFont, err)
+	tx, err := pdftext.New(pdf)
+	if err != nil {
+		return fmt.Errorf("notice PDF: %w", err)
 	}
-	tx := &typesetter{pdf: pdf, tr: pdf.UnicodeTranslatorFromDescriptor("")}
 	pdf.AddPage()
 	l := n.Labels
 	if l == nil {
@@ -106,8 +105,8 @@ func WritePDF(w io.Writer, n Notice) error {
 	left, _, right, _ := pdf.GetMargins()
 	pageW, _ := pdf.GetPageSize()
 	width := pageW - left - right
-	tx.paragraph(fmt.Sprintf("%s %s %d", title, l.Number, o.ID), "B", 16, width, 10)
-	tx.paragraph(l.IssuedBy+" "+n.Issuer, "", 10, width, 6)
+	tx.Paragraph(fmt.Sprintf("%s %s %d", title, l.Number, o.ID), "B", 16, width, 10)
+	tx.Paragraph(l.IssuedBy+" "+n.Issuer, "", 10, width, 6)
 	pdf.Ln(4)
 	rows := [][2]string{
 		{l.Platform, o.Platform},
@@ -128,10 +127,10 @@ func WritePDF(w io.Writer, n Notice) error {
 	for _, r := range rows {
 		y := pdf.GetY()
 		pdf.SetX(labelX)
-		tx.paragraph(r[0], "B", 10, labelW, 7)
+		tx.Paragraph(r[0], "B", 10, labelW, 7)
 		next := pdf.GetY()
 		pdf.SetXY(valueX, y)
-		tx.paragraph(r[1], "", 10, width-labelW, 7)
+		tx.Paragraph(r[1], "", 10, width-labelW, 7)
 		pdf.SetY(max(next, pdf.GetY()))
 		pdf.Line(left, pdf.GetY(), left+width, pdf.GetY())
 	}
@@ -144,148 +143,8 @@ func WritePDF(w io.Writer, n Notice) error {
 	default:
 		msg = DefaultRemovalText
 	}
-	tx.paragraph(msg, "", 9, width, 5)
+	tx.Paragraph(msg, "", 9, width, 5)
 	return pdf.Output(w)
-}
-
-// arabicFont is the name the embedded Arabic face is registered under.
-const arabicFont = "NotoNaskhArabic"
-
-// naskh is Noto Naskh Arabic (SIL Open Font License, fonts/OFL.txt): a
-// PDF viewer has no Arabic font of its own to fall back on.
-//
-//go:embed fonts/NotoNaskhArabic-Regular.ttf
-var naskh []byte
-
-// typesetter sets mixed Latin and Arabic text with fpdf, which draws
-// strings left to right glyph by glyph: Arabic is shaped and reordered
-// first (arabicshape), then drawn in the Arabic face while the rest stays
-// in Helvetica.
-type typesetter struct {
-	pdf  *fpdf.Fpdf
-	tr   func(string) string
-	size float64
-}
-
-// paragraph sets s from the current position in a box w wide, wrapped
-// at spaces, lines h high, right-aligned when s reads right to left; it
-// leaves the position at the start of the next line.
-func (t *typesetter) paragraph(s, style string, size, w, h float64) {
-	t.size = size
-	x := t.pdf.GetX()
-	rtl := arabicshape.IsRTL(s)
-	for _, line := range t.wrap(arabicshape.StripMarks(s), style, w) {
-		runs := t.runs(arabicshape.Visual(line))
-		total := 0.0
-		for _, r := range runs {
-			total += t.width(r, style)
-		}
-		cx := x
-		if rtl {
-			cx = x + w - total
-		}
-		for _, r := range runs {
-			rw := t.width(r, style)
-			t.font(r.arabic, style)
-			t.pdf.SetXY(cx, t.pdf.GetY())
-			text := r.text
-			if !r.arabic {
-				text = t.tr(text)
-			}
-			t.pdf.CellFormat(rw, h, text, "", 0, "L", false, 0, "")
-			cx += rw
-		}
-		t.pdf.Ln(h)
-		t.pdf.SetX(x)
-	}
-}
-
-// run is a stretch of a visual line set in one face.
-type run struct {
-	text   string
-	arabic bool
-}
-
-func (t *typesetter) runs(visual string) []run {
-	var out []run
-	for _, r := range visual {
-		a := isArabic(r)
-		// A space stays in the face of the text before it, so that
-		// Arabic words are drawn as one string.
-		if (r == ' ' || r == '\u00a0') && len(out) > 0 {
-			a = out[len(out)-1].arabic
-		}
-		if len(out) == 0 || out[len(out)-1].arabic != a {
-			out = append(out, run{arabic: a})
-		}
-		out[len(out)-1].text += string(r)
-	}
-	return out
-}
-
-// isArabic reports whether r is drawn in the Arabic face: the Arabic
-// blocks and the presentation forms shaping produces.
-func isArabic(r rune) bool {
-	return (r >= 0x0600 && r <= 0x06FF) || (r >= 0x0750 && r <= 0x077F) ||
-		(r >= 0xFB50 && r <= 0xFDFF) || (r >= 0xFE70 && r <= 0xFEFF)
-}
-
-func (t *typesetter) font(arabic bool, style string) {
-	if arabic {
-		// Naskh letters are small beside Helvetica's at the same size.
-		t.pdf.SetFont(arabicFont, "", t.size*1.15)
-		return
-	}
-	t.pdf.SetFont("Helvetica", style, t.size)
-}
-
-func (t *typesetter) width(r run, style string) float64 {
-	t.font(r.arabic, style)
-	if r.arabic {
-		return t.pdf.GetStringWidth(r.text)
-	}
-	return t.pdf.GetStringWidth(t.tr(r.text))
-}
-
-// lineWidth is the width of a logical line once shaped.
-func (t *typesetter) lineWidth(line, style string) float64 {
-	total := 0.0
-	for _, r := range t.runs(arabicshape.Shape(line)) {
-		total += t.width(r, style)
-	}
-	return total
-}
-
-// wrap breaks s into logical lines that fit w: at line breaks, then at
-// spaces, and inside a word (an address) only when it alone is too wide.
-func (t *typesetter) wrap(s, style string, w float64) []string {
-	var lines []string
-	for _, para := range strings.Split(strings.ReplaceAll(s, "\r\n", "\n"), "\n") {
-		line := ""
-		for _, word := range strings.Fields(para) {
-			try := word
-			if line != "" {
-				try = line + " " + word
-			}
-			if t.lineWidth(try, style) <= w {
-				line = try
-				continue
-			}
-			if line != "" {
-				lines = append(lines, line)
-			}
-			line = ""
-			for _, r := range word {
-				if line != "" && t.lineWidth(line+string(r), style) > w {
-					lines = append(lines, line)
-					line = ""
-				}
-				line += string(r)
-			}
-		}
-		lines = append(lines, line)
-	}
-	return lines
 }
 
 // Settings holding the unit's own order texts: the legal basis a removal

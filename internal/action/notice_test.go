@@ -2,43 +2,22 @@ package action_test
 
 import (
 	"bytes"
-	"compress/zlib"
-	"io"
-	"regexp"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
-	"unicode/utf16"
 
 	"github.com/marsad/marsad/arabicshape"
 	"github.com/marsad/marsad/internal/action"
+	"github.com/marsad/marsad/internal/pdftext/pdftexttest"
 	"github.com/marsad/marsad/internal/store"
 )
 
-// drawn returns the strings a PDF draws, in order: fpdf writes each as
-// "BT x y Td (string) Tj ET", Latin in Windows-1252 and text in an
-// embedded TrueType font as UTF-16 (big-endian) codes, which the font's
-// CID map turns into glyphs.
+// drawn returns the strings a PDF draws, in order (pdftexttest).
 func drawn(t *testing.T, pdf []byte) []textOp {
 	t.Helper()
-	var content bytes.Buffer
-	for _, m := range regexp.MustCompile(`(?s)stream\r?\n(.*?)\r?\nendstream`).FindAllSubmatch(pdf, -1) {
-		if zr, err := zlib.NewReader(bytes.NewReader(m[1])); err == nil {
-			if inflated, err := io.ReadAll(zr); err == nil && bytes.Contains(inflated, []byte(")Tj")) {
-				content.Write(inflated)
-			}
-		}
-	}
 	var out []textOp
-	unescape := strings.NewReplacer(`\\`, `\`, `\(`, "(", `\)`, ")", `\r`, "\r")
-	for _, m := range regexp.MustCompile(`(?s)BT ([0-9.]+) [0-9.]+ Td \((.*?)\) ?Tj ET`).FindAllSubmatch(content.Bytes(), -1) {
-		s := unescape.Replace(string(m[2]))
-		if u := fromUTF16(s); u != "" {
-			s = u
-		}
-		x, _ := strconv.ParseFloat(string(m[1]), 64)
-		out = append(out, textOp{x: x, text: s})
+	for _, op := range pdftexttest.Drawn(pdf) {
+		out = append(out, textOp{x: op.X, text: op.Text})
 	}
 	if len(out) == 0 {
 		t.Fatal("no text drawn in the PDF")
@@ -50,25 +29,6 @@ func drawn(t *testing.T, pdf []byte) []textOp {
 type textOp struct {
 	x    float64
 	text string
-}
-
-// fromUTF16 decodes s as UTF-16 when it reads as Arabic text, else "".
-func fromUTF16(s string) string {
-	if len(s)%2 != 0 {
-		return ""
-	}
-	u := make([]uint16, len(s)/2)
-	for i := range u {
-		u[i] = uint16(s[2*i])<<8 | uint16(s[2*i+1])
-	}
-	r := string(utf16.Decode(u))
-	for _, c := range r {
-		arabic := (c >= 0x0600 && c <= 0x06FF) || (c >= 0xFB50 && c <= 0xFDFF) || (c >= 0xFE70 && c <= 0xFEFF)
-		if !arabic && (c < 0x20 || c >= 0x80) {
-			return ""
-		}
-	}
-	return r
 }
 
 // An Arabic notice prints its Arabic in the embedded font, shaped and in

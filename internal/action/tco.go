@@ -11,6 +11,8 @@ import (
 
 	"github.com/go-pdf/fpdf"
 
+	"github.com/marsad/marsad/internal/pdftext"
+
 	"github.com/marsad/marsad/internal/model"
 	"github.com/marsad/marsad/internal/store"
 )
@@ -256,11 +258,10 @@ func WriteTCOPDF(w io.Writer, f *TCOForm) error {
 	pdf := fpdf.New("P", "mm", "A4", "")
 	pdf.SetTitle(fmt.Sprintf("removal order %d (Regulation (EU) 2021/784, Annex I)", f.OrderID), true)
 	pdf.SetCreator("marsad", true)
-	pdf.AddUTF8FontFromBytes(arabicFont, "", naskh)
-	if err := pdf.Error(); err != nil {
-		return fmt.Errorf("removal order PDF: font %s: %w", arabicFont, err)
+	tx, err := pdftext.New(pdf)
+	if err != nil {
+		return fmt.Errorf("removal order PDF: %w", err)
 	}
-	tx := &typesetter{pdf: pdf, tr: pdf.UnicodeTranslatorFromDescriptor("")}
 	pdf.AddPage()
 	rtl := f.Lang == "ar"
 	left, _, right, _ := pdf.GetMargins()
@@ -271,11 +272,11 @@ func WriteTCOPDF(w io.Writer, f *TCOForm) error {
 			pdf.AddPage()
 		}
 	}
-	tx.paragraph(f.Title, "B", 16, width, 9)
-	tx.paragraph(f.Subtitle, "", 9, width, 5)
+	tx.Paragraph(f.Title, "B", 16, width, 9)
+	tx.Paragraph(f.Subtitle, "", 9, width, 5)
 	pdf.Ln(2)
 	for _, p := range f.Preamble {
-		tx.paragraph(p, "", 8, width, 4)
+		tx.Paragraph(p, "", 8, width, 4)
 		pdf.Ln(1)
 	}
 	const labelW = 70
@@ -287,10 +288,10 @@ func WriteTCOPDF(w io.Writer, f *TCOForm) error {
 		room(14)
 		y := pdf.GetY()
 		pdf.SetX(labelX)
-		tx.paragraph(label, "B", 9, labelW-2, 5)
+		tx.Paragraph(label, "B", 9, labelW-2, 5)
 		next := pdf.GetY()
 		pdf.SetXY(valueX, y)
-		tx.paragraph(value, "", 9, width-labelW, 5)
+		tx.Paragraph(value, "", 9, width-labelW, 5)
 		pdf.SetY(max(next, pdf.GetY()) + 1)
 		pdf.Line(left, pdf.GetY(), left+width, pdf.GetY())
 		pdf.Ln(1)
@@ -301,10 +302,10 @@ func WriteTCOPDF(w io.Writer, f *TCOForm) error {
 	for _, s := range f.Sections {
 		room(20)
 		pdf.Ln(3)
-		tx.paragraph(f.section+" "+s.Letter+": "+s.Title, "B", 10, width, 5)
+		tx.Paragraph(f.section+" "+s.Letter+": "+s.Title, "B", 10, width, 5)
 		pdf.Ln(1)
 		if s.Note != "" {
-			tx.paragraph(s.Note, "", 8.5, width, 4.5)
+			tx.Paragraph(s.Note, "", 8.5, width, 4.5)
 			pdf.Ln(1)
 		}
 		for _, fd := range s.Fields {
@@ -323,13 +324,13 @@ func WriteTCOPDF(w io.Writer, f *TCOForm) error {
 					pdf.CellFormat(boxW, 5, "X", "", 0, "C", false, 0, "")
 				}
 				pdf.SetXY(tx0, y)
-				tx.paragraph(fd.Label, "", 8.5, width-boxW-2, 4.5)
+				tx.Paragraph(fd.Label, "", 8.5, width-boxW-2, 4.5)
 				pdf.Ln(1)
 			case fd.Blank:
 				row(fd.Label, f.blank)
 			case fd.Value == "" && fd.Key == "b.reasons":
 				room(10)
-				tx.paragraph(fd.Label, "B", 9, width, 5)
+				tx.Paragraph(fd.Label, "B", 9, width, 5)
 			default:
 				row(fd.Label, fd.Value)
 			}

@@ -104,6 +104,7 @@ func TestUsageLinesWithFlagsLast(t *testing.T) {
 		"marsad network --store [--data DIR | --db DSN] [flags]":                                                      {skip: "no positional argument"},
 		"marsad network --planted [flags]":                                                                            {skip: "no positional argument"},
 		"Usage: marsad ocr [--raw] [--psm N,...] IMAGE ... | ocr --eval [--set NAME] [--raw] [--psm N,...]":           {args: []string{"ocr", p("none.png"), "--psm", "6", "--raw"}, code: 1, want: "none.png"},
+		"Usage: marsad report [--from YYYY-MM-DD] [--to YYYY-MM-DD] [--format text|csv|json]":                         {args: with("report", "--format", "csv"), want: "orders_sent"},
 		"Usage: marsad reprocess [flags]":                                                                             {skip: "no positional argument"},
 		"Usage: marsad serve [flags]":                                                                                 {skip: "no positional argument; serves until stopped"},
 		"Usage: marsad stream kafka|nats [flags]":                                                                     {skip: "the kind is read before the flags; consumes until stopped"},

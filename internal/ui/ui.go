@@ -82,9 +82,9 @@ type Handler struct {
 	mux     *http.ServeMux
 }
 
-// pageNames lists the templates in templates/ besides layout.html and
-// netgraph.html, which every page may use.
-var pageNames = []string{"login", "queue", "case", "orders", "evidence", "dashboard", "banks", "admin", "search", "networks", "models", "sources", "privateaddrs", "error"}
+// pageNames lists the templates in templates/ besides layout.html,
+// netgraph.html and charts.html, which every page may use.
+var pageNames = []string{"login", "queue", "case", "orders", "evidence", "dashboard", "report", "banks", "admin", "search", "networks", "models", "sources", "privateaddrs", "error"}
 
 // New returns the UI handler. Mount it at "/".
 func New(cfg Config) (*Handler, error) {
@@ -133,7 +133,7 @@ func (h *Handler) templates(lang, tz string) (map[string]*template.Template, err
 	}
 	set := map[string]*template.Template{}
 	for _, p := range pageNames {
-		t, err := template.New("layout").Funcs(funcs(h.locales[lang], loc)).ParseFS(assets, "templates/layout.html", "templates/netgraph.html", "templates/"+p+".html")
+		t, err := template.New("layout").Funcs(funcs(h.locales[lang], loc)).ParseFS(assets, "templates/layout.html", "templates/netgraph.html", "templates/charts.html", "templates/"+p+".html")
 		if err != nil {
 			return nil, fmt.Errorf("ui: template %s: %w", p, err)
 		}
@@ -176,6 +176,9 @@ func (h *Handler) routes() {
 	inner.Handle("POST /evidence/{id}/hold", role(D, h.evidenceHold))
 	inner.Handle("POST /evidence/purge", role(D, h.evidencePurge))
 	inner.Handle("GET /dashboard", role(A, h.dashboard))
+	inner.Handle("GET /report", role(A, h.reportPage))
+	inner.Handle("GET /report.csv", role(A, h.reportCSV))
+	inner.Handle("GET /report.pdf", role(A, h.reportPDF))
 	inner.Handle("GET /search", role(A, h.search))
 	inner.Handle("POST /search/saved", role(A, h.saveSearch))
 	inner.Handle("POST /search/saved/{id}/delete", role(A, h.deleteSearch))
