@@ -65,7 +65,7 @@ type Config struct {
 	// Issuer names the unit on notices, e.g. "National CT Unit".
 	Issuer string
 	// Orgs decides what members of each organisation see; nil makes one.
-	Orgs *org.Service
+	Orgs   *org.Service
 	Logger *slog.Logger
 }
 
