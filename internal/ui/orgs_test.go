@@ -95,6 +95,9 @@ func TestPlatformUserSeesOwnPlatform(t *testing.T) {
 			}
 		}
 		_, body := c.get("/orders?show=all")
+		if strings.Contains(body, `href="/dashboard"`) || !strings.Contains(body, `<bdi id="whoorg">Telegram</bdi>`) {
+			t.Error("the telegram user's menu offers the unit's pages, or does not name their organisation")
+		}
 		if !strings.Contains(body, "https://telegram.example/order") || strings.Contains(body, "https://x.example/order") {
 			t.Errorf("the telegram user's orders page does not show exactly the telegram order")
 		}
@@ -123,6 +126,9 @@ func TestPlatformUserSeesOwnPlatform(t *testing.T) {
 		u := e.client(t)
 		u.login("ana")
 		_, body = u.get("/queue?state=all")
+		if !strings.Contains(body, `href="/dashboard"`) || strings.Contains(body, `id="whoorg"`) {
+			t.Error("the unit's analyst lacks the dashboard in the menu, or is named as outside the unit")
+		}
 		if !strings.Contains(body, caseLink("inject")) || !strings.Contains(body, caseLink("incite")) {
 			t.Error("the unit's analyst does not see every platform's cases")
 		}

@@ -261,6 +261,9 @@ type page struct {
 	Langs []string
 	// Zones are time zones to suggest; any IANA name is accepted.
 	Zones []string
+	// Outside names the user's organisation when it is not the unit: the
+	// menu then offers only the pages it may open.
+	Outside string
 }
 
 type flash struct {
@@ -299,6 +302,9 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 	p := page{Title: loc.T("title." + name), Nav: nav, Lang: lang, Dir: loc.Dir, Path: r.URL.RequestURI(), Data: data, Flash: fl, Langs: h.langs(), Zones: zones}
 	if u := auth.FromContext(r.Context()); u != nil {
 		p.User, p.CSRF = u, u.CSRF
+		if reach, err := h.reach(r); err == nil && !reach.Unit() {
+			p.Outside = reach.Org.Name
+		}
 	}
 	if fl == nil {
 		if k := r.URL.Query().Get("ok"); k != "" && loc.Has("ok."+k) {
