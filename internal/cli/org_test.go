@@ -72,6 +72,12 @@ func TestOrganisations(t *testing.T) {
 				}
 			}
 
+			if users := cmd("", 2, "user", "list"); !regexp.MustCompile(`(?m)^tguser\s.*\sTelegram$`).MatchString(users) {
+				t.Errorf("user list does not name tguser's organisation:\n%s", users)
+			}
+			if keys := cmd("", 3, "user", "key", "list"); !regexp.MustCompile(`(?m)\stg-bot\s.*\stelegram\s.*\sTelegram$`).MatchString(keys) {
+				t.Errorf("key list does not name tg-bot's organisation:\n%s", keys)
+			}
 			st, err := store.Open(context.Background(), dsnOf(data, extra))
 			if err != nil {
 				t.Fatal(err)

@@ -113,14 +113,18 @@ func runUser(ctx context.Context, e env) error {
 		if err != nil {
 			return err
 		}
+		orgName, err := orgNames(ctx, st)
+		if err != nil {
+			return err
+		}
 		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "NAME\tROLE\tLANG\tSTATE\tCREATED")
+		fmt.Fprintln(tw, "NAME\tROLE\tLANG\tSTATE\tCREATED\tORGANISATION")
 		for _, u := range users {
 			state := "active"
 			if u.Disabled {
 				state = "disabled"
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", u.Name, u.Role, u.Lang, state, u.CreatedAt.Format("2006-01-02"))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", u.Name, u.Role, u.Lang, state, u.CreatedAt.Format("2006-01-02"), orgName[u.OrgID])
 		}
 		return tw.Flush()
 	case "key":
@@ -164,8 +168,12 @@ func runUserKey(ctx context.Context, e env, st *store.Store, orgs *org.Service, 
 		if err != nil {
 			return err
 		}
+		orgName, err := orgNames(ctx, st)
+		if err != nil {
+			return err
+		}
 		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tPARTNER\tSTARTS\tSCOPES\tPLATFORM\tCREATED\tLAST USED\tSTATE")
+		fmt.Fprintln(tw, "ID\tPARTNER\tSTARTS\tSCOPES\tPLATFORM\tCREATED\tLAST USED\tSTATE\tORGANISATION")
 		for _, k := range keys {
 			state, used := "active", "never"
 			if !k.RevokedAt.IsZero() {
@@ -178,7 +186,7 @@ func runUserKey(ctx context.Context, e env, st *store.Store, orgs *org.Service, 
 			if platform == "" {
 				platform = "-"
 			}
-			fmt.Fprintf(tw, "%d\t%s\t%s…\t%s\t%s\t%s\t%s\t%s\n", k.ID, k.Name, k.Prefix, strings.Join(k.Scopes, ","), platform, k.CreatedAt.Format("2006-01-02"), used, state)
+			fmt.Fprintf(tw, "%d\t%s\t%s…\t%s\t%s\t%s\t%s\t%s\t%s\n", k.ID, k.Name, k.Prefix, strings.Join(k.Scopes, ","), platform, k.CreatedAt.Format("2006-01-02"), used, state, orgName[k.OrgID])
 		}
 		return tw.Flush()
 	case "revoke":
@@ -229,4 +237,17 @@ func readPassword(e env, name string) (string, error) {
 		return "", errors.New("no password on standard input (pipe it in, e.g. printf '%s\\n' \"$PW\" | marsad user add ...)")
 	}
 	return pw, auth.CheckPassword(pw)
+}
+
+// orgNames maps organisation ids to names, for listings.
+func orgNames(ctx context.Context, st *store.Store) (map[int64]string, error) {
+	list, err := st.Organisations(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int64]string, len(list))
+	for _, o := range list {
+		out[o.ID] = o.Name
+	}
+	return out, nil
 }
