@@ -192,9 +192,11 @@ func TestOrganisations(t *testing.T) {
 				t.Errorf("a telegram user claims a case through the API: %d, want 403", resp.StatusCode)
 			}
 			stop()
-			code, out, _ := try("", 1, "org", "--help")
-			if code != 0 || !strings.Contains(out, "org add --kind platform") {
-				t.Errorf("org --help: exit %d\n%s", code, out)
+			for _, sub := range [][]string{{"org", "--help"}, {"org", "add", "--help"}, {"org", "list", "--help"}, {"org", "rename", "--help"}} {
+				code, out, errs := run(t, "", sub...)
+				if code != 0 || !strings.Contains(out+errs, "org add --kind platform") {
+					t.Errorf("%v: exit %d\n%s%s", sub, code, out, errs)
+				}
 			}
 		})
 	}
