@@ -82,6 +82,9 @@ type Principal struct {
 	// Platform is the one platform a key is bound to; "" for users and
 	// for keys bound to none.
 	Platform string
+	// OrgID is the organisation of the user or key (internal/org decides
+	// what it may see).
+	OrgID int64
 	// sessionHash identifies the session, for logout.
 	sessionHash string
 }
@@ -360,7 +363,7 @@ func (s *Service) Login(ctx context.Context, name, password, remote, oldToken st
 }
 
 func principal(ss *store.Session, u *store.User) *Principal {
-	return &Principal{Name: u.Name, Role: u.Role, UserID: u.ID, Lang: u.Lang, TZ: u.TZ, CSRF: ss.CSRF, sessionHash: ss.TokenHash}
+	return &Principal{Name: u.Name, Role: u.Role, UserID: u.ID, Lang: u.Lang, TZ: u.TZ, CSRF: ss.CSRF, OrgID: u.OrgID, sessionHash: ss.TokenHash}
 }
 
 // Logout ends the session of p.
@@ -506,7 +509,7 @@ func (s *Service) Resolve(r *http.Request) (*Principal, error) {
 			return nil, fmt.Errorf("api key: %w", err)
 		}
 		s.keyUse.record(k.ID, s.cfg.Now())
-		return &Principal{Name: "key:" + k.Name, Role: RolePartner, Scopes: k.Scopes, KeyID: k.ID, Platform: k.Platform}, nil
+		return &Principal{Name: "key:" + k.Name, Role: RolePartner, Scopes: k.Scopes, KeyID: k.ID, Platform: k.Platform, OrgID: k.OrgID}, nil
 	}
 	p, err := s.session(r)
 	if err != nil {
@@ -559,16 +562,8 @@ const KeyPrefix = "mk_"
 // shown. A key must be bound to a platform or hold the all-platforms scope:
 // a partner sees only its own platform's content unless told otherwise.
 func (s *Service) CreateAPIKey(ctx context.Context, name string, scopes []string, platform, actor string) (string, *store.APIKey, error) {
-	if strings.TrimSpace(name) == "" {
-		return "", nil, inputError("name", "key_name", "api key: a name is required")
-	}
-	if len(scopes) == 0 {
-		return "", nil, inputError("scope", "key_scope_required", "api key: at least one scope is required")
-	}
-	for _, sc := range scopes {
-		if !slices.Contains(Scopes, sc) {
-			return "", nil, inputError("scope", "key_scope_unknown", "api key: unknown scope %q (want %s)", sc, strings.Join(Scopes, ", "))
-		}
+	if err := checkKey(name, scopes); err != nil {
+		return "", nil, err
 	}
 	platform = strings.TrimSpace(platform)
 	all := slices.Contains(scopes, ScopeAllPlatforms)
@@ -582,12 +577,41 @@ func (s *Service) CreateAPIKey(ctx context.Context, name string, scopes []string
 	case len(platform) > 64 || strings.ContainsFunc(platform, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }):
 		return "", nil, inputError("platform", "key_platform_bad", "api key: platform %q: at most 64 characters, no spaces", platform)
 	}
+	return s.createKey(ctx, name, scopes, platform, 0, actor)
+}
+
+// CreateOrgAPIKey makes a key of a platform's or an agency's organisation,
+// whose binding internal/org has decided (org.Service.AddKey): the
+// platform's own, or none for an agency.
+func (s *Service) CreateOrgAPIKey(ctx context.Context, name string, scopes []string, platform string, orgID int64, actor string) (string, *store.APIKey, error) {
+	if err := checkKey(name, scopes); err != nil {
+		return "", nil, err
+	}
+	return s.createKey(ctx, name, scopes, platform, orgID, actor)
+}
+
+func checkKey(name string, scopes []string) error {
+	if strings.TrimSpace(name) == "" {
+		return inputError("name", "key_name", "api key: a name is required")
+	}
+	if len(scopes) == 0 {
+		return inputError("scope", "key_scope_required", "api key: at least one scope is required")
+	}
+	for _, sc := range scopes {
+		if !slices.Contains(Scopes, sc) {
+			return inputError("scope", "key_scope_unknown", "api key: unknown scope %q (want %s)", sc, strings.Join(Scopes, ", "))
+		}
+	}
+	return nil
+}
+
+func (s *Service) createKey(ctx context.Context, name string, scopes []string, platform string, orgID int64, actor string) (string, *store.APIKey, error) {
 	tok, err := randomToken(32)
 	if err != nil {
 		return "", nil, err
 	}
 	key := KeyPrefix + tok
-	k := &store.APIKey{Name: name, Prefix: key[:10], KeyHash: hashToken(key), Scopes: scopes, Platform: platform, CreatedBy: actor}
+	k := &store.APIKey{Name: name, Prefix: key[:10], KeyHash: hashToken(key), Scopes: scopes, Platform: platform, CreatedBy: actor, OrgID: orgID}
 	if err := s.st.CreateAPIKey(ctx, k, actor); err != nil {
 		return "", nil, err
 	}

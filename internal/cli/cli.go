@@ -47,6 +47,7 @@ func commands() map[string]command {
 		"model":     {"list, activate, export text models trained from decisions; learning curve", runModel},
 		"network":   {"find coordinated accounts that co-share content", runNetwork},
 		"ocr":       {"read the text on images; measure OCR accuracy on rendered posters", runOCR},
+		"org":       {"add, list or rename organisations: the unit, platforms, partner agencies", runOrg},
 		"report":    {"print the transparency report of a period: orders, answers, appeals, banks", runReport},
 		"reprocess": {"run the pipeline again on stored posts", runReprocess},
 		"serve":     {"serve the API, web UI, health checks and metrics", runServe},

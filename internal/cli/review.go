@@ -15,6 +15,7 @@ import (
 	"github.com/marsad/marsad/internal/banks"
 	"github.com/marsad/marsad/internal/evidence"
 	"github.com/marsad/marsad/internal/model"
+	"github.com/marsad/marsad/internal/org"
 	"github.com/marsad/marsad/internal/review"
 	"github.com/marsad/marsad/internal/server"
 	"github.com/marsad/marsad/internal/ui"
@@ -52,13 +53,14 @@ func mountUI(a *app, srv *server.Server, ap *api.API) error {
 	if a.index != nil {
 		added = a.index.Added
 	}
-	h, err := ui.New(ui.Config{Store: a.store, Auth: as, Actions: acts, Evidence: keeper, Review: rv, Media: media, Models: a.models, Sources: a.sources, Guard: a.guard, Banks: banks.New(a.store, added),
+	orgs := org.New(a.store, as)
+	h, err := ui.New(ui.Config{Store: a.store, Auth: as, Orgs: orgs, Actions: acts, Evidence: keeper, Review: rv, Media: media, Models: a.models, Sources: a.sources, Guard: a.guard, Banks: banks.New(a.store, added),
 		Issuer: envOr("MARSAD_ISSUER", "marsad"), Logger: a.log})
 	if err != nil {
 		return err
 	}
 	srv.UI = h
-	ap.Authorize = apiAuthorizer(a, as)
+	ap.Authorize = apiAuthorizer(a, as, orgs)
 	a.background = append(a.background, func(ctx context.Context) { acts.Background(ctx, time.Minute, a.log) },
 		// API keys' last use is written every 30 s and at shutdown, never
 		// in the request path.
@@ -81,8 +83,9 @@ func mountUI(a *app, srv *server.Server, ap *api.API) error {
 // also change banks and read the audit log; a key reads with the read
 // scope, sends posts and matches with the write scope, reads the audit log
 // with the audit scope, and never decides or changes banks. A key sees
-// only its own platform's cases and posts unless it has all-platforms.
-func apiAuthorizer(a *app, as *auth.Service) func(*http.Request, api.Perm) (string, error) {
+// only its own platform's cases and posts unless it has all-platforms;
+// what a user or key sees by its organisation is internal/org's rule.
+func apiAuthorizer(a *app, as *auth.Service, orgs *org.Service) func(*http.Request, api.Perm) (string, error) {
 	return func(r *http.Request, perm api.Perm) (string, error) {
 		p, err := as.Resolve(r)
 		switch {
@@ -107,8 +110,16 @@ func apiAuthorizer(a *app, as *auth.Service) func(*http.Request, api.Perm) (stri
 		if !allowed(p, perm) {
 			return "", fmt.Errorf("%w: %s may not use a route needing %q", api.ErrForbidden, p.Name, perm)
 		}
-		if p.Role == auth.RolePartner && !p.HasScope(auth.ScopeAllPlatforms) {
-			api.LimitToPlatform(r, p.Platform)
+		reach, err := orgs.Visible(r.Context(), p)
+		if err != nil {
+			return "", err
+		}
+		if !reach.Unit() && p.Role != auth.RolePartner && perm != api.PermRead {
+			// Outside the unit people only read; keys keep their scopes.
+			return "", fmt.Errorf("%w: %s belongs to %s, which does not decide or administer", api.ErrForbidden, p.Name, reach.Org.Name)
+		}
+		if !reach.All {
+			api.LimitToPlatform(r, reach.Platform)
 		}
 		return p.Name, nil
 	}

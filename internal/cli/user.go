@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -15,14 +16,16 @@ import (
 	"golang.org/x/term"
 
 	"github.com/marsad/marsad/internal/auth"
+	"github.com/marsad/marsad/internal/org"
 	"github.com/marsad/marsad/internal/store"
 )
 
-const userSynopsis = `user add [--role admin|reviewer|analyst] [--lang en|ar] NAME
+const userSynopsis = `user add [--role admin|reviewer|analyst] [--lang en|ar|fr] [--org ORG] NAME
        marsad user passwd NAME
        marsad user list
        marsad user key add --scopes read,write --platform NAME PARTNER
        marsad user key add --scopes read,all-platforms PARTNER
+       marsad user key add --scopes read --org ORG PARTNER
        marsad user key list
        marsad user key revoke ID
 
@@ -35,6 +38,10 @@ is kept. Scopes: read (GET requests), write (send posts, match), audit
 platform's cases and posts). A key is bound to its partner's platform with
 --platform, and then reads and sends only that platform's posts and cases;
 a key without --platform needs the all-platforms scope.
+Users and keys belong to the unit unless --org names another organisation
+(marsad org list): a platform's users are analysts who see only their
+platform's cases and orders, and its keys are bound to that platform; an
+agency's users and keys see nothing until something is shared with it.
 Create the first admin with: marsad user add --role admin NAME`
 
 func runUser(ctx context.Context, e env) error {
@@ -57,6 +64,7 @@ func runUser(ctx context.Context, e env) error {
 	lang := fs.String("lang", "en", "language of a new user's pages: en or ar")
 	scopes := fs.String("scopes", auth.ScopeRead, "scopes of a new API key, comma-separated: read, write, audit, all-platforms")
 	platform := fs.String("platform", "", "the one platform whose posts and cases a new API key may read and send")
+	orgName := fs.String("org", "", "the organisation a new user or API key belongs to (default: the unit)")
 	if err := parseFlags(fs, env{args: rest, stdin: e.stdin, stdout: e.stdout, stderr: e.stderr}); err != nil {
 		return err
 	}
@@ -71,6 +79,9 @@ func runUser(ctx context.Context, e env) error {
 		return err
 	}
 	const actor = "cli"
+	// The command line is the unit's admin: whoever holds the database.
+	cliAdmin := &auth.Principal{Name: actor, Role: auth.RoleAdmin}
+	orgs := org.New(st, as)
 	switch args[0] {
 	case "add":
 		if len(args) != 2 {
@@ -80,7 +91,7 @@ func runUser(ctx context.Context, e env) error {
 		if err != nil {
 			return err
 		}
-		u, err := as.CreateUser(ctx, args[1], *role, pw, *lang, actor)
+		u, err := orgs.AddUser(ctx, cliAdmin, *orgName, args[1], *role, pw, *lang)
 		if err != nil {
 			return err
 		}
@@ -102,25 +113,29 @@ func runUser(ctx context.Context, e env) error {
 		if err != nil {
 			return err
 		}
+		orgName, err := orgNames(ctx, st)
+		if err != nil {
+			return err
+		}
 		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "NAME\tROLE\tLANG\tSTATE\tCREATED")
+		fmt.Fprintln(tw, "NAME\tROLE\tLANG\tSTATE\tCREATED\tORGANISATION")
 		for _, u := range users {
 			state := "active"
 			if u.Disabled {
 				state = "disabled"
 			}
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", u.Name, u.Role, u.Lang, state, u.CreatedAt.Format("2006-01-02"))
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s\n", u.Name, u.Role, u.Lang, state, u.CreatedAt.Format("2006-01-02"), orgName[u.OrgID])
 		}
 		return tw.Flush()
 	case "key":
-		return runUserKey(ctx, e, st, as, args[1:], *scopes, *platform)
+		return runUserKey(ctx, e, st, orgs, cliAdmin, args[1:], *scopes, *platform, *orgName)
 	default:
 		return fmt.Errorf("%w: unknown subcommand %q (want add, passwd, list or key)", errUsage, args[0])
 	}
 	return nil
 }
 
-func runUserKey(ctx context.Context, e env, st *store.Store, as *auth.Service, args []string, scopes, platform string) error {
+func runUserKey(ctx context.Context, e env, st *store.Store, orgs *org.Service, admin *auth.Principal, args []string, scopes, platform, orgName string) error {
 	if len(args) == 0 {
 		return fmt.Errorf("%w: user key needs add, list or revoke", errUsage)
 	}
@@ -135,13 +150,16 @@ func runUserKey(ctx context.Context, e env, st *store.Store, as *auth.Service, a
 				sc = append(sc, s)
 			}
 		}
-		key, k, err := as.CreateAPIKey(ctx, args[1], sc, platform, "cli")
+		key, k, err := orgs.AddKey(ctx, admin, orgName, args[1], sc, platform)
 		if err != nil {
 			return err
 		}
 		bound := "every platform"
-		if k.Platform != "" {
+		switch {
+		case k.Platform != "":
 			bound = "platform " + k.Platform
+		case !slices.Contains(k.Scopes, auth.ScopeAllPlatforms):
+			bound = "no platform"
 		}
 		fmt.Fprintf(e.stderr, "API key %d for %s with scopes %s, for %s; it is shown only now:\n", k.ID, k.Name, strings.Join(k.Scopes, ","), bound)
 		fmt.Fprintln(e.stdout, key)
@@ -150,8 +168,12 @@ func runUserKey(ctx context.Context, e env, st *store.Store, as *auth.Service, a
 		if err != nil {
 			return err
 		}
+		orgName, err := orgNames(ctx, st)
+		if err != nil {
+			return err
+		}
 		tw := tabwriter.NewWriter(e.stdout, 0, 4, 2, ' ', 0)
-		fmt.Fprintln(tw, "ID\tPARTNER\tSTARTS\tSCOPES\tPLATFORM\tCREATED\tLAST USED\tSTATE")
+		fmt.Fprintln(tw, "ID\tPARTNER\tSTARTS\tSCOPES\tPLATFORM\tCREATED\tLAST USED\tSTATE\tORGANISATION")
 		for _, k := range keys {
 			state, used := "active", "never"
 			if !k.RevokedAt.IsZero() {
@@ -164,7 +186,7 @@ func runUserKey(ctx context.Context, e env, st *store.Store, as *auth.Service, a
 			if platform == "" {
 				platform = "-"
 			}
-			fmt.Fprintf(tw, "%d\t%s\t%s…\t%s\t%s\t%s\t%s\t%s\n", k.ID, k.Name, k.Prefix, strings.Join(k.Scopes, ","), platform, k.CreatedAt.Format("2006-01-02"), used, state)
+			fmt.Fprintf(tw, "%d\t%s\t%s…\t%s\t%s\t%s\t%s\t%s\t%s\n", k.ID, k.Name, k.Prefix, strings.Join(k.Scopes, ","), platform, k.CreatedAt.Format("2006-01-02"), used, state, orgName[k.OrgID])
 		}
 		return tw.Flush()
 	case "revoke":
@@ -215,4 +237,17 @@ func readPassword(e env, name string) (string, error) {
 		return "", errors.New("no password on standard input (pipe it in, e.g. printf '%s\\n' \"$PW\" | marsad user add ...)")
 	}
 	return pw, auth.CheckPassword(pw)
+}
+
+// orgNames maps organisation ids to names, for listings.
+func orgNames(ctx context.Context, st *store.Store) (map[int64]string, error) {
+	list, err := st.Organisations(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make(map[int64]string, len(list))
+	for _, o := range list {
+		out[o.ID] = o.Name
+	}
+	return out, nil
 }

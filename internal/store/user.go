@@ -19,6 +19,9 @@ type User struct {
 	TZ           string // IANA time zone name; "" is UTC
 	Disabled     bool
 	CreatedAt    time.Time
+	// OrgID is the organisation the user belongs to; 0 when creating
+	// means the unit.
+	OrgID int64
 }
 
 // Session is a signed-in browser. Only the SHA-256 of its token is stored,
@@ -45,9 +48,12 @@ type APIKey struct {
 	CreatedAt  time.Time
 	LastUsedAt time.Time
 	RevokedAt  time.Time
+	// OrgID is the organisation the key belongs to; 0 when creating
+	// means the unit.
+	OrgID int64
 }
 
-const userCols = `id, name, role, password_hash, lang, disabled, created_at, tz`
+const userCols = `id, name, role, password_hash, lang, disabled, created_at, tz, org_id`
 
 // CreateUser adds a user. The name must be unused (ErrExists).
 func (s *Store) CreateUser(ctx context.Context, u *User, actor string) error {
@@ -58,8 +64,13 @@ func (s *Store) CreateUser(ctx context.Context, u *User, actor string) error {
 		u.Lang = "en"
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		id, err := s.insertID(ctx, tx, `INSERT INTO users (name, role, password_hash, lang, disabled, created_at, tz) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			u.Name, u.Role, u.PasswordHash, u.Lang, u.Disabled, micros(u.CreatedAt), u.TZ)
+		if u.OrgID == 0 {
+			if err := s.row(ctx, tx, `SELECT id FROM organisations WHERE kind = 'unit'`).Scan(&u.OrgID); err != nil {
+				return fmt.Errorf("create user %q: the unit's organisation: %w", u.Name, err)
+			}
+		}
+		id, err := s.insertID(ctx, tx, `INSERT INTO users (name, role, password_hash, lang, disabled, created_at, tz, org_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			u.Name, u.Role, u.PasswordHash, u.Lang, u.Disabled, micros(u.CreatedAt), u.TZ, u.OrgID)
 		if isUnique(err) {
 			return fmt.Errorf("user %q: %w", u.Name, ErrExists)
 		}
@@ -144,10 +155,10 @@ func (s *Store) SessionUser(ctx context.Context, tokenHash string, now time.Time
 	var u User
 	var ucreated int64
 	err := s.row(ctx, s.db, `SELECT s.token_hash, s.user_id, s.csrf, s.remote, s.created_at, s.expires_at,
-		u.id, u.name, u.role, u.password_hash, u.lang, u.disabled, u.created_at, u.tz
+		u.id, u.name, u.role, u.password_hash, u.lang, u.disabled, u.created_at, u.tz, u.org_id
 		FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.token_hash = ?`, tokenHash).
 		Scan(&ss.TokenHash, &ss.UserID, &ss.CSRF, &ss.Remote, &created, &expires,
-			&u.ID, &u.Name, &u.Role, &u.PasswordHash, &u.Lang, &u.Disabled, &ucreated, &u.TZ)
+			&u.ID, &u.Name, &u.Role, &u.PasswordHash, &u.Lang, &u.Disabled, &ucreated, &u.TZ, &u.OrgID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil, fmt.Errorf("session: %w", ErrNotFound)
 	}
@@ -176,7 +187,7 @@ func (s *Store) PurgeSessions(ctx context.Context, now time.Time) (int64, error)
 	return res.RowsAffected()
 }
 
-const keyCols = `id, name, prefix, key_hash, scopes, platform, created_by, created_at, last_used_at, revoked_at`
+const keyCols = `id, name, prefix, key_hash, scopes, platform, created_by, created_at, last_used_at, revoked_at, org_id`
 
 // CreateAPIKey stores a new API key.
 func (s *Store) CreateAPIKey(ctx context.Context, k *APIKey, actor string) error {
@@ -185,8 +196,13 @@ func (s *Store) CreateAPIKey(ctx context.Context, k *APIKey, actor string) error
 	}
 	scopes, _ := json.Marshal(nonNil(k.Scopes))
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		id, err := s.insertID(ctx, tx, `INSERT INTO api_keys (name, prefix, key_hash, scopes, platform, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-			k.Name, k.Prefix, k.KeyHash, string(scopes), k.Platform, k.CreatedBy, micros(k.CreatedAt))
+		if k.OrgID == 0 {
+			if err := s.row(ctx, tx, `SELECT id FROM organisations WHERE kind = 'unit'`).Scan(&k.OrgID); err != nil {
+				return fmt.Errorf("create api key %q: the unit's organisation: %w", k.Name, err)
+			}
+		}
+		id, err := s.insertID(ctx, tx, `INSERT INTO api_keys (name, prefix, key_hash, scopes, platform, created_by, created_at, org_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+			k.Name, k.Prefix, k.KeyHash, string(scopes), k.Platform, k.CreatedBy, micros(k.CreatedAt), k.OrgID)
 		if err != nil {
 			return fmt.Errorf("create api key %q: %w", k.Name, err)
 		}
@@ -260,7 +276,7 @@ func (s *Store) RevokeAPIKey(ctx context.Context, id int64, actor string) error 
 func scanUser(r scanner) (*User, error) {
 	var u User
 	var created int64
-	if err := r.Scan(&u.ID, &u.Name, &u.Role, &u.PasswordHash, &u.Lang, &u.Disabled, &created, &u.TZ); err != nil {
+	if err := r.Scan(&u.ID, &u.Name, &u.Role, &u.PasswordHash, &u.Lang, &u.Disabled, &created, &u.TZ, &u.OrgID); err != nil {
 		return nil, err
 	}
 	u.CreatedAt = fromMicros(created)
@@ -271,7 +287,7 @@ func scanKey(r scanner) (*APIKey, error) {
 	var k APIKey
 	var scopes string
 	var created, used, revoked int64
-	if err := r.Scan(&k.ID, &k.Name, &k.Prefix, &k.KeyHash, &scopes, &k.Platform, &k.CreatedBy, &created, &used, &revoked); err != nil {
+	if err := r.Scan(&k.ID, &k.Name, &k.Prefix, &k.KeyHash, &scopes, &k.Platform, &k.CreatedBy, &created, &used, &revoked, &k.OrgID); err != nil {
 		return nil, err
 	}
 	_ = json.Unmarshal([]byte(scopes), &k.Scopes)

@@ -29,6 +29,8 @@ type adminData struct {
 	NewRole string
 	// Langs are the languages a user may be given.
 	Langs []string
+	// Orgs are the organisations a new user or key may belong to.
+	Orgs []store.Organisation
 	formState
 }
 
@@ -45,6 +47,10 @@ func (h *Handler) renderAdmin(w http.ResponseWriter, r *http.Request, status int
 		return
 	}
 	if d.Keys, err = h.st.APIKeys(ctx); err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	if d.Orgs, err = h.orgs.List(ctx); err != nil {
 		h.fail(w, r, err)
 		return
 	}
@@ -80,7 +86,7 @@ func (h *Handler) adminError(w http.ResponseWriter, r *http.Request, err error) 
 }
 
 func (h *Handler) addUser(w http.ResponseWriter, r *http.Request) {
-	_, err := h.auth.CreateUser(r.Context(), r.PostFormValue("name"), r.PostFormValue("role"), r.PostFormValue("password"), r.PostFormValue("lang"), user(r).Name)
+	_, err := h.orgs.AddUser(r.Context(), user(r), r.PostFormValue("org"), r.PostFormValue("name"), r.PostFormValue("role"), r.PostFormValue("password"), r.PostFormValue("lang"))
 	if err != nil {
 		h.adminError(w, r, err)
 		return
@@ -98,6 +104,10 @@ func (h *Handler) updateUser(w http.ResponseWriter, r *http.Request) {
 	if role := r.PostFormValue("role"); role != "" {
 		if !auth.ValidRole(role) {
 			h.adminError(w, r, badInput("role", "role_unknown", role))
+			return
+		}
+		if err := h.orgs.RoleAllowed(ctx, u.OrgID, role); err != nil {
+			h.adminError(w, r, err)
 			return
 		}
 		u.Role = role
@@ -125,7 +135,7 @@ func (h *Handler) addKey(w http.ResponseWriter, r *http.Request) {
 		h.fail(w, r, badInput("form", "form_unreadable"))
 		return
 	}
-	key, _, err := h.auth.CreateAPIKey(r.Context(), strings.TrimSpace(r.PostFormValue("name")), r.PostForm["scope"], r.PostFormValue("platform"), user(r).Name)
+	key, _, err := h.orgs.AddKey(r.Context(), user(r), r.PostFormValue("org"), strings.TrimSpace(r.PostFormValue("name")), r.PostForm["scope"], r.PostFormValue("platform"))
 	if err != nil {
 		h.adminError(w, r, err)
 		return

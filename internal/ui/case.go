@@ -284,6 +284,9 @@ func (h *Handler) showCaseWith(w http.ResponseWriter, r *http.Request, status in
 	}
 	p := user(r)
 	d, err := h.loadCase(r.Context(), id, p.Name)
+	if err == nil {
+		err = h.sees(r, d.Case.Platform, fmt.Sprintf("case %d", id))
+	}
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -463,6 +466,9 @@ func (h *Handler) serveMedia(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p, err := h.st.Post(r.Context(), postID)
+	if err == nil {
+		err = h.sees(r, p.Platform, fmt.Sprintf("post %d", postID))
+	}
 	if err != nil {
 		h.fail(w, r, err)
 		return

@@ -14,6 +14,7 @@ import (
 	"github.com/marsad/marsad/internal/auth"
 	"github.com/marsad/marsad/internal/evidence"
 	"github.com/marsad/marsad/internal/model"
+	"github.com/marsad/marsad/internal/org"
 	"github.com/marsad/marsad/internal/review"
 	"github.com/marsad/marsad/internal/source"
 	"github.com/marsad/marsad/internal/store"
@@ -51,7 +52,10 @@ func coded(err error) (code string, args []any) {
 	var ie *inputError
 	var se *source.FieldError
 	var te *store.TextError
+	var oe *org.Error
 	switch {
+	case errors.As(err, &oe) && oe.Code != "":
+		return oe.Code, oe.Args
 	case errors.As(err, &ie):
 		return ie.Code, ie.Args
 	case errors.As(err, &se):
@@ -98,7 +102,7 @@ func errText(loc *Locale, err error) string {
 		return loc.T("err.conflict")
 	case errors.As(err, &mbe):
 		return loc.T("error.413")
-	case errors.Is(err, review.ErrForbidden):
+	case errors.Is(err, review.ErrForbidden), errors.Is(err, org.ErrForbidden):
 		return loc.T("error.403")
 	}
 	return loc.T("err.invalid")
@@ -182,7 +186,10 @@ func errField(err error) string {
 	var ie *inputError
 	var se *source.FieldError
 	var te *store.TextError
+	var oe *org.Error
 	switch {
+	case errors.As(err, &oe):
+		return oe.Field
 	case errors.As(err, &ie):
 		return ie.Field
 	case errors.As(err, &se):

@@ -52,7 +52,7 @@ func (h *Handler) orders(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	d.Channel = addr != ""
-	if d.Orders, err = h.st.Orders(ctx, f); err != nil {
+	if d.Orders, err = h.visibleOrders(r, f); err != nil {
 		h.fail(w, r, err)
 		return
 	}
@@ -133,6 +133,9 @@ func (h *Handler) notice(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	o, err := h.st.Order(r.Context(), id)
+	if err == nil {
+		err = h.sees(r, o.Platform, fmt.Sprintf("order %d", id))
+	}
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -209,7 +212,7 @@ func (h *Handler) tcoNotice(w http.ResponseWriter, r *http.Request, n action.Not
 }
 
 func (h *Handler) exportOrders(w http.ResponseWriter, r *http.Request) {
-	list, err := h.st.Orders(r.Context(), store.OrderFilter{Limit: 1000})
+	list, err := h.visibleOrders(r, store.OrderFilter{Limit: 1000})
 	if err != nil {
 		h.fail(w, r, err)
 		return
@@ -223,4 +226,33 @@ func (h *Handler) exportOrders(w http.ResponseWriter, r *http.Request) {
 	if err := action.WriteCSV(w, ns); err != nil {
 		h.log.Error("export orders", "err", err)
 	}
+}
+
+// visibleOrders lists the orders of f that the user's organisation may
+// see: a platform's own, none for an agency, all for the unit.
+func (h *Handler) visibleOrders(r *http.Request, f store.OrderFilter) ([]store.Order, error) {
+	reach, err := h.reach(r)
+	if err != nil {
+		return nil, err
+	}
+	if !reach.All {
+		if reach.Platform == "" {
+			return nil, nil
+		}
+		f.Platform = reach.Platform
+	}
+	return h.st.Orders(r.Context(), f)
+}
+
+// sees refuses, as not found, what the user's organisation may not see,
+// so another platform's cases and orders cannot even be told to exist.
+func (h *Handler) sees(r *http.Request, platform, what string) error {
+	reach, err := h.reach(r)
+	if err != nil {
+		return err
+	}
+	if !reach.Sees(platform) {
+		return fmt.Errorf("%s: %w", what, store.ErrNotFound)
+	}
+	return nil
 }

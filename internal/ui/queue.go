@@ -70,10 +70,22 @@ func (h *Handler) queue(w http.ResponseWriter, r *http.Request) {
 	if d.Bank != "" {
 		f.Offset, f.Limit = 0, bankFilterScan
 	}
-	cases, total, err := h.st.Cases(ctx, f)
+	reach, err := h.reach(r)
 	if err != nil {
 		h.fail(w, r, err)
 		return
+	}
+	if !reach.All {
+		f.Platform = reach.Platform
+	}
+	var cases []model.Case
+	var total int
+	if reach.All || reach.Platform != "" {
+		// An agency sees no cases until something is shared with it.
+		if cases, total, err = h.st.Cases(ctx, f); err != nil {
+			h.fail(w, r, err)
+			return
+		}
 	}
 	if d.Bank != "" {
 		var in []model.Case
@@ -95,6 +107,14 @@ func (h *Handler) queue(w http.ResponseWriter, r *http.Request) {
 	if d.Platforms, err = h.platforms(ctx); err != nil {
 		h.fail(w, r, err)
 		return
+	}
+	if !reach.All {
+		// Another organisation neither sees the unit's banks nor learns
+		// which platforms it watches.
+		d.Banks, d.Platforms = nil, nil
+		if reach.Platform != "" {
+			d.Platforms = []string{reach.Platform}
+		}
 	}
 	if d.Saved, err = h.st.SavedSearches(ctx, user(r).Name, store.SavedQueueFilter); err != nil {
 		h.fail(w, r, err)

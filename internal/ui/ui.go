@@ -29,6 +29,7 @@ import (
 	"github.com/marsad/marsad/internal/banks"
 	"github.com/marsad/marsad/internal/evidence"
 	"github.com/marsad/marsad/internal/netguard"
+	"github.com/marsad/marsad/internal/org"
 	"github.com/marsad/marsad/internal/review"
 	"github.com/marsad/marsad/internal/source"
 	"github.com/marsad/marsad/internal/store"
@@ -63,6 +64,8 @@ type Config struct {
 	Guard *netguard.Guard
 	// Issuer names the unit on notices, e.g. "National CT Unit".
 	Issuer string
+	// Orgs decides what members of each organisation see; nil makes one.
+	Orgs   *org.Service
 	Logger *slog.Logger
 }
 
@@ -73,6 +76,7 @@ type Handler struct {
 	rv   *review.Service
 	bk   *banks.Service
 	auth *auth.Service
+	orgs *org.Service
 	// pages holds the parsed templates by language and time zone, each
 	// set parsed when a user with that pair first asks for a page.
 	pagesMu sync.Mutex
@@ -84,7 +88,7 @@ type Handler struct {
 
 // pageNames lists the templates in templates/ besides layout.html,
 // netgraph.html and charts.html, which every page may use.
-var pageNames = []string{"login", "queue", "case", "orders", "evidence", "dashboard", "report", "banks", "admin", "search", "networks", "models", "sources", "privateaddrs", "error"}
+var pageNames = []string{"login", "queue", "case", "orders", "evidence", "dashboard", "report", "banks", "admin", "search", "networks", "models", "sources", "privateaddrs", "orgs", "error"}
 
 // New returns the UI handler. Mount it at "/".
 func New(cfg Config) (*Handler, error) {
@@ -105,6 +109,9 @@ func New(cfg Config) (*Handler, error) {
 	}
 	h := &Handler{cfg: cfg, st: cfg.Store, rv: cfg.Review, bk: cfg.Banks, log: cfg.Logger, pages: map[string]map[string]*template.Template{}}
 	h.auth = cfg.Auth.WithDeny(h.deny)
+	if h.orgs = cfg.Orgs; h.orgs == nil {
+		h.orgs = org.New(cfg.Store, cfg.Auth)
+	}
 	var err error
 	if h.locales, err = loadLocales(assets); err != nil {
 		return nil, err
@@ -145,18 +152,22 @@ func (h *Handler) templates(lang, tz string) (map[string]*template.Template, err
 
 func (h *Handler) routes() {
 	inner := http.NewServeMux()
-	role := func(r string, fn http.HandlerFunc) http.Handler { return h.auth.RequireRole(r, fn) }
+	// Every page is the unit's alone unless registered with scoped, whose
+	// handler shows members of a platform or an agency only what their
+	// organisation may see (internal/org).
+	role := func(r string, fn http.HandlerFunc) http.Handler { return h.auth.RequireRole(r, h.unitOnly(fn)) }
+	scoped := func(r string, fn http.HandlerFunc) http.Handler { return h.auth.RequireRole(r, fn) }
 	const (
 		A = auth.RoleAnalyst
 		R = auth.RoleReviewer
 		D = auth.RoleAdmin
 	)
-	inner.Handle("GET /{$}", role(A, func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/queue", http.StatusSeeOther) }))
-	inner.Handle("POST /logout", role(A, h.logout))
-	inner.Handle("POST /lang", role(A, h.setLang))
-	inner.Handle("POST /prefs", role(A, h.setPrefs))
-	inner.Handle("GET /queue", role(A, h.queue))
-	inner.Handle("GET /cases/{id}", role(A, h.casePage))
+	inner.Handle("GET /{$}", scoped(A, func(w http.ResponseWriter, r *http.Request) { http.Redirect(w, r, "/queue", http.StatusSeeOther) }))
+	inner.Handle("POST /logout", scoped(A, h.logout))
+	inner.Handle("POST /lang", scoped(A, h.setLang))
+	inner.Handle("POST /prefs", scoped(A, h.setPrefs))
+	inner.Handle("GET /queue", scoped(A, h.queue))
+	inner.Handle("GET /cases/{id}", scoped(A, h.casePage))
 	inner.Handle("POST /cases/{id}/claim", role(R, h.claim))
 	inner.Handle("POST /cases/{id}/release", role(R, h.release))
 	inner.Handle("POST /cases/{id}/decide", role(R, h.decide))
@@ -164,10 +175,10 @@ func (h *Handler) routes() {
 	inner.Handle("POST /cases/{id}/orders", role(R, h.issueOrder))
 	inner.Handle("POST /cases/{id}/appeal", role(R, h.appeal))
 	inner.Handle("POST /cases/{id}/bulk", role(R, h.bulk))
-	inner.Handle("GET /media/{post}/{n}", role(A, h.serveMedia))
-	inner.Handle("GET /orders", role(A, h.orders))
-	inner.Handle("GET /orders/export.csv", role(A, h.exportOrders))
-	inner.Handle("GET /orders/{id}/notice", role(A, h.notice))
+	inner.Handle("GET /media/{post}/{n}", scoped(A, h.serveMedia))
+	inner.Handle("GET /orders", scoped(A, h.orders))
+	inner.Handle("GET /orders/export.csv", scoped(A, h.exportOrders))
+	inner.Handle("GET /orders/{id}/notice", scoped(A, h.notice))
 	inner.Handle("POST /orders/{id}/status", role(R, h.orderStatus))
 	inner.Handle("POST /orders/{id}/deliver", role(R, h.redeliver))
 	inner.Handle("POST /orders/{id}/withdraw", role(R, h.withdrawOrder))
@@ -194,6 +205,8 @@ func (h *Handler) routes() {
 	inner.Handle("POST /banks/{name}/import", role(D, h.importEntries))
 	inner.Handle("POST /banks/{name}/entries/{id}/delete", role(D, h.removeEntry))
 	inner.Handle("GET /admin", role(D, h.admin))
+	inner.Handle("GET /admin/orgs", role(D, h.orgsPage))
+	inner.Handle("POST /admin/orgs", role(D, h.addOrg))
 	inner.Handle("POST /admin/users", role(D, h.addUser))
 	inner.Handle("POST /admin/users/{name}", role(D, h.updateUser))
 	inner.Handle("POST /admin/keys", role(D, h.addKey))
@@ -251,6 +264,9 @@ type page struct {
 	Langs []string
 	// Zones are time zones to suggest; any IANA name is accepted.
 	Zones []string
+	// Outside names the user's organisation when it is not the unit: the
+	// menu then offers only the pages it may open.
+	Outside string
 }
 
 type flash struct {
@@ -289,6 +305,9 @@ func (h *Handler) render(w http.ResponseWriter, r *http.Request, status int, nam
 	p := page{Title: loc.T("title." + name), Nav: nav, Lang: lang, Dir: loc.Dir, Path: r.URL.RequestURI(), Data: data, Flash: fl, Langs: h.langs(), Zones: zones}
 	if u := auth.FromContext(r.Context()); u != nil {
 		p.User, p.CSRF = u, u.CSRF
+		if reach, err := h.reach(r); err == nil && !reach.Unit() {
+			p.Outside = reach.Org.Name
+		}
 	}
 	if fl == nil {
 		if k := r.URL.Query().Get("ok"); k != "" && loc.Has("ok."+k) {
@@ -372,6 +391,9 @@ func statusOf(err error) int {
 	if s := review.Status(err); s != 0 {
 		return s
 	}
+	if s := org.Status(err); s != 0 {
+		return s
+	}
 	var ae *auth.InputError
 	var fe *action.FieldError
 	switch {
@@ -392,6 +414,29 @@ func pathID(r *http.Request, name string) (int64, error) {
 }
 
 func user(r *http.Request) *auth.Principal { return auth.FromContext(r.Context()) }
+
+// reach is what the signed-in user's organisation may see.
+func (h *Handler) reach(r *http.Request) (org.Reach, error) {
+	return h.orgs.Visible(r.Context(), user(r))
+}
+
+// unitOnly refuses members of a platform or an agency a page of the
+// unit's own work.
+func (h *Handler) unitOnly(fn http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		reach, err := h.reach(r)
+		if err != nil {
+			h.fail(w, r, err)
+			return
+		}
+		if !reach.Unit() {
+			_ = h.st.Audit(r.Context(), user(r).Name, "access.denied", "path:"+r.URL.Path, r.Method+" is the unit's; the user belongs to "+reach.Org.Name)
+			h.errorPage(w, r, http.StatusForbidden, h.locales[h.lang(r)].T("err.org_unit_only"))
+			return
+		}
+		fn(w, r)
+	}
+}
 
 // back redirects to path with a success message key.
 func back(w http.ResponseWriter, r *http.Request, path, ok string) {
