@@ -98,20 +98,31 @@ func WriteJSON(w io.Writer, r *Report) error {
 	return enc.Encode(out)
 }
 
-// Lines are the report as text lines, one per figure: its total and its
-// groups under each breakdown.
-func Lines(r *Report, t Words) []string {
-	var out []string
-	out = append(out, t("report.title"), t("report.period", r.From.Format(time.DateOnly), r.To.Format(time.DateOnly)), "")
+// figureText is one figure in words: its total and, per breakdown, its
+// groups, as the text and PDF outputs show them.
+type figureText struct {
+	Label, Total string
+	Groups       []groupText
+}
+
+// groupText is one breakdown of a figure: its name and its groups.
+type groupText struct {
+	By    string
+	Parts []string
+}
+
+// figureTexts puts every figure of r in the words t gives.
+func figureTexts(r *Report, t Words) []figureText {
+	minutes := func(d time.Duration) string { return t("report.minutes", Minutes(d)) }
+	var out []figureText
 	for _, f := range Figures {
 		total := r.Get(f.Name, Total, "")
-		line := t("report.fig."+f.Name) + ": " + strconv.FormatInt(total.N, 10)
+		ft := figureText{Label: t("report.fig." + f.Name), Total: strconv.FormatInt(total.N, 10)}
 		if f.Kind == Durations {
-			line += fmt.Sprintf(" (%s %s, %s %s)", t("report.median"), t("report.minutes", Minutes(total.Median)), t("report.p90"), t("report.minutes", Minutes(total.P90)))
+			ft.Total += fmt.Sprintf(" (%s %s, %s %s)", t("report.median"), minutes(total.Median), t("report.p90"), minutes(total.P90))
 		}
-		out = append(out, line)
 		for _, by := range f.By {
-			var parts []string
+			g := groupText{By: t("report.by." + by)}
 			for _, v := range r.Result(f.Name, by).Values {
 				name := v.Key
 				if by == Label {
@@ -122,13 +133,28 @@ func Lines(r *Report, t Words) []string {
 				}
 				part := name + " " + strconv.FormatInt(v.N, 10)
 				if f.Kind == Durations {
-					part += " (" + t("report.minutes", Minutes(v.Median)) + " / " + t("report.minutes", Minutes(v.P90)) + ")"
+					part += " (" + minutes(v.Median) + " / " + minutes(v.P90) + ")"
 				}
-				parts = append(parts, part)
+				g.Parts = append(g.Parts, part)
 			}
-			if len(parts) > 0 {
-				out = append(out, "    "+t("report.by."+by)+": "+strings.Join(parts, " · "))
+			if len(g.Parts) > 0 {
+				ft.Groups = append(ft.Groups, g)
 			}
+		}
+		out = append(out, ft)
+	}
+	return out
+}
+
+// Lines are the report as text lines, one per figure: its total and its
+// groups under each breakdown.
+func Lines(r *Report, t Words) []string {
+	var out []string
+	out = append(out, t("report.title"), t("report.period", r.From.Format(time.DateOnly), r.To.Format(time.DateOnly)), "")
+	for _, ft := range figureTexts(r, t) {
+		out = append(out, ft.Label+": "+ft.Total)
+		for _, g := range ft.Groups {
+			out = append(out, "    "+g.By+": "+strings.Join(g.Parts, " · "))
 		}
 	}
 	out = append(out, "")
@@ -187,26 +213,12 @@ func WritePDF(w io.Writer, r *Report, t Words) error {
 		pdf.SetY(max(next, pdf.GetY()))
 		pdf.Line(left, pdf.GetY(), left+width, pdf.GetY())
 	}
-	for _, f := range Figures {
-		total := r.Get(f.Name, Total, "")
-		value := strconv.FormatInt(total.N, 10)
-		if f.Kind == Durations {
-			value += " · " + t("report.median") + " " + t("report.minutes", Minutes(total.Median)) + " · " + t("report.p90") + " " + t("report.minutes", Minutes(total.P90))
+	for _, ft := range figureTexts(r, t) {
+		value := ft.Total
+		for _, g := range ft.Groups {
+			value += "\n" + g.By + ": " + strings.Join(g.Parts, t("list.sep"))
 		}
-		for _, by := range f.By {
-			var parts []string
-			for _, v := range r.Result(f.Name, by).Values {
-				name := v.Key
-				if by == Label {
-					name = t("label." + v.Key)
-				}
-				parts = append(parts, name+" "+strconv.FormatInt(v.N, 10))
-			}
-			if len(parts) > 0 {
-				value += "\n" + t("report.by."+by) + ": " + strings.Join(parts, t("list.sep"))
-			}
-		}
-		row(t("report.fig."+f.Name), value)
+		row(ft.Label, value)
 	}
 	for _, rt := range Rates {
 		num, den, pct := r.Share(rt, Total, "")
