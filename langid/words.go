@@ -71,17 +71,8 @@ func (t wordTable) cues(word []byte, hits *[len(wordLangs)]int) {
 // more than of any language the model knows.
 func (m *Model) foreign(folded []byte) bool {
 	var hits [len(wordLangs)]int
-	for len(folded) > 0 {
-		if folded[0] == ' ' {
-			folded = folded[1:]
-			continue
-		}
-		end := bytes.IndexByte(folded, ' ')
-		if end < 0 {
-			end = len(folded)
-		}
-		m.words.cues(folded[:end], &hits)
-		folded = folded[end:]
+	for w := range bytes.FieldsSeq(folded) {
+		m.words.cues(w, &hits)
 	}
 	bestKnown, bestOther := 0, 0
 	for i, l := range wordLangs {
