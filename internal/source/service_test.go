@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/marsad/marsad/internal/model"
 	"github.com/marsad/marsad/internal/store"
 	"github.com/marsad/marsad/internal/store/storetest"
 )
@@ -32,7 +33,14 @@ func openStore(t *testing.T, dsn string) *store.Store {
 
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(20 * time.Second)
+	waitWithin(t, 20*time.Second, what, cond)
+}
+
+// waitWithin is waitFor with its own limit, for tests that run many
+// sources at once on a machine that may be loaded.
+func waitWithin(t *testing.T, limit time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(limit)
 	for !cond() {
 		if time.Now().After(deadline) {
 			t.Fatalf("timed out waiting for %s", what)
@@ -131,7 +139,17 @@ func TestFaultsStayWithTheirSource(t *testing.T) {
 		svc := testService(s, f, t.TempDir())
 		svc.Env.Fetcher = NewFetcher(FetchOptions{AllowAddrs: []string{f.Listener.Addr().String()}, PerHost: 1000, Burst: 100,
 			Timeout: 3 * time.Second, MaxMedia: 1 << 20}) // slow.xml takes 10 s; the rest fit in 3 s on a loaded machine
-		good := addSource(t, svc, "telegram", "good", `{"channel":"sahel_watch_test","depth":10,"base_url":"`+f.URL+`"}`)
+		// Polled every 10 s (the shortest interval), not every minute: a poll cut short on a
+		// loaded machine is taken up again within the wait below.
+		add := func(kind, name, config string) *model.Source {
+			t.Helper()
+			src := &model.Source{Kind: kind, Name: name, Config: []byte(config), Interval: 10 * time.Second}
+			if err := svc.Add(ctx, src); err != nil {
+				t.Fatal(err)
+			}
+			return src
+		}
+		good := add("telegram", "good", `{"channel":"sahel_watch_test","depth":10,"base_url":"`+f.URL+`"}`)
 		faults := map[string]struct{ config, kind, want string }{
 			"bad-page":   {`{"channel":"sahel_watch_test","base_url":"` + f.URL + `/bad"}`, "telegram", "no channel history"},
 			"broken-xml": {`{"url":"` + f.URL + `/feed/broken.xml"}`, "feed", "broken.xml"},
@@ -144,13 +162,23 @@ func TestFaultsStayWithTheirSource(t *testing.T) {
 		}
 		ids := map[string]int64{}
 		for name, ft := range faults {
-			ids[name] = addSource(t, svc, ft.kind, name, ft.config).ID
+			ids[name] = add(ft.kind, name, ft.config).ID
 		}
 		runCtx, stop := context.WithCancel(ctx)
 		done := make(chan struct{})
 		go func() { svc.Run(runCtx); close(done) }()
 		defer func() { stop(); <-done }()
-		waitFor(t, "every source polled", func() bool {
+		defer func() {
+			if t.Failed() {
+				for name, id := range ids {
+					got, _ := s.Source(ctx, id)
+					t.Logf("%s: %+v", name, got.Health)
+				}
+				got, _ := s.Source(ctx, good.ID)
+				t.Logf("good: %+v", got.Health)
+			}
+		}()
+		waitWithin(t, time.Minute, "every source polled", func() bool {
 			for _, id := range ids {
 				if got, _ := s.Source(ctx, id); got.Health.LastError == "" {
 					return false
